@@ -485,10 +485,13 @@ func (f *fakeTB) Fatalf(format string, args ...any) {
 	f.record(false, fmt.Sprintf(format, args...))
 	runtime.Goexit()
 }
-func (f *fakeTB) Skip(args ...any)                 { f.record(true, fmt.Sprint(args...)); runtime.Goexit() }
-func (f *fakeTB) Skipf(format string, args ...any) { f.record(true, fmt.Sprintf(format, args...)); runtime.Goexit() }
-func (f *fakeTB) SkipNow()                         { f.record(true, "SkipNow"); runtime.Goexit() }
-func (f *fakeTB) Failed() bool                     { f.mu.Lock(); defer f.mu.Unlock(); return f.failed }
+func (f *fakeTB) Skip(args ...any) { f.record(true, fmt.Sprint(args...)); runtime.Goexit() }
+func (f *fakeTB) Skipf(format string, args ...any) {
+	f.record(true, fmt.Sprintf(format, args...))
+	runtime.Goexit()
+}
+func (f *fakeTB) SkipNow()     { f.record(true, "SkipNow"); runtime.Goexit() }
+func (f *fakeTB) Failed() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.failed }
 
 func runFake(t *testing.T, fn func(tb testing.TB)) *fakeTB {
 	f := &fakeTB{TB: t}
