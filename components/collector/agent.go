@@ -1,0 +1,122 @@
+package collector
+
+import "fmt"
+
+// Agent modes.
+const (
+	AgentDaemonSet = "daemonset"
+	AgentSidecar   = "sidecar"
+)
+
+// AgentOptions describe one agent tier. The zero value is not usable: Mode, Environment,
+// GatewayEndpoint, MemoryLimitMiB and QueueSize are required.
+type AgentOptions struct {
+	Mode        string // AgentDaemonSet or AgentSidecar
+	Environment string // value of deployment.environment
+	// GatewayEndpoint is host:port of the gateway's OTLP gRPC Service.
+	GatewayEndpoint string
+	// LoadBalancingHost, when set, is the gateway's headless Service name: traces are then
+	// routed by trace id to individual gateway pods (needed by tail sampling).
+	LoadBalancingHost string
+	// TLS to the gateway; nil sends plaintext inside the cluster.
+	TLS *ClientTLS
+	// MemoryLimitMiB is the container's memory limit; memory_limiter is sized from it.
+	MemoryLimitMiB int
+	// K8sAttributes adds pod metadata (DaemonSet only: it needs RBAC and the node name).
+	K8sAttributes bool
+	// NodeEnvVar holds the node name for the node-scoped Kubernetes watch.
+	NodeEnvVar string
+	// LogCollection tails /var/log/pods (DaemonSet only), skipping ExcludeLogNamespaces.
+	LogCollection        bool
+	ExcludeLogNamespaces []string
+	QueueSize            int
+	// QueueDir enables a persistent sending queue in this directory; empty keeps it in memory.
+	QueueDir string
+	LogLevel string
+	// ResourceAttributes are upserted after deployment.environment (e.g. from pod env).
+	ResourceAttributes []AttributeAction
+}
+
+// AgentConfig builds the agent preset: OTLP in on 0.0.0.0,
+// memory_limiter first, Kubernetes metadata, deployment.environment, batch, and OTLP out to
+// the gateway with retry and a sending queue.
+func AgentConfig(o AgentOptions) (*Config, error) {
+	if o.Mode != AgentDaemonSet && o.Mode != AgentSidecar {
+		return nil, fmt.Errorf("agent mode %q: use %q or %q", o.Mode, AgentDaemonSet, AgentSidecar)
+	}
+	if o.GatewayEndpoint == "" || o.Environment == "" {
+		return nil, fmt.Errorf("agent config needs a gateway endpoint and an environment")
+	}
+	if err := requirePositive("agent memory limit (MiB)", o.MemoryLimitMiB); err != nil {
+		return nil, err
+	}
+	if err := requirePositive("agent queue size", o.QueueSize); err != nil {
+		return nil, err
+	}
+	if o.Mode == AgentSidecar && (o.K8sAttributes || o.LogCollection) {
+		return nil, fmt.Errorf("sidecar agents cannot use Kubernetes attributes or log collection (they run with the workload's service account and no host mounts)")
+	}
+
+	// Sidecars share the pod's network: listen on all interfaces anyway so the kubelet's
+	// probes and the pod's own containers can reach them; the pod IP is not exposed by a Service.
+	ext, extIDs := operability(o.Mode == AgentDaemonSet)
+	c := &Config{
+		Receivers:  map[string]Component{idOTLP: otlpReceiver("0.0.0.0", nil)},
+		Processors: map[string]Component{},
+		Exporters:  map[string]Component{},
+		Extensions: ext,
+		Service:    Service{Extensions: extIDs, Pipelines: map[string]Pipeline{}, Telemetry: SelfMetrics(orDefault(o.LogLevel, "info"), "0.0.0.0", PortMetrics)},
+	}
+	storage := addQueueStorage(c, o.QueueDir)
+
+	processors := []string{idMemoryLimiter}
+	c.Processors[idMemoryLimiter] = MemoryLimiterFor(o.MemoryLimitMiB)
+	if o.K8sAttributes {
+		c.Processors[idK8s] = NodeLocalK8sAttributes(orDefault(o.NodeEnvVar, "K8S_NODE_NAME"))
+		processors = append(processors, idK8s)
+	}
+	c.Processors[idResource] = ResourceProcessor{Attributes: append(
+		[]AttributeAction{{Key: "deployment.environment", Value: o.Environment, Action: "upsert"}},
+		o.ResourceAttributes...)}
+	processors = append(processors, idResource, idBatch)
+	c.Processors[idBatch] = BatchProcessor{Timeout: "200ms", SendBatchSize: 1024, SendBatchMaxSize: 2048}
+
+	tls := ClientTLS{Insecure: true}
+	if o.TLS != nil {
+		tls = *o.TLS
+	}
+	helper := ExporterHelper{
+		Timeout:        "10s",
+		RetryOnFailure: DefaultRetry(),
+		SendingQueue:   &SendingQueue{Enabled: true, NumConsumers: 4, QueueSize: o.QueueSize, Storage: storage},
+	}
+	gatewayID := TypeOTLP + "/gateway"
+	c.Exporters[gatewayID] = OTLPExporter{Endpoint: o.GatewayEndpoint, TLS: tls, Compression: "gzip", ExporterHelper: helper}
+
+	traceExporter := gatewayID
+	if o.LoadBalancingHost != "" {
+		traceExporter = TypeLoadBalancing + "/gateway"
+		c.Exporters[traceExporter] = LoadBalancingExporter{
+			RoutingKey: "traceID",
+			Protocol:   LoadBalancingProtocol{OTLP: OTLPExporter{TLS: tls, Compression: "gzip", ExporterHelper: helper}},
+			Resolver:   LoadBalancingResolver{DNS: &DNSResolver{Hostname: o.LoadBalancingHost, Port: fmt.Sprint(PortOTLPGRPC), Interval: "5s"}},
+		}
+	}
+
+	c.Service.Pipelines[Traces] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: []string{traceExporter}}
+	c.Service.Pipelines[Metrics] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: []string{gatewayID}}
+	logReceivers := []string{idOTLP}
+	if o.LogCollection {
+		c.Receivers[TypeFileLog] = KubernetesContainerLogs(o.ExcludeLogNamespaces...)
+		logReceivers = append(logReceivers, TypeFileLog)
+	}
+	c.Service.Pipelines[Logs] = Pipeline{Receivers: logReceivers, Processors: processors, Exporters: []string{gatewayID}}
+	return c, c.Validate()
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

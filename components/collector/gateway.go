@@ -1,0 +1,140 @@
+package collector
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+)
+
+// Sampling modes of the gateway.
+const (
+	SamplingNone          = "none"
+	SamplingProbabilistic = "probabilistic"
+	SamplingTail          = "tail"
+)
+
+// Exporter is one backend the gateway sends to, and the signals routed to it.
+type Exporter struct {
+	ID      string
+	Config  Component
+	Signals []string
+}
+
+// Sampling configures trace sampling at the gateway.
+type Sampling struct {
+	Mode               string
+	Percentage         float64
+	DecisionWait       string
+	LatencyThresholdMs int
+}
+
+// GatewayOptions describe the gateway tier.
+type GatewayOptions struct {
+	MemoryLimitMiB int
+	// TLS on the OTLP receiver; with ClientCAFile set, agents must present a certificate.
+	TLS      *ServerTLS
+	Sampling Sampling
+	// QueueSize and QueueDir set every queued exporter's sending queue; QueueDir makes it
+	// persistent (file_storage).
+	QueueSize int
+	QueueDir  string
+	// Exporters are the backends, supplied by the cloud stack.
+	Exporters []Exporter
+	// Extensions are extra extensions the exporters need (e.g. an authenticator).
+	Extensions map[string]Component
+	// ResourceAttributes are upserted on everything passing through (e.g. cloud.region).
+	ResourceAttributes []AttributeAction
+	LogLevel           string
+}
+
+// GatewayConfig builds the gateway preset: OTLP in, memory_limiter first, optional
+// sampling, batch, and the cloud's exporters with retry and a (persistent) sending queue.
+func GatewayConfig(o GatewayOptions) (*Config, error) {
+	if err := requirePositive("gateway memory limit (MiB)", o.MemoryLimitMiB); err != nil {
+		return nil, err
+	}
+	if err := requirePositive("gateway queue size", o.QueueSize); err != nil {
+		return nil, err
+	}
+	if len(o.Exporters) == 0 {
+		return nil, fmt.Errorf("gateway config needs at least one exporter")
+	}
+	ext, extIDs := operability(true)
+	c := &Config{
+		Receivers:  map[string]Component{idOTLP: otlpReceiver("0.0.0.0", o.TLS)},
+		Processors: map[string]Component{idMemoryLimiter: MemoryLimiterFor(o.MemoryLimitMiB), idBatch: BatchProcessor{Timeout: "1s", SendBatchSize: 8192, SendBatchMaxSize: 10000}},
+		Exporters:  map[string]Component{},
+		Extensions: ext,
+		Service:    Service{Extensions: extIDs, Pipelines: map[string]Pipeline{}, Telemetry: SelfMetrics(orDefault(o.LogLevel, "info"), "0.0.0.0", PortMetrics)},
+	}
+	for id, e := range o.Extensions {
+		c.Extensions[id] = e
+		c.Service.Extensions = append(c.Service.Extensions, id)
+	}
+	slices.Sort(c.Service.Extensions[len(extIDs):])
+	storage := addQueueStorage(c, o.QueueDir)
+
+	common := []string{idMemoryLimiter}
+	if len(o.ResourceAttributes) > 0 {
+		c.Processors[idResource] = ResourceProcessor{Attributes: o.ResourceAttributes}
+		common = append(common, idResource)
+	}
+	traceProcessors := slices.Clone(common)
+	switch o.Sampling.Mode {
+	case "", SamplingNone:
+	case SamplingProbabilistic:
+		c.Processors[TypeProbabilisticSampler] = ProbabilisticSamplerProcessor{SamplingPercentage: o.Sampling.Percentage}
+		traceProcessors = append(traceProcessors, TypeProbabilisticSampler)
+	case SamplingTail:
+		c.Processors[TypeTailSampling] = TailSamplingProcessor{
+			DecisionWait: o.Sampling.DecisionWait, NumTraces: 100000, ExpectedNewTracesPerSec: 1000,
+			Policies: []SamplingPolicy{
+				{Name: "errors", Type: "status_code", StatusCode: &StatusCodePolicy{StatusCodes: []string{"ERROR"}}},
+				{Name: "slow", Type: "latency", Latency: &LatencyPolicy{ThresholdMs: o.Sampling.LatencyThresholdMs}},
+				{Name: "baseline", Type: "probabilistic", Probabilistic: &ProbabilisticPolicy{SamplingPercentage: o.Sampling.Percentage}},
+			},
+		}
+		traceProcessors = append(traceProcessors, TypeTailSampling)
+	default:
+		return nil, fmt.Errorf("sampling mode %q: use none, probabilistic or tail", o.Sampling.Mode)
+	}
+	traceProcessors = append(traceProcessors, idBatch)
+	common = append(common, idBatch)
+
+	bySignal := map[string][]string{}
+	for _, e := range o.Exporters {
+		if _, dup := c.Exporters[e.ID]; dup {
+			return nil, fmt.Errorf("gateway exporter %q is listed twice", e.ID)
+		}
+		if e.Config == nil || reflect.ValueOf(e.Config).Kind() == reflect.Pointer && reflect.ValueOf(e.Config).IsNil() {
+			return nil, fmt.Errorf("gateway exporter %q has no configuration", e.ID)
+		}
+		for _, s := range e.Signals {
+			if !slices.Contains([]string{Traces, Metrics, Logs}, s) {
+				return nil, fmt.Errorf("gateway exporter %q: signal %q: use traces, metrics or logs", e.ID, s)
+			}
+		}
+		c.Exporters[e.ID] = withHelper(e.Config, func(h *ExporterHelper) {
+			if h.RetryOnFailure == nil {
+				h.RetryOnFailure = DefaultRetry()
+			}
+			if h.SendingQueue == nil {
+				h.SendingQueue = &SendingQueue{Enabled: true, NumConsumers: 10, QueueSize: o.QueueSize, Storage: storage}
+			}
+		})
+		for _, s := range e.Signals {
+			bySignal[s] = append(bySignal[s], e.ID)
+		}
+	}
+	for _, signal := range []string{Traces, Metrics, Logs} {
+		if len(bySignal[signal]) == 0 {
+			continue
+		}
+		processors := common
+		if signal == Traces {
+			processors = traceProcessors
+		}
+		c.Service.Pipelines[signal] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: bySignal[signal]}
+	}
+	return c, c.Validate()
+}

@@ -1,0 +1,61 @@
+package collector
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+)
+
+// Shared ids of the components the presets define.
+const (
+	idOTLP          = TypeOTLP
+	idMemoryLimiter = TypeMemoryLimiter
+	idBatch         = TypeBatch
+	idResource      = TypeResource
+	idK8s           = TypeK8sAttributes
+	idFileStorage   = TypeFileStorage + "/queue"
+	idHealth        = TypeHealthCheck
+	idPProf         = TypePProf
+	idZPages        = TypeZPages
+)
+
+// otlpReceiver listens for OTLP gRPC and HTTP on host (0.0.0.0 in pods: the collector's own
+// default is localhost, which nothing outside the container could reach).
+func otlpReceiver(host string, tls *ServerTLS) OTLPReceiver {
+	return OTLPReceiver{Protocols: OTLPProtocols{
+		GRPC: &GRPCServer{Endpoint: hostPort(host, PortOTLPGRPC), TLS: tls},
+		HTTP: &HTTPServer{Endpoint: hostPort(host, PortOTLPHTTP), TLS: tls},
+	}}
+}
+
+// operability returns health_check on all interfaces (kubelet probes it), and pprof and
+// zpages on loopback only (reach them with kubectl port-forward).
+func operability(withDebug bool) (map[string]Component, []string) {
+	ext := map[string]Component{idHealth: HealthCheckExtension{Endpoint: hostPort("0.0.0.0", PortHealthCheck)}}
+	ids := []string{idHealth}
+	if withDebug {
+		ext[idPProf] = PProfExtension{Endpoint: hostPort("127.0.0.1", PortPProf)}
+		ext[idZPages] = ZPagesExtension{Endpoint: hostPort("127.0.0.1", PortZPages)}
+		ids = append(ids, idPProf, idZPages)
+	}
+	return ext, ids
+}
+
+// addQueueStorage adds a file_storage extension for persistent sending queues.
+func addQueueStorage(c *Config, dir string) string {
+	if dir == "" {
+		return ""
+	}
+	c.Extensions[idFileStorage] = FileStorageExtension{Directory: dir, Timeout: "10s", CreateDirectory: true}
+	c.Service.Extensions = append(c.Service.Extensions, idFileStorage)
+	return idFileStorage
+}
+
+func hostPort(host string, port int) string { return net.JoinHostPort(host, strconv.Itoa(port)) }
+
+func requirePositive(field string, n int) error {
+	if n <= 0 {
+		return fmt.Errorf("%s must be positive, got %d", field, n)
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+// Package config is the typed stack configuration of otelfleet: one struct for every
+// `otelfleet:*` key of a stack file, its defaults (defaults.go, the one place they live),
+// its loader (load.go) and its validation (validate.go).
+//
+// Every leaf field carries the Pulumi config key it is read from (`key`), a description
+// (`desc`), and where the value is one of a fixed set, the allowed values (`enum`). The
+// project file's `config:` block and docs/config.md are generated from these tags.
+package config
+
+// Namespace is the Pulumi config namespace of every otelfleet key.
+const Namespace = "otelfleet"
+
+// Stack is the whole configuration of one otelfleet stack.
+type Stack struct {
+	Cloud       string            `key:"cloud" enum:"aws,azure" desc:"Which cloud builds the stack: aws (VPC, EKS, IRSA, S3, ECS Fargate, Lambda) or azure (AKS, Azure Monitor, workload identity, ACI)."`
+	Name        string            `key:"name" desc:"Prefix of every resource name (lowercase letters, digits and '-', at most 20 characters)."`
+	Environment string            `key:"environment" desc:"Value of the deployment.environment resource attribute the agents upsert."`
+	Tags        map[string]string `key:"tags" desc:"Tags (AWS) / tags (Azure) / labels added to every resource that takes them."`
+
+	Collector  Collector
+	Kubernetes Kubernetes
+	Agent      Agent
+	Gateway    Gateway
+	Sampling   Sampling
+	TLS        TLS
+	AWS        AWS
+	Azure      Azure
+}
+
+// Collector selects the collector distribution every agent and gateway runs.
+type Collector struct {
+	Image    string `key:"collectorImage" desc:"Collector container image repository (a contrib distribution, or your own build with the same components)."`
+	Version  string `key:"collectorVersion" desc:"Collector image tag. The generated configs are validated against this release."`
+	LogLevel string `key:"collectorLogLevel" enum:"debug,info,warn,error" desc:"Log level of the collectors' own logs."`
+}
+
+// Kubernetes holds the cluster-side names shared by agents and gateways.
+type Kubernetes struct {
+	Namespace      string `key:"namespace" desc:"Namespace of the gateway (Pod Security 'restricted' is enforced)."`
+	AgentNamespace string `key:"agentNamespace" desc:"Namespace of the DaemonSet agent. It is separate because log collection needs a hostPath that only the 'privileged' Pod Security level admits; without log collection it is 'restricted' too."`
+}
+
+// Agent configures the node-local (DaemonSet) and per-pod (sidecar) agents.
+type Agent struct {
+	Modes         []string `key:"agentModes" enum:"daemonset,sidecar" desc:"Agent deployment modes: daemonset (one agent per node behind a node-local Service) and/or sidecar (a helper that adds an agent container to workloads; an example workload is deployed)."`
+	CPURequest    string   `key:"agentCpuRequest" desc:"CPU request of each agent container (Kubernetes quantity)."`
+	CPULimit      string   `key:"agentCpuLimit" desc:"CPU limit of each agent container."`
+	MemoryRequest string   `key:"agentMemoryRequest" desc:"Memory request of each agent container."`
+	MemoryLimit   string   `key:"agentMemoryLimit" desc:"Memory limit of each agent container; memory_limiter and GOMEMLIMIT are derived from it."`
+	LogCollection bool     `key:"agentLogCollection" desc:"Collect container logs from /var/log/pods with the filelog receiver (mounts /var/log read-only; the agent namespace then needs the 'privileged' Pod Security level and the agent runs as uid 0 with no capabilities)."`
+	K8sAttributes bool     `key:"agentK8sAttributes" desc:"Enrich telemetry with Kubernetes metadata (k8sattributes processor, node-scoped watch; adds the read-only RBAC it needs)."`
+	QueueSize     int      `key:"agentQueueSize" desc:"Sending-queue size (batches) of the agent's exporter to the gateway."`
+}
+
+// Gateway configures the central gateway tier.
+type Gateway struct {
+	Kind               string `key:"gatewayKind" enum:"deployment,statefulset" desc:"Workload kind of the gateway: deployment, or statefulset (one PersistentVolumeClaim per pod for the persistent sending queue)."`
+	Replicas           int    `key:"gatewayReplicas" desc:"Replicas of the gateway when the HPA is off. With the HPA on, the HPA owns the replica count and the workload does not pin it."`
+	CPURequest         string `key:"gatewayCpuRequest" desc:"CPU request of each gateway pod."`
+	CPULimit           string `key:"gatewayCpuLimit" desc:"CPU limit of each gateway pod."`
+	MemoryRequest      string `key:"gatewayMemoryRequest" desc:"Memory request of each gateway pod."`
+	MemoryLimit        string `key:"gatewayMemoryLimit" desc:"Memory limit of each gateway pod; memory_limiter and GOMEMLIMIT are derived from it."`
+	HPAEnabled         bool   `key:"gatewayHpaEnabled" desc:"Scale the gateway with a HorizontalPodAutoscaler (autoscaling/v2) on CPU and memory."`
+	HPAMinReplicas     int    `key:"gatewayHpaMinReplicas" desc:"HPA minimum replicas."`
+	HPAMaxReplicas     int    `key:"gatewayHpaMaxReplicas" desc:"HPA maximum replicas."`
+	HPACPUPercent      int    `key:"gatewayHpaCpuPercent" desc:"HPA target average CPU utilisation (% of request)."`
+	HPAMemoryPercent   int    `key:"gatewayHpaMemoryPercent" desc:"HPA target average memory utilisation (% of request)."`
+	PDBMaxUnavailable  int    `key:"gatewayPdbMaxUnavailable" desc:"PodDisruptionBudget maxUnavailable for the gateway."`
+	PersistentQueue    bool   `key:"gatewayPersistentQueue" desc:"Back the gateway's sending queues with the file_storage extension, so queued data survives a restart (a PVC per pod with statefulset, an emptyDir that survives container restarts with deployment)."`
+	QueueSize          int    `key:"gatewayQueueSize" desc:"Sending-queue size (batches) of each gateway exporter."`
+	QueueStorageSize   string `key:"gatewayQueueStorageSize" desc:"Size of each gateway pod's queue volume."`
+	StorageClass       string `key:"gatewayStorageClass" desc:"StorageClass of the queue PVCs (statefulset); empty uses the cluster default."`
+	VPAEnabled         bool   `key:"gatewayVpaEnabled" desc:"Create a VerticalPodAutoscaler in recommendation mode (updateMode Off) for the gateway; needs the VPA CRDs in the cluster."`
+	AllowAllNamespaces bool   `key:"gatewayAllowAllNamespaces" desc:"Allow OTLP into the gateway from every namespace of the cluster (true), or only from namespaces labelled otelfleet.io/telemetry=enabled and the agents' namespace (false)."`
+}
+
+// Sampling configures trace sampling at the gateway.
+type Sampling struct {
+	Mode               string  `key:"samplingMode" enum:"none,probabilistic,tail" desc:"Trace sampling at the gateway: none, probabilistic (head, per trace id) or tail (keeps errors and slow traces plus a percentage; agents then route by trace id to the gateway pods through the headless Service)."`
+	Percentage         float64 `key:"samplingPercentage" desc:"Percentage of traces kept by probabilistic sampling, or by the tail policy's probabilistic branch (0 < p <= 100)."`
+	DecisionWait       string  `key:"samplingDecisionWait" desc:"Tail sampling: how long a trace is held before the decision (Go duration)."`
+	LatencyThresholdMs int     `key:"samplingLatencyThresholdMs" desc:"Tail sampling: traces slower than this are always kept."`
+}
+
+// TLS configures agent→gateway mutual TLS with cert-manager.
+type TLS struct {
+	Enabled            bool   `key:"tlsEnabled" desc:"Mutual TLS between agents and the gateway, with certificates issued by cert-manager."`
+	Issuer             string `key:"tlsIssuer" desc:"Name of an existing cert-manager ClusterIssuer that signs the certificates; empty creates otelfleet's own self-signed CA issuer."`
+	InstallCertManager bool   `key:"certManagerInstall" desc:"Install cert-manager as a pinned Helm release (turn off when the cluster already has it)."`
+	CertManagerVersion string `key:"certManagerVersion" desc:"cert-manager Helm chart version installed when certManagerInstall is on."`
+}

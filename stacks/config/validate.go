@@ -1,0 +1,214 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/otelfleet/otelfleet/internal/quantity"
+)
+
+// Error is a configuration that cannot be deployed: one line per bad key, each naming the
+// key, the bad value and what is allowed.
+type Error struct{ Problems []string }
+
+func (e *Error) Error() string {
+	return "invalid otelfleet stack configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+type validator struct{ problems []string }
+
+// bad records a problem with a key: bad("gatewayKind", value, "allowed values: a, b").
+func (v *validator) bad(key string, value any, allowed string, args ...any) {
+	v.problems = append(v.problems, fmt.Sprintf("%s:%s: %s is not allowed; %s", Namespace, key, show(value), fmt.Sprintf(allowed, args...)))
+}
+
+func show(value any) string {
+	switch x := value.(type) {
+	case string:
+		return fmt.Sprintf("%q", x)
+	case []string:
+		return fmt.Sprintf("%q", x)
+	default:
+		return fmt.Sprintf("%v", x)
+	}
+}
+
+var (
+	namePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
+	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	imagePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._/:-]*[a-zA-Z0-9]$`)
+	tagPattern   = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	k8sVersion   = regexp.MustCompile(`^1\.(\d+)$`)
+)
+
+// Validate checks every key and returns an *Error listing each bad one, or nil. It runs
+// before any resource is registered.
+func (s *Stack) Validate() error {
+	v := &validator{}
+	for _, f := range fields {
+		if len(f.Enum) == 0 {
+			continue
+		}
+		switch x := f.Value(s).(type) {
+		case string:
+			if !slices.Contains(f.Enum, x) {
+				v.bad(f.Key, x, "allowed values: %s", strings.Join(f.Enum, ", "))
+			}
+		case []string:
+			if len(x) == 0 {
+				v.bad(f.Key, x, "give at least one of: %s", strings.Join(f.Enum, ", "))
+			}
+			for _, item := range x {
+				if !slices.Contains(f.Enum, item) {
+					v.bad(f.Key, x, "allowed values: %s", strings.Join(f.Enum, ", "))
+					break
+				}
+			}
+		}
+	}
+	if !namePattern.MatchString(s.Name) {
+		v.bad("name", s.Name, "use 1-20 lowercase letters, digits and '-', starting with a letter")
+	}
+	if s.Environment == "" {
+		v.bad("environment", s.Environment, "give a non-empty name such as production")
+	}
+	s.validateCollector(v)
+	s.validateAgent(v)
+	s.validateGateway(v)
+	s.validateSampling(v)
+	switch s.Cloud {
+	case "aws":
+		s.AWS.validate(v)
+	case "azure":
+		s.Azure.validate(v)
+	}
+	if len(v.problems) > 0 {
+		return &Error{Problems: v.problems}
+	}
+	return nil
+}
+
+func (s *Stack) validateCollector(v *validator) {
+	lastSegment := s.Collector.Image[strings.LastIndex(s.Collector.Image, "/")+1:]
+	if !imagePattern.MatchString(s.Collector.Image) || strings.Contains(s.Collector.Image, "@") || strings.Contains(lastSegment, ":") {
+		v.bad("collectorImage", s.Collector.Image, "give an image repository without tag, such as otel/opentelemetry-collector-contrib")
+	}
+	if !tagPattern.MatchString(s.Collector.Version) {
+		v.bad("collectorVersion", s.Collector.Version, "give an image tag such as 0.161.0")
+	}
+	if !dnsLabel.MatchString(s.Kubernetes.Namespace) {
+		v.bad("namespace", s.Kubernetes.Namespace, "give a Kubernetes namespace name (lowercase DNS label)")
+	}
+	if !dnsLabel.MatchString(s.Kubernetes.AgentNamespace) {
+		v.bad("agentNamespace", s.Kubernetes.AgentNamespace, "give a Kubernetes namespace name (lowercase DNS label)")
+	}
+	if s.Kubernetes.Namespace == s.Kubernetes.AgentNamespace && s.Agent.LogCollection {
+		v.bad("agentNamespace", s.Kubernetes.AgentNamespace, "with agentLogCollection on, the agent namespace must differ from namespace %q (it needs the 'privileged' Pod Security level; the gateway keeps 'restricted')", s.Kubernetes.Namespace)
+	}
+}
+
+func (s *Stack) validateAgent(v *validator) {
+	a := s.Agent
+	resources(v, "agent", a.CPURequest, a.CPULimit, a.MemoryRequest, a.MemoryLimit, 128)
+	if a.QueueSize < 1 || a.QueueSize > 100000 {
+		v.bad("agentQueueSize", a.QueueSize, "give 1 to 100000 batches")
+	}
+}
+
+func (s *Stack) validateGateway(v *validator) {
+	g := s.Gateway
+	resources(v, "gateway", g.CPURequest, g.CPULimit, g.MemoryRequest, g.MemoryLimit, 256)
+	if g.Replicas < 1 || g.Replicas > 100 {
+		v.bad("gatewayReplicas", g.Replicas, "give 1 to 100")
+	}
+	if g.HPAEnabled {
+		if g.HPAMinReplicas < 1 {
+			v.bad("gatewayHpaMinReplicas", g.HPAMinReplicas, "give at least 1")
+		}
+		if g.HPAMaxReplicas < g.HPAMinReplicas {
+			v.bad("gatewayHpaMaxReplicas", g.HPAMaxReplicas, "must be at least gatewayHpaMinReplicas (%d)", g.HPAMinReplicas)
+		}
+		percent(v, "gatewayHpaCpuPercent", g.HPACPUPercent)
+		percent(v, "gatewayHpaMemoryPercent", g.HPAMemoryPercent)
+	}
+	if g.PDBMaxUnavailable < 1 {
+		v.bad("gatewayPdbMaxUnavailable", g.PDBMaxUnavailable, "give at least 1 (0 would block every node drain)")
+	}
+	if g.QueueSize < 1 || g.QueueSize > 1000000 {
+		v.bad("gatewayQueueSize", g.QueueSize, "give 1 to 1000000 batches")
+	}
+	if q, err := quantity.Parse(g.QueueStorageSize); err != nil || q <= 0 {
+		v.bad("gatewayQueueStorageSize", g.QueueStorageSize, "give a positive Kubernetes quantity such as 10Gi")
+	}
+	if g.StorageClass != "" && !dnsLabel.MatchString(g.StorageClass) {
+		v.bad("gatewayStorageClass", g.StorageClass, "give a StorageClass name (lowercase DNS name) or leave it empty")
+	}
+}
+
+func (s *Stack) validateSampling(v *validator) {
+	sm := s.Sampling
+	if sm.Mode == "none" {
+		return
+	}
+	if sm.Percentage <= 0 || sm.Percentage > 100 {
+		v.bad("samplingPercentage", sm.Percentage, "give a percentage greater than 0 and at most 100")
+	}
+	if sm.Mode == "tail" {
+		if d, err := time.ParseDuration(sm.DecisionWait); err != nil || d < time.Second || d > 5*time.Minute {
+			v.bad("samplingDecisionWait", sm.DecisionWait, "give a duration from 1s to 5m, such as 10s")
+		}
+		if sm.LatencyThresholdMs < 1 {
+			v.bad("samplingLatencyThresholdMs", sm.LatencyThresholdMs, "give at least 1 (milliseconds)")
+		}
+	}
+}
+
+// resources checks a request/limit quadruple of one tier ("agent" or "gateway").
+func resources(v *validator, tier, cpuReq, cpuLim, memReq, memLim string, minMemMiB int64) {
+	parsed := map[string]float64{}
+	for _, suffix := range []string{"CpuRequest", "CpuLimit", "MemoryRequest", "MemoryLimit"} {
+		raw := map[string]string{"CpuRequest": cpuReq, "CpuLimit": cpuLim, "MemoryRequest": memReq, "MemoryLimit": memLim}[suffix]
+		q, err := quantity.Parse(raw)
+		if err != nil || q <= 0 {
+			v.bad(tier+suffix, raw, "give a positive Kubernetes quantity such as 500m (CPU) or 512Mi (memory)")
+			continue
+		}
+		parsed[suffix] = q
+	}
+	if r, ok := parsed["CpuRequest"]; ok {
+		if l, ok := parsed["CpuLimit"]; ok && r > l {
+			v.bad(tier+"CpuRequest", cpuReq, "must not exceed %sCpuLimit (%s)", tier, cpuLim)
+		}
+	}
+	if r, ok := parsed["MemoryRequest"]; ok {
+		if l, ok := parsed["MemoryLimit"]; ok {
+			if r > l {
+				v.bad(tier+"MemoryRequest", memReq, "must not exceed %sMemoryLimit (%s)", tier, memLim)
+			}
+			if l < float64(minMemMiB<<20) {
+				v.bad(tier+"MemoryLimit", memLim, "give at least %dMi (the collector needs headroom above its memory_limiter)", minMemMiB)
+			}
+		}
+	}
+}
+
+// kubernetesVersion checks a "1.NN" version against the minor versions in standard support.
+func kubernetesVersion(v *validator, key, version string, minMinor, maxMinor int) {
+	m := k8sVersion.FindStringSubmatch(version)
+	var minor int
+	if m != nil {
+		fmt.Sscanf(m[1], "%d", &minor)
+	}
+	if m == nil || minor < minMinor || minor > maxMinor {
+		v.bad(key, version, "give a minor version in standard support: 1.%d to 1.%d", minMinor, maxMinor)
+	}
+}
+
+func percent(v *validator, key string, pct int) {
+	if pct < 10 || pct > 100 {
+		v.bad(key, pct, "give a utilisation target from 10 to 100 (%%)")
+	}
+}
