@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -518,6 +519,40 @@ func TestStartFailsLoudly(t *testing.T) {
 			t.Errorf("failure does not name the binary: %q", f.msgs)
 		}
 	})
+	t.Run("build script fails", func(t *testing.T) {
+		// A fake repository whose tools/kube-apiserver.sh fails.
+		root := t.TempDir()
+		if err := os.MkdirAll(filepath.Join(root, "tools"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module fake\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		script := "#!/usr/bin/env bash\necho 'compiling...' >&2\necho 'boom: proxy said 403' >&2\nexit 3\n"
+		if err := os.WriteFile(filepath.Join(root, "tools", "kube-apiserver.sh"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(root)
+		t.Setenv(EnvKubeAPIServer, "")
+		t.Setenv(EnvEtcd, "")
+		binMu.Lock()
+		saved := binCached
+		binCached = nil
+		binMu.Unlock()
+		t.Cleanup(func() { binMu.Lock(); binCached = saved; binMu.Unlock() })
+
+		f := runFake(t, func(tb testing.TB) { Start(tb) })
+		if !f.failed || f.skipped {
+			t.Fatalf("failed=%v skipped=%v msgs=%q", f.failed, f.skipped, f.msgs)
+		}
+		msg := strings.Join(f.msgs, "\n")
+		t.Logf("Start failed as expected:\n%s", msg)
+		for _, want := range []string{"boom: proxy said 403", "exit status 3"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("failure lacks %q: %s", want, msg)
+			}
+		}
+	})
 	t.Run("apiserver exits", func(t *testing.T) {
 		bins, err := ResolveBinaries()
 		if err != nil {
@@ -531,6 +566,7 @@ func TestStartFailsLoudly(t *testing.T) {
 			t.Fatalf("failed=%v skipped=%v msgs=%q", f.failed, f.skipped, f.msgs)
 		}
 		msg := strings.Join(f.msgs, "\n")
+		t.Logf("Start failed as expected (first 400 bytes):\n%.400s", msg)
 		for _, want := range []string{"kube-apiserver exited", "--- etcd log", "--- kube-apiserver log"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("failure lacks %q: %s", want, msg)
