@@ -464,14 +464,16 @@ func (c *Cluster) Get(ctx context.Context, apiVersion, kind, namespace, name str
 	return body, err
 }
 
-// Delete deletes one object (foreground propagation). A missing object is
-// reported as an error that satisfies IsNotFound.
+// Delete deletes one object with background propagation (there is no
+// garbage collector in a test cluster, so foreground deletion would leave the
+// object behind with a finalizer). A missing object is reported as an error
+// that satisfies IsNotFound.
 func (c *Cluster) Delete(ctx context.Context, apiVersion, kind, namespace, name string) error {
 	path, err := c.ResourcePath(ctx, apiVersion, kind, namespace, name)
 	if err != nil {
 		return err
 	}
-	opts := []byte(`{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Foreground"}`)
+	opts := []byte(`{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"}`)
 	_, _, err = c.Do(ctx, http.MethodDelete, path, opts, "application/json")
 	return err
 }
