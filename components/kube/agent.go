@@ -1,0 +1,218 @@
+package kube
+
+import (
+	"fmt"
+
+	"github.com/otelfleet/otelfleet/components/collector"
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// AgentArgs configure the DaemonSet agent. Defaults (applied by NewAgent): Name "otel-agent".
+type AgentArgs struct {
+	Namespace pulumi.StringInput // required
+	Name      string             // object name prefix; default "otel-agent"
+	Image     string             // required, "repo:tag"
+	Version   string             // app.kubernetes.io/version; default the image tag
+	Config    string             // required: rendered agent YAML (collector.AgentConfig)
+	Resources Resources          // required
+	// K8sAttributes grants the read-only RBAC the k8sattributes processor needs.
+	K8sAttributes bool
+	// LogCollection mounts /var/log read-only and runs the agent as uid 0 (container log
+	// files are root-only); the namespace must then allow the privileged level.
+	LogCollection bool
+	// TLSSecretName mounts a cert-manager secret (client certificate and CA).
+	TLSSecretName string
+	SkipAwait     bool
+}
+
+// Agent is the node-local collector: a DaemonSet and a Service with
+// internalTrafficPolicy Local, so pods reach the agent on their own node without hostPort
+// (which Pod Security forbids below "privileged").
+type Agent struct {
+	pulumi.ResourceState
+	// OTLPEndpoint is host:port of the node-local OTLP gRPC Service for application pods.
+	OTLPEndpoint   pulumi.StringOutput `pulumi:"otlpEndpoint"`
+	ServiceAccount pulumi.StringOutput `pulumi:"serviceAccount"`
+	ConfigChecksum pulumi.StringOutput `pulumi:"configChecksum"`
+}
+
+// NodeNameEnv is the environment variable holding the agent's node name.
+const NodeNameEnv = "K8S_NODE_NAME"
+
+func (a *AgentArgs) withDefaults() (AgentArgs, error) {
+	if a == nil {
+		return AgentArgs{}, fmt.Errorf("agent: args are required")
+	}
+	g := *a
+	if g.Name == "" {
+		g.Name = "otel-agent"
+	}
+	if g.Version == "" {
+		g.Version = imageTag(g.Image)
+	}
+	switch {
+	case g.Namespace == nil:
+		return g, fmt.Errorf("agent %q: Namespace is required", g.Name)
+	case g.Image == "":
+		return g, fmt.Errorf("agent %q: Image is required", g.Name)
+	case g.Config == "":
+		return g, fmt.Errorf("agent %q: Config is required (render it with collector.AgentConfig)", g.Name)
+	}
+	return g, g.Resources.validate("agent " + g.Name)
+}
+
+// NewAgent creates the DaemonSet agent with its ServiceAccount, RBAC, ConfigMap and Service.
+func NewAgent(ctx *pulumi.Context, name string, in *AgentArgs, opts ...pulumi.ResourceOption) (*Agent, error) {
+	args, err := in.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	a := &Agent{}
+	if err := ctx.RegisterComponentResource("otelfleet:kube:Agent", name, a, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(a)
+	ns := args.Namespace
+	objectLabels := labels(args.Name, "agent", args.Version)
+	meta := func(objectName string) *metav1.ObjectMetaArgs {
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(objectName), Namespace: ns, Labels: objectLabels, Annotations: awaitAnnotations(args.SkipAwait)}
+	}
+
+	sa, err := corev1.NewServiceAccount(ctx, name+"-sa", &corev1.ServiceAccountArgs{
+		Metadata:                     meta(args.Name),
+		AutomountServiceAccountToken: pulumi.Bool(args.K8sAttributes),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	if args.K8sAttributes {
+		if err := agentRBAC(ctx, name, args, ns, objectLabels, parent); err != nil {
+			return nil, err
+		}
+	}
+	cm, err := corev1.NewConfigMap(ctx, name+"-config", &corev1.ConfigMapArgs{
+		Metadata: configMapMeta(args.Name+"-config", ns, objectLabels, args.Name),
+		Data:     pulumi.StringMap{configFile: pulumi.String(args.Config)},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	env := corev1.EnvVarArray{
+		corev1.EnvVarArgs{Name: pulumi.String(NodeNameEnv), ValueFrom: fieldRef("spec.nodeName")},
+		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAMESPACE"), ValueFrom: fieldRef("metadata.namespace")},
+		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAME"), ValueFrom: fieldRef("metadata.name")},
+	}
+	volumes := configVolumes(cm.Metadata.Name().Elem())
+	var mounts corev1.VolumeMountArray
+	if args.LogCollection {
+		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("varlog"), HostPath: &corev1.HostPathVolumeSourceArgs{Path: pulumi.String("/var/log"), Type: pulumi.String("Directory")}})
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("varlog"), MountPath: pulumi.String("/var/log"), ReadOnly: pulumi.Bool(true)})
+	}
+	if args.TLSSecretName != "" {
+		volumes = append(volumes, tlsVolumeArgs(args.TLSSecretName))
+		mounts = append(mounts, tlsMount())
+	}
+	container, err := collectorContainer(collectorLabel, args.Image, args.Resources, env, mounts)
+	if err != nil {
+		return nil, err
+	}
+	podSecurity := podSecurityContext()
+	if args.LogCollection {
+		// Container log files are mode 0640 root:root: reading them needs uid 0. The agent
+		// still runs with no capabilities, a read-only root and a read-only /var/log.
+		root := restrictedSecurityContext()
+		root.RunAsNonRoot, root.RunAsUser, root.RunAsGroup = pulumi.Bool(false), pulumi.Int(0), pulumi.Int(0)
+		container.SecurityContext = root
+		podSecurity.RunAsNonRoot, podSecurity.RunAsUser, podSecurity.RunAsGroup, podSecurity.FsGroup = pulumi.Bool(false), pulumi.Int(0), pulumi.Int(0), nil
+	}
+
+	podLabels := labels(args.Name, "agent", args.Version)
+	ds, err := appsv1.NewDaemonSet(ctx, name+"-daemonset", &appsv1.DaemonSetArgs{
+		Metadata: meta(args.Name),
+		Spec: appsv1.DaemonSetSpecArgs{
+			Selector: &metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "agent")},
+			UpdateStrategy: &appsv1.DaemonSetUpdateStrategyArgs{
+				Type:          pulumi.String("RollingUpdate"),
+				RollingUpdate: &appsv1.RollingUpdateDaemonSetArgs{MaxUnavailable: pulumi.String("10%")},
+			},
+			Template: corev1.PodTemplateSpecArgs{
+				Metadata: &metav1.ObjectMetaArgs{
+					Labels: podLabels,
+					Annotations: pulumi.StringMap{
+						checksumAnnot:          pulumi.String(Checksum(args.Config)),
+						"prometheus.io/scrape": pulumi.String("true"),
+						"prometheus.io/port":   pulumi.String(fmt.Sprint(collector.PortMetrics)),
+						"prometheus.io/path":   pulumi.String("/metrics"),
+					},
+				},
+				Spec: &corev1.PodSpecArgs{
+					ServiceAccountName:            pulumi.String(args.Name),
+					AutomountServiceAccountToken:  pulumi.Bool(args.K8sAttributes),
+					SecurityContext:               podSecurity,
+					TerminationGracePeriodSeconds: pulumi.Int(30),
+					Containers:                    corev1.ContainerArray{container},
+					Volumes:                       volumes,
+					NodeSelector:                  pulumi.StringMap{"kubernetes.io/os": pulumi.String("linux")},
+					// Run on every node, tainted ones included: telemetry from any pod must
+					// find a local agent.
+					Tolerations: corev1.TolerationArray{
+						corev1.TolerationArgs{Operator: pulumi.String("Exists"), Effect: pulumi.String("NoSchedule")},
+						corev1.TolerationArgs{Operator: pulumi.String("Exists"), Effect: pulumi.String("NoExecute")},
+					},
+				},
+			},
+		},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := corev1.NewService(ctx, name+"-service", &corev1.ServiceArgs{
+		Metadata: meta(args.Name),
+		Spec: &corev1.ServiceSpecArgs{
+			Type:     pulumi.String("ClusterIP"),
+			Selector: selector(args.Name, "agent"),
+			// Local: a pod's traffic stays on its node's agent (no cross-node hop, and the
+			// k8sattributes node-scoped watch sees the sender).
+			InternalTrafficPolicy: pulumi.String("Local"),
+			Ports: corev1.ServicePortArray{
+				servicePort("otlp-grpc", collector.PortOTLPGRPC),
+				servicePort("otlp-http", collector.PortOTLPHTTP),
+			},
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{ds}))
+	if err != nil {
+		return nil, err
+	}
+	a.OTLPEndpoint = pulumi.Sprintf("%s.%s.svc.cluster.local:%d", svc.Metadata.Name().Elem(), ns, collector.PortOTLPGRPC)
+	a.ServiceAccount = sa.Metadata.Name().Elem()
+	a.ConfigChecksum = pulumi.String(Checksum(args.Config)).ToStringOutput()
+	return a, ctx.RegisterResourceOutputs(a, pulumi.Map{"otlpEndpoint": a.OTLPEndpoint, "serviceAccount": a.ServiceAccount, "configChecksum": a.ConfigChecksum})
+}
+
+// agentRBAC grants exactly what the k8sattributes processor reads: pods and namespaces,
+// and replicasets to name a pod's Deployment. Read-only, nothing else (no secrets).
+func agentRBAC(ctx *pulumi.Context, name string, args AgentArgs, ns pulumi.StringInput, l pulumi.StringMap, opts ...pulumi.ResourceOption) error {
+	roleName := args.Name + "-k8sattributes"
+	readOnly := pulumi.ToStringArray([]string{"get", "list", "watch"})
+	role, err := rbacv1.NewClusterRole(ctx, name+"-clusterrole", &rbacv1.ClusterRoleArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(roleName), Labels: l},
+		Rules: rbacv1.PolicyRuleArray{
+			rbacv1.PolicyRuleArgs{ApiGroups: pulumi.ToStringArray([]string{""}), Resources: pulumi.ToStringArray([]string{"pods", "namespaces"}), Verbs: readOnly},
+			rbacv1.PolicyRuleArgs{ApiGroups: pulumi.ToStringArray([]string{"apps"}), Resources: pulumi.ToStringArray([]string{"replicasets"}), Verbs: readOnly},
+		},
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	_, err = rbacv1.NewClusterRoleBinding(ctx, name+"-clusterrolebinding", &rbacv1.ClusterRoleBindingArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(roleName), Labels: l},
+		RoleRef:  rbacv1.RoleRefArgs{ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: role.Metadata.Name().Elem()},
+		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{Kind: pulumi.String("ServiceAccount"), Name: pulumi.String(args.Name), Namespace: ns}},
+	}, opts...)
+	return err
+}

@@ -1,0 +1,263 @@
+package kube
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/otelfleet/otelfleet/components/collector"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// FleetArgs describe a whole collector fleet on one cluster. The cloud stacks fill
+// Exporters (and the identity bindings); everything else comes from the stack config.
+type FleetArgs struct {
+	Prefix         string // object name prefix, e.g. "otel" → otel-gateway, otel-agent
+	Environment    string // deployment.environment
+	Image          string // "repo:tag"
+	Namespace      string // gateway namespace (restricted)
+	AgentNamespace string // DaemonSet agent namespace
+	LogLevel       string
+
+	AgentModes         []string // collector.AgentDaemonSet and/or collector.AgentSidecar
+	AgentResources     Resources
+	AgentLogCollection bool
+	AgentK8sAttributes bool
+	AgentQueueSize     int
+
+	Gateway GatewaySettings
+
+	Sampling collector.Sampling
+	// TLS turns on agent↔gateway mutual TLS with cert-manager; nil sends plaintext.
+	TLS *CertManagerArgs
+
+	// Exporters are the gateway's backends; ExporterExtensions the extensions they need.
+	Exporters          []collector.Exporter
+	ExporterExtensions map[string]collector.Component
+	// GatewayResourceAttributes are upserted by the gateway (e.g. cloud.provider).
+	GatewayResourceAttributes []collector.AttributeAction
+	// GatewayEnv, GatewayServiceAccountAnnotations and GatewayPodLabels carry cloud
+	// identity and secrets into the gateway pods.
+	GatewayEnv                       corev1.EnvVarArray
+	GatewayServiceAccountAnnotations pulumi.StringMapInput
+	GatewayPodLabels                 map[string]string
+
+	SkipAwait bool
+}
+
+// GatewaySettings are the gateway's sizing and policies.
+type GatewaySettings struct {
+	Kind               string
+	Replicas           int
+	Resources          Resources
+	HPA                *HPA
+	PDBMaxUnavailable  int
+	PersistentQueue    bool
+	QueueSize          int
+	QueueStorageSize   string
+	StorageClass       string
+	VPA                bool
+	AllowAllNamespaces bool
+}
+
+// Fleet is a collector fleet: namespaces, TLS, the gateway, the DaemonSet agent and, with
+// the sidecar mode, an example workload carrying a sidecar agent.
+type Fleet struct {
+	pulumi.ResourceState
+	Namespace       pulumi.StringOutput `pulumi:"namespace"`
+	GatewayEndpoint pulumi.StringOutput `pulumi:"gatewayEndpoint"`
+	AgentEndpoint   pulumi.StringOutput `pulumi:"agentEndpoint"`
+	// Gateway and Agent are the tiers (Agent is nil without the daemonset mode).
+	Gateway *Gateway `pulumi:"-"`
+	Agent   *Agent   `pulumi:"-"`
+}
+
+const queueMountPath = "/var/lib/otelcol/queue"
+
+func (a *FleetArgs) validate() error {
+	switch {
+	case a == nil:
+		return fmt.Errorf("fleet: args are required")
+	case a.Prefix == "" || a.Image == "" || a.Namespace == "" || a.AgentNamespace == "" || a.Environment == "":
+		return fmt.Errorf("fleet: Prefix, Image, Namespace, AgentNamespace and Environment are required")
+	case len(a.AgentModes) == 0:
+		return fmt.Errorf("fleet: at least one agent mode (%s, %s) is required", collector.AgentDaemonSet, collector.AgentSidecar)
+	case a.AgentLogCollection && a.Namespace == a.AgentNamespace:
+		return fmt.Errorf("fleet: log collection needs an agent namespace apart from the gateway's (it must admit privileged pods)")
+	}
+	return nil
+}
+
+// NewFleet creates the whole collector layer on the cluster of the provider in opts.
+func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.ResourceOption) (*Fleet, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	f := &Fleet{}
+	if err := ctx.RegisterComponentResource("otelfleet:kube:Fleet", name, f, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(f)
+	version := imageTag(args.Image)
+
+	gatewayNS, err := NewNamespace(ctx, name+"-namespace", args.Namespace, PodSecurityRestricted, nil, parent)
+	if err != nil {
+		return nil, err
+	}
+	agentLevel := PodSecurityRestricted
+	if args.AgentLogCollection {
+		agentLevel = PodSecurityPrivileged // hostPath /var/log; see AgentArgs.LogCollection
+	}
+	var agentNS *corev1.Namespace
+	if args.AgentNamespace != args.Namespace {
+		if agentNS, err = NewNamespace(ctx, name+"-agent-namespace", args.AgentNamespace, agentLevel, nil, parent); err != nil {
+			return nil, err
+		}
+	}
+	nsName := gatewayNS.Metadata.Name().Elem()
+	agentNSName := nsName
+	if agentNS != nil {
+		agentNSName = agentNS.Metadata.Name().Elem()
+	}
+
+	gatewayName := args.Prefix + "-gateway"
+	gatewayHost := fmt.Sprintf("%s.%s.svc.cluster.local", gatewayName, args.Namespace)
+	headlessHost := fmt.Sprintf("%s-headless.%s.svc.cluster.local", gatewayName, args.Namespace)
+
+	// TLS: one CA issuer, a server+client certificate per tier, each secret carrying ca.crt.
+	var issuer *CertManager
+	certDeps := []pulumi.Resource{}
+	gatewaySecret, agentSecret := "", ""
+	if args.TLS != nil {
+		tlsArgs := *args.TLS
+		tlsArgs.Prefix = args.Prefix
+		if issuer, err = NewCertManager(ctx, name+"-tls", &tlsArgs, parent); err != nil {
+			return nil, err
+		}
+		gatewaySecret, agentSecret = gatewayName+"-tls", args.Prefix+"-agent-tls"
+		gc, err := NewCertificate(ctx, name+"-gateway-certificate", nsName, gatewaySecret, issuer.IssuerName,
+			[]string{gatewayHost, gatewayName, gatewayName + "." + args.Namespace + ".svc", "*." + headlessHost}, parent, pulumi.DependsOn(issuer.Ready()))
+		if err != nil {
+			return nil, err
+		}
+		ac, err := NewCertificate(ctx, name+"-agent-certificate", agentNSName, agentSecret, issuer.IssuerName,
+			[]string{args.Prefix + "-agent." + args.AgentNamespace + ".svc.cluster.local"}, parent, pulumi.DependsOn(issuer.Ready()))
+		if err != nil {
+			return nil, err
+		}
+		certDeps = append(certDeps, gc, ac)
+	}
+
+	gatewayMiB, err := args.Gateway.Resources.MemoryLimitMiB()
+	if err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
+	gwOpts := collector.GatewayOptions{
+		MemoryLimitMiB: gatewayMiB, Sampling: args.Sampling, QueueSize: args.Gateway.QueueSize,
+		Exporters: args.Exporters, Extensions: args.ExporterExtensions,
+		ResourceAttributes: args.GatewayResourceAttributes, LogLevel: args.LogLevel,
+	}
+	if args.Gateway.PersistentQueue {
+		gwOpts.QueueDir = queueMountPath
+	}
+	if args.TLS != nil {
+		gwOpts.TLS = &collector.ServerTLS{CertFile: TLSCertFile, KeyFile: TLSKeyFile, ClientCAFile: TLSCAFile}
+	}
+	gwConfig, err := renderConfig(collector.GatewayConfig(gwOpts))
+	if err != nil {
+		return nil, fmt.Errorf("gateway collector config: %w", err)
+	}
+	gs := args.Gateway
+	gwArgs := &GatewayArgs{
+		Namespace: nsName, Name: gatewayName, Image: args.Image, Config: gwConfig, Resources: gs.Resources,
+		Kind: gs.Kind, Replicas: gs.Replicas, HPA: gs.HPA, PDBMaxUnavailable: gs.PDBMaxUnavailable,
+		TLSSecretName: gatewaySecret, Env: args.GatewayEnv, ServiceAccountAnnotations: args.GatewayServiceAccountAnnotations,
+		PodLabels: args.GatewayPodLabels, VPA: gs.VPA, SkipAwait: args.SkipAwait,
+	}
+	if !gs.AllowAllNamespaces {
+		gwArgs.AllowedNamespaces = []string{args.Namespace, args.AgentNamespace}
+	}
+	if gs.PersistentQueue {
+		gwArgs.QueueVolume = &QueueVolume{MountPath: queueMountPath, Size: gs.QueueStorageSize, StorageClass: gs.StorageClass}
+	}
+	gateway, err := NewGateway(ctx, name+"-gateway", gwArgs, parent, pulumi.DependsOn(certDeps))
+	if err != nil {
+		return nil, err
+	}
+	f.Gateway = gateway
+
+	agentOpts := func(mode string, res Resources) (collector.AgentOptions, error) {
+		mib, err := res.MemoryLimitMiB()
+		if err != nil {
+			return collector.AgentOptions{}, fmt.Errorf("agent: %w", err)
+		}
+		o := collector.AgentOptions{
+			Mode: mode, Environment: args.Environment, GatewayEndpoint: fmt.Sprintf("%s:%d", gatewayHost, collector.PortOTLPGRPC),
+			MemoryLimitMiB: mib, QueueSize: args.AgentQueueSize, LogLevel: args.LogLevel,
+		}
+		if args.Sampling.Mode == collector.SamplingTail {
+			o.LoadBalancingHost = headlessHost
+		}
+		if args.TLS != nil {
+			o.TLS = &collector.ClientTLS{CAFile: TLSCAFile, CertFile: TLSCertFile, KeyFile: TLSKeyFile}
+		}
+		return o, nil
+	}
+
+	f.AgentEndpoint = gateway.OTLPEndpoint
+	if slices.Contains(args.AgentModes, collector.AgentDaemonSet) {
+		o, err := agentOpts(collector.AgentDaemonSet, args.AgentResources)
+		if err != nil {
+			return nil, err
+		}
+		o.K8sAttributes, o.NodeEnvVar = args.AgentK8sAttributes, NodeNameEnv
+		o.LogCollection = args.AgentLogCollection
+		o.ExcludeLogNamespaces = []string{args.AgentNamespace, args.Namespace}
+		agentConfig, err := renderConfig(collector.AgentConfig(o))
+		if err != nil {
+			return nil, fmt.Errorf("agent collector config: %w", err)
+		}
+		agent, err := NewAgent(ctx, name+"-agent", &AgentArgs{
+			Namespace: agentNSName, Name: args.Prefix + "-agent", Image: args.Image, Config: agentConfig,
+			Resources: args.AgentResources, K8sAttributes: args.AgentK8sAttributes, LogCollection: args.AgentLogCollection,
+			TLSSecretName: agentSecret, SkipAwait: args.SkipAwait,
+		}, parent, pulumi.DependsOn(certDeps))
+		if err != nil {
+			return nil, err
+		}
+		f.Agent = agent
+		f.AgentEndpoint = agent.OTLPEndpoint
+	}
+	if slices.Contains(args.AgentModes, collector.AgentSidecar) {
+		o, err := agentOpts(collector.AgentSidecar, args.AgentResources)
+		if err != nil {
+			return nil, err
+		}
+		o.ResourceAttributes = []collector.AttributeAction{
+			{Key: "k8s.pod.name", Value: "${env:K8S_POD_NAME}", Action: "upsert"},
+			{Key: "k8s.namespace.name", Value: "${env:K8S_POD_NAMESPACE}", Action: "upsert"},
+			{Key: "k8s.pod.uid", Value: "${env:K8S_POD_UID}", Action: "upsert"},
+			{Key: "k8s.node.name", Value: "${env:" + NodeNameEnv + "}", Action: "upsert"},
+		}
+		sidecarConfig, err := renderConfig(collector.AgentConfig(o))
+		if err != nil {
+			return nil, fmt.Errorf("sidecar collector config: %w", err)
+		}
+		if err := newSidecarExample(ctx, name+"-example", args, issuer, sidecarConfig, version, parent); err != nil {
+			return nil, err
+		}
+	}
+
+	f.Namespace = nsName
+	f.GatewayEndpoint = gateway.OTLPEndpoint
+	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
+		"namespace": f.Namespace, "gatewayEndpoint": f.GatewayEndpoint, "agentEndpoint": f.AgentEndpoint,
+	})
+}
+
+func renderConfig(c *collector.Config, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	return c.YAML()
+}

@@ -1,0 +1,472 @@
+package kube
+
+import (
+	"fmt"
+
+	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Gateway workload kinds.
+const (
+	KindDeployment  = "deployment"
+	KindStatefulSet = "statefulset"
+)
+
+// GatewayArgs configure the gateway tier. Defaults (applied by NewGateway, in one place):
+// Name "otel-gateway", Kind deployment, Replicas 3, HPA off, PDB maxUnavailable 1.
+type GatewayArgs struct {
+	Namespace pulumi.StringInput // required; create it with NewNamespace
+	Name      string             // object name prefix; default "otel-gateway"
+	Image     string             // required, "repo:tag"
+	Version   string             // app.kubernetes.io/version label; default the image tag
+	Config    string             // required: rendered collector YAML (collector.Config.YAML)
+	Resources Resources          // required
+	Kind      string             // KindDeployment (default) or KindStatefulSet
+	Replicas  int                // used when HPA is nil; default 3
+	HPA       *HPA               // nil: fixed Replicas
+	// PDBMaxUnavailable bounds voluntary disruptions; default 1.
+	PDBMaxUnavailable int
+	// QueueVolume backs the persistent sending queue: a PVC per pod (statefulset) or an
+	// emptyDir (deployment). nil: no queue volume.
+	QueueVolume *QueueVolume
+	// TLSSecretName mounts a cert-manager secret at TLSCAFile/TLSCertFile/TLSKeyFile.
+	TLSSecretName string
+	// Env is added to the collector container (e.g. secretKeyRef values the config reads
+	// with ${env:NAME}).
+	Env corev1.EnvVarArray
+	// ServiceAccountAnnotations carry cloud identity bindings (IRSA role ARN, Azure workload
+	// identity client id). PodLabels are added to the pod template (e.g.
+	// azure.workload.identity/use).
+	ServiceAccountAnnotations pulumi.StringMapInput
+	PodLabels                 map[string]string
+	// AllowedNamespaces selects the namespaces allowed to send OTLP: nil allows every
+	// namespace, otherwise namespaces labelled TelemetryNamespaceLabel=enabled plus these.
+	AllowedNamespaces []string
+	// VPA adds a VerticalPodAutoscaler in recommendation mode (needs the VPA CRDs).
+	VPA bool
+	// Annotations go on every object; SkipAwait adds pulumi.com/skipAwait for clusters
+	// without nodes (manifest tests against a bare API server).
+	SkipAwait bool
+}
+
+// HPA configures the HorizontalPodAutoscaler of the gateway.
+type HPA struct {
+	MinReplicas, MaxReplicas  int
+	CPUPercent, MemoryPercent int
+}
+
+// QueueVolume is the volume of the persistent sending queue.
+type QueueVolume struct {
+	MountPath    string // where the file_storage extension writes
+	Size         string // e.g. "10Gi"
+	StorageClass string // "" = cluster default
+}
+
+// Gateway is the central collector tier with its Services, autoscaling and policies.
+type Gateway struct {
+	pulumi.ResourceState
+	// ServiceName is the ClusterIP Service agents send to; HeadlessServiceName resolves to
+	// every pod (for trace-id load balancing).
+	ServiceName         pulumi.StringOutput `pulumi:"serviceName"`
+	HeadlessServiceName pulumi.StringOutput `pulumi:"headlessServiceName"`
+	// OTLPEndpoint is the in-cluster gRPC endpoint, host:port.
+	OTLPEndpoint   pulumi.StringOutput `pulumi:"otlpEndpoint"`
+	ServiceAccount pulumi.StringOutput `pulumi:"serviceAccount"`
+	ConfigChecksum pulumi.StringOutput `pulumi:"configChecksum"`
+}
+
+func (a *GatewayArgs) withDefaults() (GatewayArgs, error) {
+	if a == nil {
+		return GatewayArgs{}, fmt.Errorf("gateway: args are required")
+	}
+	g := *a
+	if g.Name == "" {
+		g.Name = "otel-gateway"
+	}
+	if g.Kind == "" {
+		g.Kind = KindDeployment
+	}
+	if g.Replicas == 0 {
+		g.Replicas = 3
+	}
+	if g.PDBMaxUnavailable == 0 {
+		g.PDBMaxUnavailable = 1
+	}
+	if g.Version == "" {
+		g.Version = imageTag(g.Image)
+	}
+	switch {
+	case g.Namespace == nil:
+		return g, fmt.Errorf("gateway %q: Namespace is required", g.Name)
+	case g.Image == "":
+		return g, fmt.Errorf("gateway %q: Image is required", g.Name)
+	case g.Config == "":
+		return g, fmt.Errorf("gateway %q: Config is required (render it with collector.GatewayConfig)", g.Name)
+	case g.Kind != KindDeployment && g.Kind != KindStatefulSet:
+		return g, fmt.Errorf("gateway %q: Kind %q: use %q or %q", g.Name, g.Kind, KindDeployment, KindStatefulSet)
+	case g.HPA != nil && (g.HPA.MinReplicas < 1 || g.HPA.MaxReplicas < g.HPA.MinReplicas):
+		return g, fmt.Errorf("gateway %q: HPA replicas min %d max %d: need 1 <= min <= max", g.Name, g.HPA.MinReplicas, g.HPA.MaxReplicas)
+	case g.QueueVolume != nil && (g.QueueVolume.MountPath == "" || g.QueueVolume.Size == ""):
+		return g, fmt.Errorf("gateway %q: QueueVolume needs MountPath and Size", g.Name)
+	}
+	return g, g.Resources.validate("gateway " + g.Name)
+}
+
+// NewGateway creates the gateway: ServiceAccount, ConfigMap, Deployment or StatefulSet,
+// ClusterIP and headless Services, HPA, PDB, NetworkPolicy and optional VPA.
+func NewGateway(ctx *pulumi.Context, name string, in *GatewayArgs, opts ...pulumi.ResourceOption) (*Gateway, error) {
+	args, err := in.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	g := &Gateway{}
+	if err := ctx.RegisterComponentResource("otelfleet:kube:Gateway", name, g, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(g)
+	ns := args.Namespace
+	objectLabels := labels(args.Name, "gateway", args.Version)
+	meta := func(objectName string) *metav1.ObjectMetaArgs {
+		return &metav1.ObjectMetaArgs{Name: pulumi.String(objectName), Namespace: ns, Labels: objectLabels, Annotations: awaitAnnotations(args.SkipAwait)}
+	}
+
+	sa, err := corev1.NewServiceAccount(ctx, name+"-sa", &corev1.ServiceAccountArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.Name), Namespace: ns, Labels: objectLabels, Annotations: args.ServiceAccountAnnotations},
+		// The gateway does not call the Kubernetes API; cloud identity webhooks project
+		// their own tokens.
+		AutomountServiceAccountToken: pulumi.Bool(false),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	cm, err := corev1.NewConfigMap(ctx, name+"-config", &corev1.ConfigMapArgs{
+		Metadata: configMapMeta(args.Name+"-config", ns, objectLabels, args.Name),
+		Data:     pulumi.StringMap{configFile: pulumi.String(args.Config)},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	pod, err := gatewayPodTemplate(args, cm)
+	if err != nil {
+		return nil, err
+	}
+	var replicas pulumi.IntPtrInput
+	if args.HPA == nil {
+		replicas = pulumi.Int(args.Replicas)
+	} // with an HPA the workload leaves replicas unset, so an update never resets the HPA's count
+
+	sel := &metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "gateway")}
+	var workload pulumi.Resource
+	workloadKind := "Deployment"
+	if args.Kind == KindDeployment {
+		workload, err = appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
+			Metadata: meta(args.Name),
+			Spec: &appsv1.DeploymentSpecArgs{
+				Replicas: replicas,
+				Selector: sel,
+				Strategy: &appsv1.DeploymentStrategyArgs{
+					Type:          pulumi.String("RollingUpdate"),
+					RollingUpdate: &appsv1.RollingUpdateDeploymentArgs{MaxSurge: pulumi.Int(1), MaxUnavailable: pulumi.Int(0)},
+				},
+				RevisionHistoryLimit: pulumi.Int(5),
+				Template:             pod,
+			},
+		}, parent)
+	} else {
+		workloadKind = "StatefulSet"
+		var claims corev1.PersistentVolumeClaimTypeArray
+		if q := args.QueueVolume; q != nil {
+			spec := &corev1.PersistentVolumeClaimSpecArgs{
+				AccessModes: pulumi.StringArray{pulumi.String("ReadWriteOnce")},
+				Resources:   &corev1.VolumeResourceRequirementsArgs{Requests: pulumi.StringMap{"storage": pulumi.String(q.Size)}},
+			}
+			if q.StorageClass != "" {
+				spec.StorageClassName = pulumi.String(q.StorageClass)
+			}
+			claims = corev1.PersistentVolumeClaimTypeArray{corev1.PersistentVolumeClaimTypeArgs{
+				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(queueVolume)},
+				Spec:     spec,
+			}}
+		}
+		workload, err = appsv1.NewStatefulSet(ctx, name+"-statefulset", &appsv1.StatefulSetArgs{
+			Metadata: meta(args.Name),
+			Spec: &appsv1.StatefulSetSpecArgs{
+				Replicas:             replicas,
+				Selector:             sel,
+				ServiceName:          pulumi.String(args.Name + "-headless"),
+				PodManagementPolicy:  pulumi.String("Parallel"),
+				UpdateStrategy:       &appsv1.StatefulSetUpdateStrategyArgs{Type: pulumi.String("RollingUpdate")},
+				Template:             pod,
+				VolumeClaimTemplates: claims,
+				PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicyArgs{
+					WhenDeleted: pulumi.String("Retain"), WhenScaled: pulumi.String("Retain"),
+				},
+			},
+		}, parent)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	ports := corev1.ServicePortArray{
+		servicePort("otlp-grpc", collector.PortOTLPGRPC),
+		servicePort("otlp-http", collector.PortOTLPHTTP),
+		servicePort("metrics", collector.PortMetrics),
+	}
+	svc, err := corev1.NewService(ctx, name+"-service", &corev1.ServiceArgs{
+		Metadata: meta(args.Name),
+		Spec:     &corev1.ServiceSpecArgs{Type: pulumi.String("ClusterIP"), Selector: selector(args.Name, "gateway"), Ports: ports},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	headless, err := corev1.NewService(ctx, name+"-headless", &corev1.ServiceArgs{
+		Metadata: meta(args.Name + "-headless"),
+		Spec: &corev1.ServiceSpecArgs{
+			ClusterIP: pulumi.String("None"), Selector: selector(args.Name, "gateway"), Ports: ports,
+			// Tail sampling routes to every ready pod; publishing unready ones would lose spans.
+			PublishNotReadyAddresses: pulumi.Bool(false),
+		},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	if args.HPA != nil {
+		if _, err := newGatewayHPA(ctx, name, args, meta(args.Name), workloadKind, parent, pulumi.DependsOn([]pulumi.Resource{workload})); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
+		Metadata: meta(args.Name),
+		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
+			MaxUnavailable: pulumi.Int(args.PDBMaxUnavailable),
+			Selector:       sel,
+			// Evicting a pod that is not ready cannot hurt availability; without this a
+			// crash-looping gateway blocks every node drain.
+			UnhealthyPodEvictionPolicy: pulumi.String("AlwaysAllow"),
+		},
+	}, parent); err != nil {
+		return nil, err
+	}
+	if _, err := newGatewayNetworkPolicy(ctx, name, args, meta(args.Name), parent); err != nil {
+		return nil, err
+	}
+	if args.VPA {
+		if _, err := customResource(ctx, name+"-vpa", "autoscaling.k8s.io/v1", "VerticalPodAutoscaler", args.Name, ns, kubernetes.UntypedArgs{
+			"spec": map[string]any{
+				"targetRef":    map[string]any{"apiVersion": "apps/v1", "kind": workloadKind, "name": args.Name},
+				"updatePolicy": map[string]any{"updateMode": "Off"},
+				"resourcePolicy": map[string]any{"containerPolicies": []any{map[string]any{
+					"containerName": collectorLabel, "controlledResources": []any{"cpu", "memory"},
+				}}},
+			},
+		}, parent, pulumi.DependsOn([]pulumi.Resource{workload})); err != nil {
+			return nil, err
+		}
+	}
+
+	g.ServiceName = svc.Metadata.Name().Elem()
+	g.HeadlessServiceName = headless.Metadata.Name().Elem()
+	g.OTLPEndpoint = pulumi.Sprintf("%s.%s.svc.cluster.local:%d", g.ServiceName, ns, collector.PortOTLPGRPC)
+	g.ServiceAccount = sa.Metadata.Name().Elem()
+	g.ConfigChecksum = pulumi.String(Checksum(args.Config)).ToStringOutput()
+	return g, ctx.RegisterResourceOutputs(g, pulumi.Map{
+		"serviceName": g.ServiceName, "headlessServiceName": g.HeadlessServiceName, "otlpEndpoint": g.OTLPEndpoint,
+		"serviceAccount": g.ServiceAccount, "configChecksum": g.ConfigChecksum,
+	})
+}
+
+const queueVolume = "queue"
+
+func gatewayPodTemplate(args GatewayArgs, cm *corev1.ConfigMap) (*corev1.PodTemplateSpecArgs, error) {
+	volumes := configVolumes(cm.Metadata.Name().Elem())
+	var mounts corev1.VolumeMountArray
+	if q := args.QueueVolume; q != nil {
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String(queueVolume), MountPath: pulumi.String(q.MountPath)})
+		if args.Kind == KindDeployment {
+			volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String(queueVolume), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String(q.Size)}})
+		}
+	}
+	if args.TLSSecretName != "" {
+		volumes = append(volumes, tlsVolumeArgs(args.TLSSecretName))
+		mounts = append(mounts, tlsMount())
+	}
+	container, err := collectorContainer(collectorLabel, args.Image, args.Resources, args.Env, mounts)
+	if err != nil {
+		return nil, err
+	}
+	container.LivenessProbe = healthProbe(30, 10)
+	container.ReadinessProbe = healthProbe(10, 5)
+
+	podLabels := labels(args.Name, "gateway", args.Version)
+	for k, v := range args.PodLabels {
+		podLabels[k] = pulumi.String(v)
+	}
+	zoneSpread := func(key string) corev1.TopologySpreadConstraintArgs {
+		return corev1.TopologySpreadConstraintArgs{
+			MaxSkew: pulumi.Int(1), TopologyKey: pulumi.String(key), WhenUnsatisfiable: pulumi.String("ScheduleAnyway"),
+			LabelSelector: &metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "gateway")},
+		}
+	}
+	return &corev1.PodTemplateSpecArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Labels: podLabels,
+			Annotations: pulumi.StringMap{
+				checksumAnnot:          pulumi.String(Checksum(args.Config)),
+				"prometheus.io/scrape": pulumi.String("true"),
+				"prometheus.io/port":   pulumi.String(fmt.Sprint(collector.PortMetrics)),
+				"prometheus.io/path":   pulumi.String("/metrics"),
+			},
+		},
+		Spec: &corev1.PodSpecArgs{
+			ServiceAccountName:            pulumi.String(args.Name),
+			AutomountServiceAccountToken:  pulumi.Bool(false),
+			SecurityContext:               podSecurityContext(),
+			TerminationGracePeriodSeconds: pulumi.Int(60), // time to drain the sending queue
+			Containers:                    corev1.ContainerArray{container},
+			Volumes:                       volumes,
+			NodeSelector:                  pulumi.StringMap{"kubernetes.io/os": pulumi.String("linux")},
+			Affinity: &corev1.AffinityArgs{PodAntiAffinity: &corev1.PodAntiAffinityArgs{
+				PreferredDuringSchedulingIgnoredDuringExecution: corev1.WeightedPodAffinityTermArray{corev1.WeightedPodAffinityTermArgs{
+					Weight: pulumi.Int(100),
+					PodAffinityTerm: corev1.PodAffinityTermArgs{
+						TopologyKey:   pulumi.String("kubernetes.io/hostname"),
+						LabelSelector: &metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "gateway")},
+					},
+				}},
+			}},
+			TopologySpreadConstraints: corev1.TopologySpreadConstraintArray{zoneSpread("topology.kubernetes.io/zone")},
+		},
+	}, nil
+}
+
+func newGatewayHPA(ctx *pulumi.Context, name string, args GatewayArgs, meta *metav1.ObjectMetaArgs, kind string, opts ...pulumi.ResourceOption) (*autoscalingv2.HorizontalPodAutoscaler, error) {
+	utilization := func(resource string, pct int) autoscalingv2.MetricSpecArgs {
+		return autoscalingv2.MetricSpecArgs{
+			Type: pulumi.String("Resource"),
+			Resource: &autoscalingv2.ResourceMetricSourceArgs{
+				Name:   pulumi.String(resource),
+				Target: autoscalingv2.MetricTargetArgs{Type: pulumi.String("Utilization"), AverageUtilization: pulumi.Int(pct)},
+			},
+		}
+	}
+	policy := func(typ string, value, period int) autoscalingv2.HPAScalingPolicyArgs {
+		return autoscalingv2.HPAScalingPolicyArgs{Type: pulumi.String(typ), Value: pulumi.Int(value), PeriodSeconds: pulumi.Int(period)}
+	}
+	return autoscalingv2.NewHorizontalPodAutoscaler(ctx, name+"-hpa", &autoscalingv2.HorizontalPodAutoscalerArgs{
+		Metadata: meta,
+		Spec: &autoscalingv2.HorizontalPodAutoscalerSpecArgs{
+			ScaleTargetRef: &autoscalingv2.CrossVersionObjectReferenceArgs{ApiVersion: pulumi.String("apps/v1"), Kind: pulumi.String(kind), Name: pulumi.String(args.Name)},
+			MinReplicas:    pulumi.Int(args.HPA.MinReplicas),
+			MaxReplicas:    pulumi.Int(args.HPA.MaxReplicas),
+			Metrics: autoscalingv2.MetricSpecArray{
+				utilization("cpu", args.HPA.CPUPercent),
+				utilization("memory", args.HPA.MemoryPercent),
+			},
+			Behavior: &autoscalingv2.HorizontalPodAutoscalerBehaviorArgs{
+				// Scale up at once (telemetry bursts are short and refusing them loses data);
+				// scale down slowly, at most half the pods a minute.
+				ScaleUp: &autoscalingv2.HPAScalingRulesArgs{
+					StabilizationWindowSeconds: pulumi.Int(0),
+					Policies:                   autoscalingv2.HPAScalingPolicyArray{policy("Percent", 100, 30), policy("Pods", 2, 30)},
+					SelectPolicy:               pulumi.String("Max"),
+				},
+				ScaleDown: &autoscalingv2.HPAScalingRulesArgs{
+					StabilizationWindowSeconds: pulumi.Int(300),
+					Policies:                   autoscalingv2.HPAScalingPolicyArray{policy("Percent", 50, 60)},
+				},
+			},
+		},
+	}, opts...)
+}
+
+// newGatewayNetworkPolicy admits OTLP from the allowed namespaces and metrics scraping from
+// anywhere in the cluster; everything else inbound is dropped.
+func newGatewayNetworkPolicy(ctx *pulumi.Context, name string, args GatewayArgs, meta *metav1.ObjectMetaArgs, opts ...pulumi.ResourceOption) (*networkingv1.NetworkPolicy, error) {
+	port := func(p int) networkingv1.NetworkPolicyPortArgs {
+		return networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("TCP"), Port: pulumi.Int(p)}
+	}
+	allNamespaces := networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{NamespaceSelector: &metav1.LabelSelectorArgs{}}}
+	otlpFrom := allNamespaces
+	if args.AllowedNamespaces != nil {
+		otlpFrom = networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
+			NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{TelemetryNamespaceLabel: pulumi.String("enabled")}},
+		}}
+		for _, n := range args.AllowedNamespaces {
+			otlpFrom = append(otlpFrom, networkingv1.NetworkPolicyPeerArgs{
+				NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String(n)}},
+			})
+		}
+	}
+	return networkingv1.NewNetworkPolicy(ctx, name+"-netpol", &networkingv1.NetworkPolicyArgs{
+		Metadata: meta,
+		Spec: networkingv1.NetworkPolicySpecArgs{
+			PodSelector: metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "gateway")},
+			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
+			Ingress: networkingv1.NetworkPolicyIngressRuleArray{
+				networkingv1.NetworkPolicyIngressRuleArgs{From: otlpFrom, Ports: networkingv1.NetworkPolicyPortArray{port(collector.PortOTLPGRPC), port(collector.PortOTLPHTTP)}},
+				networkingv1.NetworkPolicyIngressRuleArgs{From: allNamespaces, Ports: networkingv1.NetworkPolicyPortArray{port(collector.PortMetrics)}},
+			},
+		},
+	}, opts...)
+}
+
+func servicePort(name string, port int) corev1.ServicePortArgs {
+	return corev1.ServicePortArgs{Name: pulumi.String(name), Port: pulumi.Int(port), TargetPort: pulumi.String(name), Protocol: pulumi.String("TCP"), AppProtocol: appProtocol(name)}
+}
+
+func appProtocol(name string) pulumi.StringPtrInput {
+	switch name {
+	case "otlp-grpc":
+		return pulumi.String("grpc")
+	case "otlp-http", "metrics":
+		return pulumi.String("http")
+	}
+	return nil
+}
+
+func configMapMeta(objectName string, ns pulumi.StringInput, l pulumi.StringMap, tier string) *metav1.ObjectMetaArgs {
+	return &metav1.ObjectMetaArgs{
+		Name: pulumi.String(objectName), Namespace: ns, Labels: l,
+		// synth and the collector tests find every rendered config through this annotation.
+		Annotations: pulumi.StringMap{CollectorConfigAnnotation: pulumi.String(tier)},
+	}
+}
+
+// CollectorConfigAnnotation marks a ConfigMap whose config.yaml is a collector configuration;
+// its value names the collector tier.
+const CollectorConfigAnnotation = "otelfleet.io/collector-config"
+
+func tlsVolumeArgs(secret string) corev1.VolumeArgs {
+	return corev1.VolumeArgs{Name: pulumi.String(tlsVolume), Secret: &corev1.SecretVolumeSourceArgs{SecretName: pulumi.String(secret), DefaultMode: pulumi.Int(0o440)}}
+}
+
+func tlsMount() corev1.VolumeMountArgs {
+	return corev1.VolumeMountArgs{Name: pulumi.String(tlsVolume), MountPath: pulumi.String(tlsDir), ReadOnly: pulumi.Bool(true)}
+}
+
+func awaitAnnotations(skip bool) pulumi.StringMap {
+	if !skip {
+		return nil
+	}
+	return pulumi.StringMap{"pulumi.com/skipAwait": pulumi.String("true")}
+}
+
+func imageTag(image string) string {
+	for i := len(image) - 1; i >= 0 && image[i] != '/'; i-- {
+		if image[i] == ':' {
+			return image[i+1:]
+		}
+	}
+	return "latest"
+}

@@ -1,0 +1,173 @@
+package kube
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/otelfleet/otelfleet/internal/quantity"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Where every collector container reads its configuration.
+const (
+	configDir      = "/etc/otelcol"
+	configFile     = "config.yaml"
+	configVolume   = "collector-config"
+	tmpVolume      = "tmp"
+	collectorUID   = 10001 // the uid of the upstream collector images
+	checksumAnnot  = "checksum/config"
+	collectorLabel = "otel-collector"
+)
+
+// Resources are a container's requests and limits (Kubernetes quantities).
+type Resources struct {
+	CPURequest, CPULimit, MemoryRequest, MemoryLimit string
+}
+
+func (r Resources) args() corev1.ResourceRequirementsArgs {
+	return corev1.ResourceRequirementsArgs{
+		Requests: pulumi.StringMap{"cpu": pulumi.String(r.CPURequest), "memory": pulumi.String(r.MemoryRequest)},
+		Limits:   pulumi.StringMap{"cpu": pulumi.String(r.CPULimit), "memory": pulumi.String(r.MemoryLimit)},
+	}
+}
+
+// MemoryLimitMiB is the memory limit in MiB, which the collector's memory_limiter and
+// GOMEMLIMIT are derived from.
+func (r Resources) MemoryLimitMiB() (int, error) {
+	mib, err := quantity.MiB(r.MemoryLimit)
+	if err != nil {
+		return 0, fmt.Errorf("memory limit: %w", err)
+	}
+	return mib, nil
+}
+
+func (r Resources) validate(what string) error {
+	for name, q := range map[string]string{"cpu request": r.CPURequest, "cpu limit": r.CPULimit, "memory request": r.MemoryRequest, "memory limit": r.MemoryLimit} {
+		if v, err := quantity.Parse(q); err != nil || v <= 0 {
+			return fmt.Errorf("%s %s %q is not a positive Kubernetes quantity", what, name, q)
+		}
+	}
+	return nil
+}
+
+// Checksum is the hex sha256 of a rendered config; it goes on the pod template so that a
+// config change rolls the pods.
+func Checksum(config string) string {
+	sum := sha256.Sum256([]byte(config))
+	return hex.EncodeToString(sum[:])
+}
+
+// restrictedSecurityContext is the container security context of the Pod Security
+// "restricted" level: non-root, read-only root filesystem, no capabilities, no privilege
+// escalation, RuntimeDefault seccomp.
+func restrictedSecurityContext() *corev1.SecurityContextArgs {
+	return &corev1.SecurityContextArgs{
+		RunAsNonRoot:             pulumi.Bool(true),
+		RunAsUser:                pulumi.Int(collectorUID),
+		RunAsGroup:               pulumi.Int(collectorUID),
+		AllowPrivilegeEscalation: pulumi.Bool(false),
+		ReadOnlyRootFilesystem:   pulumi.Bool(true),
+		Privileged:               pulumi.Bool(false),
+		Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
+		SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+	}
+}
+
+// podSecurityContext is the pod-level half of the restricted profile; fsGroup lets the
+// collector write its queue volume.
+func podSecurityContext() *corev1.PodSecurityContextArgs {
+	return &corev1.PodSecurityContextArgs{
+		RunAsNonRoot:   pulumi.Bool(true),
+		RunAsUser:      pulumi.Int(collectorUID),
+		RunAsGroup:     pulumi.Int(collectorUID),
+		FsGroup:        pulumi.Int(collectorUID),
+		SeccompProfile: &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
+	}
+}
+
+// healthProbe checks the collector's health_check extension.
+func healthProbe(initialDelay, period int) *corev1.ProbeArgs {
+	return &corev1.ProbeArgs{
+		HttpGet:             &corev1.HTTPGetActionArgs{Path: pulumi.String("/"), Port: pulumi.Int(collector.PortHealthCheck)},
+		InitialDelaySeconds: pulumi.Int(initialDelay),
+		PeriodSeconds:       pulumi.Int(period),
+		TimeoutSeconds:      pulumi.Int(2),
+		FailureThreshold:    pulumi.Int(3),
+	}
+}
+
+// containerPort is a named TCP port.
+func containerPort(name string, port int) corev1.ContainerPortArgs {
+	return corev1.ContainerPortArgs{Name: pulumi.String(name), ContainerPort: pulumi.Int(port), Protocol: pulumi.String("TCP")}
+}
+
+// collectorContainer is the collector container every tier shares: the image, the config
+// mounted read-only, the restricted security context, probes on health_check, requests and
+// limits, and GOMEMLIMIT at 80 % of the memory limit so the Go runtime collects garbage
+// before the kernel's OOM killer acts.
+func collectorContainer(name, image string, res Resources, env corev1.EnvVarArray, extraMounts corev1.VolumeMountArray) (corev1.ContainerArgs, error) {
+	mib, err := res.MemoryLimitMiB()
+	if err != nil {
+		return corev1.ContainerArgs{}, err
+	}
+	env = append(corev1.EnvVarArray{
+		corev1.EnvVarArgs{Name: pulumi.String("GOMEMLIMIT"), Value: pulumi.String(fmt.Sprintf("%dMiB", mib*80/100))},
+		corev1.EnvVarArgs{Name: pulumi.String("MY_POD_IP"), ValueFrom: fieldRef("status.podIP")},
+	}, env...)
+	mounts := append(corev1.VolumeMountArray{
+		corev1.VolumeMountArgs{Name: pulumi.String(configVolume), MountPath: pulumi.String(configDir), ReadOnly: pulumi.Bool(true)},
+		corev1.VolumeMountArgs{Name: pulumi.String(tmpVolume), MountPath: pulumi.String("/tmp")},
+	}, extraMounts...)
+	return corev1.ContainerArgs{
+		Name:            pulumi.String(name),
+		Image:           pulumi.String(image),
+		ImagePullPolicy: pulumi.String("IfNotPresent"),
+		Args:            pulumi.StringArray{pulumi.String("--config=" + configDir + "/" + configFile)},
+		Ports: corev1.ContainerPortArray{
+			containerPort("otlp-grpc", collector.PortOTLPGRPC),
+			containerPort("otlp-http", collector.PortOTLPHTTP),
+			containerPort("metrics", collector.PortMetrics),
+			containerPort("health", collector.PortHealthCheck),
+		},
+		Env:             env,
+		VolumeMounts:    mounts,
+		Resources:       res.args(),
+		SecurityContext: restrictedSecurityContext(),
+		LivenessProbe:   healthProbe(10, 10),
+		ReadinessProbe:  healthProbe(5, 5),
+	}, nil
+}
+
+// configVolumes mounts a ConfigMap's config.yaml and a small writable /tmp.
+func configVolumes(configMap pulumi.StringInput) corev1.VolumeArray {
+	return corev1.VolumeArray{
+		corev1.VolumeArgs{Name: pulumi.String(configVolume), ConfigMap: &corev1.ConfigMapVolumeSourceArgs{Name: configMap}},
+		corev1.VolumeArgs{Name: pulumi.String(tmpVolume), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{SizeLimit: pulumi.String("64Mi")}},
+	}
+}
+
+func fieldRef(path string) *corev1.EnvVarSourceArgs {
+	return &corev1.EnvVarSourceArgs{FieldRef: &corev1.ObjectFieldSelectorArgs{FieldPath: pulumi.String(path)}}
+}
+
+// labels are the recommended app.kubernetes.io labels of one collector tier.
+func labels(instance, component, version string) pulumi.StringMap {
+	l := selector(instance, component)
+	l["app.kubernetes.io/part-of"] = pulumi.String("otelfleet")
+	l["app.kubernetes.io/managed-by"] = pulumi.String("pulumi")
+	l["app.kubernetes.io/version"] = pulumi.String(version)
+	return l
+}
+
+// selector is the stable subset of labels used in selectors (never the version: selectors
+// are immutable).
+func selector(instance, component string) pulumi.StringMap {
+	return pulumi.StringMap{
+		"app.kubernetes.io/name":      pulumi.String(collectorLabel),
+		"app.kubernetes.io/instance":  pulumi.String(instance),
+		"app.kubernetes.io/component": pulumi.String(component),
+	}
+}
