@@ -145,6 +145,9 @@ if [[ -x "$final_bin" ]]; then
     exit 0
 fi
 
+# We hold the lock for $key: temp dirs of earlier runs for it are leftovers of a killed build.
+rm -rf "$cache_root/.tmp-$key."*
+
 log "cache miss: building $DIST_NAME into $final_dir"
 start=$(date +%s)
 builder_dir="$cache_root/builder-$BUILDER_VERSION-$go_version-${go_platform/\//-}"

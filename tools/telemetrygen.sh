@@ -46,6 +46,8 @@ if [[ -x "$final_bin" ]]; then
     exit 0
 fi
 
+# We hold the lock: temp dirs of earlier runs are leftovers of a killed install.
+rm -rf "$cache_root/.tmp-$TELEMETRYGEN_VERSION."*
 tmp=$(mktemp -d "$cache_root/.tmp-$TELEMETRYGEN_VERSION.XXXXXX")
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
