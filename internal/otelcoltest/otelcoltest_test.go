@@ -244,7 +244,7 @@ func TestTelemetrygenToCollector(t *testing.T) {
 	p := Start(t, bin, cfg, nil)
 
 	cmd := exec.Command(tg, "traces", "--otlp-endpoint", fmt.Sprintf("127.0.0.1:%d", grpcPort),
-		"--otlp-insecure", "--traces", "3", "--service", "otelcoltest-tg")
+		"--otlp-insecure", "--traces", "3", "--rate", "0", "--service", "otelcoltest-tg")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("telemetrygen: %v\n%s", err, out)
 	}
@@ -647,4 +647,58 @@ func TestDeprecatedAliases(t *testing.T) {
 			t.Errorf("running collector did not warn %s", want)
 		}
 	}
+}
+
+func writeScript(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "tool.sh")
+	if err := os.WriteFile(p, []byte("#!/usr/bin/env bash\nset -euo pipefail\n"+body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunToolScript(t *testing.T) {
+	t.Run("last line is the binary", func(t *testing.T) {
+		bin := writeScript(t, "") // any executable file will do
+		s := writeScript(t, fmt.Sprintf("echo progress >&2\necho not-this\necho %s\n", bin))
+		r := runToolScript(s, time.Time{}, false)
+		if r.err != nil || r.path != bin {
+			t.Fatalf("got path %q err %v\n%s", r.path, r.err, r.output)
+		}
+	})
+	t.Run("failure keeps the output", func(t *testing.T) {
+		s := writeScript(t, "echo 'go: module example.com/x@v1: 403 Forbidden' >&2\nexit 3\n")
+		r := runToolScript(s, time.Time{}, false)
+		if r.err == nil || !strings.Contains(r.output, "403 Forbidden") {
+			t.Fatalf("got err %v output %q", r.err, r.output)
+		}
+	})
+	t.Run("not executable", func(t *testing.T) {
+		plain := filepath.Join(t.TempDir(), "plain")
+		if err := os.WriteFile(plain, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s := writeScript(t, "echo "+plain+"\n")
+		if r := runToolScript(s, time.Time{}, false); r.err == nil {
+			t.Fatal("accepted a non-executable path")
+		}
+	})
+	t.Run("stopped at the test deadline", func(t *testing.T) {
+		marker := filepath.Join(t.TempDir(), "child-alive")
+		// A child process in the same group must be stopped too.
+		s := writeScript(t, fmt.Sprintf("(sleep 3; touch %s) &\nsleep 60\n", marker))
+		start := time.Now()
+		r := runToolScript(s, time.Now().Add(21*time.Second), true) // stops 20 s early
+		if r.err == nil || !strings.Contains(r.err.Error(), "test deadline") {
+			t.Fatalf("got err %v", r.err)
+		}
+		if d := time.Since(start); d > 15*time.Second {
+			t.Fatalf("took %s", d)
+		}
+		time.Sleep(4 * time.Second)
+		if fileExists(marker) {
+			t.Fatal("child of the script survived")
+		}
+	})
 }
