@@ -1,6 +1,9 @@
 package collector
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Agent modes.
 const (
@@ -96,9 +99,16 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 	traceExporter := gatewayID
 	if o.LoadBalancingHost != "" {
 		traceExporter = TypeLoadBalancing + "/gateway"
+		lbTLS := tls
+		if !lbTLS.Insecure && lbTLS.ServerName == "" {
+			// The resolver yields pod IPs; verify them against the Service name the gateway
+			// certificate is issued for.
+			host, _, _ := strings.Cut(o.GatewayEndpoint, ":")
+			lbTLS.ServerName = host
+		}
 		c.Exporters[traceExporter] = LoadBalancingExporter{
 			RoutingKey: "traceID",
-			Protocol:   LoadBalancingProtocol{OTLP: OTLPExporter{TLS: tls, Compression: "gzip", ExporterHelper: helper}},
+			Protocol:   LoadBalancingProtocol{OTLP: OTLPExporter{TLS: lbTLS, Compression: "gzip", ExporterHelper: helper}},
 			Resolver:   LoadBalancingResolver{DNS: &DNSResolver{Hostname: o.LoadBalancingHost, Port: fmt.Sprint(PortOTLPGRPC), Interval: "5s"}},
 		}
 	}

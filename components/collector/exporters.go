@@ -74,7 +74,7 @@ type ClientTLS struct {
 
 // OTLPExporter sends OTLP over gRPC.
 type OTLPExporter struct {
-	Endpoint    string    `json:"endpoint"`
+	Endpoint    string    `json:"endpoint,omitempty"` // empty inside a loadbalancing exporter
 	TLS         ClientTLS `json:"tls"`
 	Compression string    `json:"compression,omitempty"`
 	ExporterHelper

@@ -1,0 +1,174 @@
+package synth
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Fake computes the outputs a cloud would add to a resource (ids, ARNs, endpoints,
+// kubeconfigs) from its name and inputs. Only computed fields are faked: inputs pass
+// through as outputs unchanged.
+type Fake func(name string, inputs resource.PropertyMap) resource.PropertyMap
+
+// CallFake answers a provider function call (an invoke such as getAvailabilityZones).
+type CallFake func(args resource.PropertyMap) resource.PropertyMap
+
+var (
+	fakesMu   sync.RWMutex
+	typeFakes = map[string]Fake{}
+	prefixes  = map[string]Fake{}
+	callFakes = map[string]CallFake{}
+)
+
+// RegisterFake fakes the computed outputs of one resource type token, or of every type
+// starting with a prefix when the token ends in "*" ("aws:*").
+func RegisterFake(token string, f Fake) {
+	fakesMu.Lock()
+	defer fakesMu.Unlock()
+	if p, ok := strings.CutSuffix(token, "*"); ok {
+		prefixes[p] = f
+		return
+	}
+	typeFakes[token] = f
+}
+
+// RegisterCall fakes a provider function by its token.
+func RegisterCall(token string, f CallFake) {
+	fakesMu.Lock()
+	defer fakesMu.Unlock()
+	callFakes[token] = f
+}
+
+// Resource is one resource the program registered.
+type Resource struct {
+	Type   string         `json:"type"`
+	Name   string         `json:"name"`
+	Parent string         `json:"parent"`
+	Inputs map[string]any `json:"inputs"`
+
+	inputs resource.PropertyMap // raw, secrets kept, for extractors
+}
+
+// RawInputs are the inputs as the engine saw them (secrets still wrapped).
+func (r Resource) RawInputs() resource.PropertyMap { return r.inputs }
+
+// recorder is the mock engine: it records every registration and answers with inputs plus
+// the registered fakes.
+type recorder struct {
+	mu        sync.Mutex
+	resources []Resource
+	calls     []string
+}
+
+var _ pulumi.MockResourceMonitor = (*recorder)(nil)
+
+func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	parent := ""
+	if args.RegisterRPC != nil {
+		if p := args.RegisterRPC.GetParent(); p != "" {
+			parent = p[strings.LastIndex(p, "::")+2:]
+		}
+	}
+	r.mu.Lock()
+	r.resources = append(r.resources, Resource{Type: args.TypeToken, Name: args.Name, Parent: parent, Inputs: plainMap(args.Inputs), inputs: args.Inputs})
+	r.mu.Unlock()
+
+	state := args.Inputs.Copy()
+	fakesMu.RLock()
+	var fakes []Fake
+	for p, f := range prefixes {
+		if strings.HasPrefix(args.TypeToken, p) {
+			fakes = append(fakes, f)
+		}
+	}
+	if f, ok := typeFakes[args.TypeToken]; ok {
+		fakes = append(fakes, f) // the exact type's fake wins over a prefix's
+	}
+	fakesMu.RUnlock()
+	for _, f := range fakes {
+		for k, v := range f(args.Name, args.Inputs) {
+			state[k] = v
+		}
+	}
+	id := args.ID
+	if id == "" {
+		id = args.Name + "-id"
+		if v, ok := state["id"]; ok && v.IsString() {
+			id = v.StringValue()
+		}
+	}
+	return id, state, nil
+}
+
+func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	r.mu.Lock()
+	r.calls = append(r.calls, args.Token)
+	r.mu.Unlock()
+	fakesMu.RLock()
+	f, ok := callFakes[args.Token]
+	fakesMu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("synth: no offline answer for provider function %s; register one with synth.RegisterCall", args.Token)
+	}
+	return f(args.Args), nil
+}
+
+// plainMap converts engine properties to plain JSON values, replacing every secret with
+// the placeholder so nothing synth writes contains a secret.
+func plainMap(m resource.PropertyMap) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if pv, keep := plain(v); keep {
+			out[string(k)] = pv
+		}
+	}
+	return out
+}
+
+func plain(v resource.PropertyValue) (any, bool) {
+	switch {
+	case v.IsSecret():
+		return secretPlaceholder, true
+	case v.IsComputed(), v.IsOutput() && !v.OutputValue().Known:
+		return "[unknown]", true
+	case v.IsOutput():
+		if v.OutputValue().Secret {
+			return secretPlaceholder, true
+		}
+		return plain(v.OutputValue().Element)
+	case v.IsNull():
+		return nil, false
+	case v.IsBool():
+		return v.BoolValue(), true
+	case v.IsNumber():
+		n := v.NumberValue()
+		if n == float64(int64(n)) {
+			return int64(n), true
+		}
+		return n, true
+	case v.IsString():
+		return v.StringValue(), true
+	case v.IsArray():
+		arr := v.ArrayValue()
+		out := make([]any, 0, len(arr))
+		for _, e := range arr {
+			if pe, keep := plain(e); keep {
+				out = append(out, pe)
+			} else {
+				out = append(out, nil)
+			}
+		}
+		return out, true
+	case v.IsObject():
+		return plainMap(v.ObjectValue()), true
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN), true
+	case v.IsAsset(), v.IsArchive():
+		return "[asset]", true
+	}
+	return fmt.Sprint(v.V), true
+}

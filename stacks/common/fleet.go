@@ -1,0 +1,54 @@
+// Package common maps the typed stack configuration onto the cloud-neutral components,
+// so the aws and azure stacks build their collector layer the same way.
+package common
+
+import (
+	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/otelfleet/otelfleet/components/kube"
+	"github.com/otelfleet/otelfleet/stacks/config"
+)
+
+// FleetArgs returns the fleet of a stack configuration, without the cloud's exporters and
+// identity bindings, which the cloud stack adds.
+func FleetArgs(cfg config.Stack) *kube.FleetArgs {
+	a, g := cfg.Agent, cfg.Gateway
+	args := &kube.FleetArgs{
+		Prefix:             cfg.Name,
+		Environment:        cfg.Environment,
+		Image:              cfg.Collector.Image + ":" + cfg.Collector.Version,
+		Namespace:          cfg.Kubernetes.Namespace,
+		AgentNamespace:     cfg.Kubernetes.AgentNamespace,
+		LogLevel:           cfg.Collector.LogLevel,
+		AgentModes:         a.Modes,
+		AgentResources:     kube.Resources{CPURequest: a.CPURequest, CPULimit: a.CPULimit, MemoryRequest: a.MemoryRequest, MemoryLimit: a.MemoryLimit},
+		AgentLogCollection: a.LogCollection,
+		AgentK8sAttributes: a.K8sAttributes,
+		AgentQueueSize:     a.QueueSize,
+		Gateway: kube.GatewaySettings{
+			Kind:               g.Kind,
+			Replicas:           g.Replicas,
+			Resources:          kube.Resources{CPURequest: g.CPURequest, CPULimit: g.CPULimit, MemoryRequest: g.MemoryRequest, MemoryLimit: g.MemoryLimit},
+			PDBMaxUnavailable:  g.PDBMaxUnavailable,
+			PersistentQueue:    g.PersistentQueue,
+			QueueSize:          g.QueueSize,
+			QueueStorageSize:   g.QueueStorageSize,
+			StorageClass:       g.StorageClass,
+			VPA:                g.VPAEnabled,
+			AllowAllNamespaces: g.AllowAllNamespaces,
+		},
+		Sampling: collector.Sampling{
+			Mode: cfg.Sampling.Mode, Percentage: cfg.Sampling.Percentage,
+			DecisionWait: cfg.Sampling.DecisionWait, LatencyThresholdMs: cfg.Sampling.LatencyThresholdMs,
+		},
+		GatewayResourceAttributes: []collector.AttributeAction{
+			{Key: "deployment.environment", Value: cfg.Environment, Action: "insert"},
+		},
+	}
+	if g.HPAEnabled {
+		args.Gateway.HPA = &kube.HPA{MinReplicas: g.HPAMinReplicas, MaxReplicas: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}
+	}
+	if cfg.TLS.Enabled {
+		args.TLS = &kube.CertManagerArgs{Install: cfg.TLS.InstallCertManager, Version: cfg.TLS.CertManagerVersion, Issuer: cfg.TLS.Issuer}
+	}
+	return args
+}

@@ -1,0 +1,39 @@
+package common
+
+import (
+	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/otelfleet/otelfleet/components/kube"
+	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// DeployFleet puts the collector layer on a cluster through an explicit provider built
+// from the cluster's kubeconfig (never the ambient one), with the cloud's exporters.
+func DeployFleet(ctx *pulumi.Context, cfg config.Stack, kubeconfig pulumi.StringInput, customize func(*kube.FleetArgs), opts ...pulumi.ResourceOption) (*kube.Fleet, *kubernetes.Provider, error) {
+	provider, err := kubernetes.NewProvider(ctx, cfg.Name+"-k8s", &kubernetes.ProviderArgs{
+		Kubeconfig:               kubeconfig,
+		EnableServerSideApply:    pulumi.Bool(true),
+		DeleteUnreachable:        pulumi.Bool(false),
+		SuppressHelmHookWarnings: pulumi.Bool(true),
+	}, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	args := FleetArgs(cfg)
+	if customize != nil {
+		customize(args)
+	}
+	fleet, err := kube.NewFleet(ctx, cfg.Name+"-fleet", args, append(opts, pulumi.Provider(provider))...)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx.Export("gatewayEndpoint", fleet.GatewayEndpoint)
+	ctx.Export("agentEndpoint", fleet.AgentEndpoint)
+	return fleet, provider, nil
+}
+
+// DebugExporter is the placeholder backend of a stack whose cloud exporters are not wired.
+func DebugExporter() collector.Exporter {
+	return collector.Exporter{ID: collector.TypeDebug, Config: collector.DebugExporter{Verbosity: "basic"}, Signals: []string{collector.Traces, collector.Metrics, collector.Logs}}
+}

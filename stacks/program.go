@@ -1,0 +1,37 @@
+// Package stacks holds the stack builders (stacks/aws, stacks/azure) and the program that
+// dispatches to them. Builders are passed in, so a test or tool that only needs one cloud
+// compiles only that cloud's SDK.
+package stacks
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Builder builds one cloud's stack from a validated configuration.
+type Builder func(ctx *pulumi.Context, cfg config.Stack) error
+
+// Program is the Pulumi program: it loads and validates the stack configuration before any
+// resource is registered, then runs the builder of otelfleet:cloud.
+func Program(builders map[string]Builder) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		cfg, err := config.FromContext(ctx)
+		if err != nil {
+			return err
+		}
+		build, ok := builders[cfg.Cloud]
+		if !ok {
+			names := make([]string, 0, len(builders))
+			for n := range builders {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return fmt.Errorf("otelfleet:cloud: %q has no stack builder in this program; available: %s", cfg.Cloud, strings.Join(names, ", "))
+		}
+		return build(ctx, cfg)
+	}
+}
