@@ -6,6 +6,7 @@ import (
 
 	"github.com/otelfleet/otelfleet/components/collector"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -39,6 +40,10 @@ type FleetArgs struct {
 	// GatewayEnv, GatewayServiceAccountAnnotations and GatewayPodLabels carry cloud
 	// identity and secrets into the gateway pods.
 	GatewayEnv                       corev1.EnvVarArray
+	// GatewaySecretEnv are secret values (Pulumi secrets) the gateway reads with
+	// ${env:NAME}: they are stored in one Kubernetes Secret in the gateway namespace and
+	// reach the container through secretKeyRef, never through the ConfigMap.
+	GatewaySecretEnv map[string]pulumi.StringInput
 	GatewayServiceAccountAnnotations pulumi.StringMapInput
 	GatewayPodLabels                 map[string]string
 
@@ -168,10 +173,14 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		return nil, fmt.Errorf("gateway collector config: %w", err)
 	}
 	gs := args.Gateway
+	env, err := gatewaySecretEnv(ctx, name, args, nsName, parent)
+	if err != nil {
+		return nil, err
+	}
 	gwArgs := &GatewayArgs{
 		Namespace: nsName, Name: gatewayName, Image: args.Image, Config: gwConfig, Resources: gs.Resources,
 		Kind: gs.Kind, Replicas: gs.Replicas, HPA: gs.HPA, PDBMaxUnavailable: gs.PDBMaxUnavailable,
-		TLSSecretName: gatewaySecret, Env: args.GatewayEnv, ServiceAccountAnnotations: args.GatewayServiceAccountAnnotations,
+		TLSSecretName: gatewaySecret, Env: append(append(corev1.EnvVarArray{}, args.GatewayEnv...), env...), ServiceAccountAnnotations: args.GatewayServiceAccountAnnotations,
 		PodLabels: args.GatewayPodLabels, VPA: gs.VPA, SkipAwait: args.SkipAwait,
 	}
 	if !gs.AllowAllNamespaces {
@@ -260,4 +269,32 @@ func renderConfig(c *collector.Config, err error) (string, error) {
 		return "", err
 	}
 	return c.YAML()
+}
+
+// gatewaySecretEnv stores the gateway's secret environment in a Secret and returns the env
+// entries that reference it.
+func gatewaySecretEnv(ctx *pulumi.Context, name string, args *FleetArgs, ns pulumi.StringInput, opts ...pulumi.ResourceOption) (corev1.EnvVarArray, error) {
+	if len(args.GatewaySecretEnv) == 0 {
+		return nil, nil
+	}
+	secretName := args.Prefix + "-gateway-env"
+	keys := make([]string, 0, len(args.GatewaySecretEnv))
+	for k := range args.GatewaySecretEnv {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	data := pulumi.StringMap{}
+	var env corev1.EnvVarArray
+	for _, k := range keys {
+		data[k] = pulumi.ToSecret(args.GatewaySecretEnv[k]).(pulumi.StringOutput)
+		env = append(env, corev1.EnvVarArgs{Name: pulumi.String(k), ValueFrom: &corev1.EnvVarSourceArgs{
+			SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: pulumi.String(secretName), Key: pulumi.String(k)},
+		}})
+	}
+	_, err := corev1.NewSecret(ctx, name+"-gateway-env", &corev1.SecretArgs{
+		Metadata:   &metav1.ObjectMetaArgs{Name: pulumi.String(secretName), Namespace: ns, Labels: labels(args.Prefix+"-gateway", "gateway", imageTag(args.Image))},
+		Type:       pulumi.String("Opaque"),
+		StringData: data,
+	}, opts...)
+	return env, err
 }
