@@ -39,11 +39,11 @@ type FleetArgs struct {
 	GatewayResourceAttributes []collector.AttributeAction
 	// GatewayEnv, GatewayServiceAccountAnnotations and GatewayPodLabels carry cloud
 	// identity and secrets into the gateway pods.
-	GatewayEnv                       corev1.EnvVarArray
+	GatewayEnv corev1.EnvVarArray
 	// GatewaySecretEnv are secret values (Pulumi secrets) the gateway reads with
 	// ${env:NAME}: they are stored in one Kubernetes Secret in the gateway namespace and
 	// reach the container through secretKeyRef, never through the ConfigMap.
-	GatewaySecretEnv map[string]pulumi.StringInput
+	GatewaySecretEnv                 map[string]pulumi.StringInput
 	GatewayServiceAccountAnnotations pulumi.StringMapInput
 	GatewayPodLabels                 map[string]string
 
