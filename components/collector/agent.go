@@ -93,7 +93,7 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 		RetryOnFailure: DefaultRetry(),
 		SendingQueue:   &SendingQueue{Enabled: true, NumConsumers: 4, QueueSize: o.QueueSize, Storage: storage},
 	}
-	gatewayID := TypeOTLP + "/gateway"
+	gatewayID := TypeOTLPGRPC + "/gateway"
 	c.Exporters[gatewayID] = OTLPExporter{Endpoint: o.GatewayEndpoint, TLS: tls, Compression: "gzip", ExporterHelper: helper}
 
 	traceExporter := gatewayID

@@ -80,7 +80,7 @@ type OTLPExporter struct {
 	ExporterHelper
 }
 
-func (OTLPExporter) Type() string { return TypeOTLP }
+func (OTLPExporter) Type() string { return TypeOTLPGRPC }
 
 // ExtensionRefs lists the extensions the component needs.
 func (e OTLPExporter) ExtensionRefs() []string { return queueStorage(e.SendingQueue) }

@@ -60,8 +60,8 @@ func gatewayOptions(sampling Sampling, queueDir string) GatewayOptions {
 		QueueSize:      5000,
 		QueueDir:       queueDir,
 		Exporters: []Exporter{
-			{ID: "otlphttp/backend", Config: OTLPHTTPExporter{Endpoint: "https://otlp.example.com", Compression: "zstd"}, Signals: []string{Traces, Metrics, Logs}},
-			{ID: "otlp/archive", Config: OTLPExporter{Endpoint: "archive.example.com:4317"}, Signals: []string{Traces}},
+			{ID: "otlp_http/backend", Config: OTLPHTTPExporter{Endpoint: "https://otlp.example.com", Compression: "zstd"}, Signals: []string{Traces, Metrics, Logs}},
+			{ID: "otlp_grpc/archive", Config: OTLPExporter{Endpoint: "archive.example.com:4317"}, Signals: []string{Traces}},
 			{ID: "debug", Config: DebugExporter{Verbosity: "basic"}, Signals: []string{Logs}},
 		},
 		ResourceAttributes: []AttributeAction{{Key: "cloud.region", Value: "eu-west-1", Action: "upsert"}},
@@ -274,20 +274,20 @@ func TestAgentConfigDaemonSet(t *testing.T) {
 	checkCommon(t, r, o.MemoryLimitMiB)
 
 	// Processors: memory_limiter, node-scoped Kubernetes metadata, the environment, batch.
-	wantProcs := []string{"memory_limiter", "k8sattributes", "resource", "batch"}
+	wantProcs := []string{"memory_limiter", "k8s_attributes", "resource", "batch"}
 	for _, p := range []string{"traces", "metrics", "logs"} {
 		if got := r.strs(t, "service", "pipelines", p, "processors"); !slices.Equal(got, wantProcs) {
 			t.Errorf("pipeline %s processors = %v; want %v", p, got, wantProcs)
 		}
 	}
-	r.wantEqual(t, "K8S_NODE_NAME", "processors", "k8sattributes", "filter", "node_from_env_var")
-	r.wantEqual(t, "serviceAccount", "processors", "k8sattributes", "auth_type")
+	r.wantEqual(t, "K8S_NODE_NAME", "processors", "k8s_attributes", "filter", "node_from_env_var")
+	r.wantEqual(t, "serviceAccount", "processors", "k8s_attributes", "auth_type")
 	r.wantEqual(t, map[string]any{"key": "deployment.environment", "value": "staging", "action": "upsert"}, "processors", "resource", "attributes", 0)
 	r.wantEqual(t, map[string]any{"key": "k8s.cluster.name", "value": "prod-eu", "action": "insert"}, "processors", "resource", "attributes", 1)
 
 	// Log collection: the filelog receiver feeds only the logs pipeline and skips the
 	// excluded namespaces.
-	if got := r.strs(t, "service", "pipelines", "logs", "receivers"); !slices.Equal(got, []string{"otlp", "filelog"}) {
+	if got := r.strs(t, "service", "pipelines", "logs", "receivers"); !slices.Equal(got, []string{"otlp", "file_log"}) {
 		t.Errorf("logs receivers = %v; want [otlp filelog]", got)
 	}
 	for _, p := range []string{"traces", "metrics"} {
@@ -295,8 +295,8 @@ func TestAgentConfigDaemonSet(t *testing.T) {
 			t.Errorf("%s receivers = %v; want [otlp]", p, got)
 		}
 	}
-	r.wantEqual(t, []any{"/var/log/pods/*/*/*.log"}, "receivers", "filelog", "include")
-	excl := r.strs(t, "receivers", "filelog", "exclude")
+	r.wantEqual(t, []any{"/var/log/pods/*/*/*.log"}, "receivers", "file_log", "include")
+	excl := r.strs(t, "receivers", "file_log", "exclude")
 	for _, ns := range o.ExcludeLogNamespaces {
 		if !slices.Contains(excl, "/var/log/pods/"+ns+"_*/*/*.log") {
 			t.Errorf("filelog exclude = %v; want namespace %s skipped", excl, ns)
@@ -304,11 +304,11 @@ func TestAgentConfigDaemonSet(t *testing.T) {
 	}
 
 	// The OTLP exporter to the gateway: TLS as given, gzip, retry, a persistent queue.
-	r.wantEqual(t, testGatewayEndpoint, "exporters", "otlp/gateway", "endpoint")
-	r.wantEqual(t, "gzip", "exporters", "otlp/gateway", "compression")
+	r.wantEqual(t, testGatewayEndpoint, "exporters", "otlp_grpc/gateway", "endpoint")
+	r.wantEqual(t, "gzip", "exporters", "otlp_grpc/gateway", "compression")
 	r.wantEqual(t, map[string]any{"ca_file": testClientTLS.CAFile, "cert_file": testClientTLS.CertFile, "key_file": testClientTLS.KeyFile},
-		"exporters", "otlp/gateway", "tls")
-	checkQueue(t, r, "otlp/gateway", o.QueueSize, "file_storage/queue")
+		"exporters", "otlp_grpc/gateway", "tls")
+	checkQueue(t, r, "otlp_grpc/gateway", o.QueueSize, "file_storage/queue")
 	r.wantEqual(t, testQueueDir, "extensions", "file_storage/queue", "directory")
 	if exts := r.strs(t, "service", "extensions"); !slices.Contains(exts, "file_storage/queue") {
 		t.Errorf("service.extensions = %v; want file_storage/queue enabled", exts)
@@ -316,14 +316,14 @@ func TestAgentConfigDaemonSet(t *testing.T) {
 
 	// Traces go through the load-balancing exporter to the headless Service; metrics and
 	// logs keep the plain OTLP exporter.
-	lb := "loadbalancing/gateway"
+	lb := "load_balancing/gateway"
 	r.wantEqual(t, "traceID", "exporters", lb, "routing_key")
 	r.wantEqual(t, testHeadless, "exporters", lb, "resolver", "dns", "hostname")
 	r.wantEqual(t, "4317", "exporters", lb, "resolver", "dns", "port")
 	r.wantEqual(t, testClientTLS.CAFile, "exporters", lb, "protocol", "otlp", "tls", "ca_file")
 	r.wantEqual(t, "gzip", "exporters", lb, "protocol", "otlp", "compression")
 	checkQueue(t, r, lb, o.QueueSize, "file_storage/queue", "protocol", "otlp")
-	wantExporters := map[string][]string{"traces": {lb}, "metrics": {"otlp/gateway"}, "logs": {"otlp/gateway"}}
+	wantExporters := map[string][]string{"traces": {lb}, "metrics": {"otlp_grpc/gateway"}, "logs": {"otlp_grpc/gateway"}}
 	for p, want := range wantExporters {
 		if got := r.strs(t, "service", "pipelines", p, "exporters"); !slices.Equal(got, want) {
 			t.Errorf("%s exporters = %v; want %v", p, got, want)
@@ -348,7 +348,7 @@ func TestAgentConfigDaemonSetNodeEnvVar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	render(t, cfg).wantEqual(t, "MY_NODE", "processors", "k8sattributes", "filter", "node_from_env_var")
+	render(t, cfg).wantEqual(t, "MY_NODE", "processors", "k8s_attributes", "filter", "node_from_env_var")
 }
 
 func TestAgentConfigSidecar(t *testing.T) {
@@ -365,7 +365,7 @@ func TestAgentConfigSidecar(t *testing.T) {
 		if got := r.strs(t, "service", "pipelines", p, "processors"); !slices.Equal(got, wantProcs) {
 			t.Errorf("pipeline %s processors = %v; want %v", p, got, wantProcs)
 		}
-		if got := r.strs(t, "service", "pipelines", p, "exporters"); !slices.Equal(got, []string{"otlp/gateway"}) {
+		if got := r.strs(t, "service", "pipelines", p, "exporters"); !slices.Equal(got, []string{"otlp_grpc/gateway"}) {
 			t.Errorf("pipeline %s exporters = %v; want [otlp/gateway]", p, got)
 		}
 		if got := r.strs(t, "service", "pipelines", p, "receivers"); !slices.Equal(got, []string{"otlp"}) {
@@ -373,14 +373,14 @@ func TestAgentConfigSidecar(t *testing.T) {
 		}
 	}
 	r.wantEqual(t, []any{map[string]any{"key": "deployment.environment", "value": "dev", "action": "upsert"}}, "processors", "resource", "attributes")
-	r.wantAbsent(t, "processors", "k8sattributes")
-	r.wantAbsent(t, "receivers", "filelog")
-	r.wantAbsent(t, "exporters", "loadbalancing/gateway")
+	r.wantAbsent(t, "processors", "k8s_attributes")
+	r.wantAbsent(t, "receivers", "file_log")
+	r.wantAbsent(t, "exporters", "load_balancing/gateway")
 
 	// No TLS: plaintext inside the cluster; no QueueDir: an in-memory queue.
-	r.wantEqual(t, map[string]any{"insecure": true}, "exporters", "otlp/gateway", "tls")
-	r.wantEqual(t, "gzip", "exporters", "otlp/gateway", "compression")
-	checkQueue(t, r, "otlp/gateway", o.QueueSize, "")
+	r.wantEqual(t, map[string]any{"insecure": true}, "exporters", "otlp_grpc/gateway", "tls")
+	r.wantEqual(t, "gzip", "exporters", "otlp_grpc/gateway", "compression")
+	checkQueue(t, r, "otlp_grpc/gateway", o.QueueSize, "")
 	r.wantAbsent(t, "extensions", "file_storage/queue")
 
 	// No debug extensions in the workload's pod.
@@ -506,9 +506,9 @@ func TestGatewayConfigStructure(t *testing.T) {
 	}
 	// Each exporter is in the pipelines of its signals, in the order given.
 	want := map[string][]string{
-		"traces":  {"otlphttp/backend", "otlp/archive"},
-		"metrics": {"otlphttp/backend"},
-		"logs":    {"otlphttp/backend", "debug"},
+		"traces":  {"otlp_http/backend", "otlp_grpc/archive"},
+		"metrics": {"otlp_http/backend"},
+		"logs":    {"otlp_http/backend", "debug"},
 	}
 	if got := r.keys(t, "service", "pipelines"); !slices.Equal(got, []string{"logs", "metrics", "traces"}) {
 		t.Errorf("pipelines = %v; want logs, metrics, traces", got)
@@ -522,10 +522,10 @@ func TestGatewayConfigStructure(t *testing.T) {
 		}
 	}
 	// The caller's exporter settings survive; retry and the in-memory queue are added.
-	r.wantEqual(t, "https://otlp.example.com", "exporters", "otlphttp/backend", "endpoint")
-	r.wantEqual(t, "zstd", "exporters", "otlphttp/backend", "compression")
-	checkQueue(t, r, "otlphttp/backend", o.QueueSize, "")
-	checkQueue(t, r, "otlp/archive", o.QueueSize, "")
+	r.wantEqual(t, "https://otlp.example.com", "exporters", "otlp_http/backend", "endpoint")
+	r.wantEqual(t, "zstd", "exporters", "otlp_http/backend", "compression")
+	checkQueue(t, r, "otlp_http/backend", o.QueueSize, "")
+	checkQueue(t, r, "otlp_grpc/archive", o.QueueSize, "")
 	r.wantEqual(t, map[string]any{"verbosity": "basic"}, "exporters", "debug")
 	r.wantAbsent(t, "extensions", "file_storage/queue")
 
@@ -533,7 +533,7 @@ func TestGatewayConfigStructure(t *testing.T) {
 	r.wantEqual(t, "127.0.0.1:55679", "extensions", "zpages", "endpoint")
 
 	// An exporter of one signal only gives exactly one pipeline.
-	o.Exporters = []Exporter{{ID: "otlp/metrics", Config: OTLPExporter{Endpoint: "metrics.example.com:4317"}, Signals: []string{Metrics}}}
+	o.Exporters = []Exporter{{ID: "otlp_grpc/metrics", Config: OTLPExporter{Endpoint: "metrics.example.com:4317"}, Signals: []string{Metrics}}}
 	cfg, err = GatewayConfig(o)
 	if err != nil {
 		t.Fatal(err)
@@ -563,8 +563,8 @@ func TestGatewayConfigPersistentQueue(t *testing.T) {
 		t.Errorf("service.extensions = %v; want %v", got, wantExts)
 	}
 	r.wantEqual(t, "127.0.0.1:55680", "extensions", "zpages/extra", "endpoint")
-	checkQueue(t, r, "otlphttp/backend", o.QueueSize, "file_storage/queue")
-	checkQueue(t, r, "otlp/archive", o.QueueSize, "file_storage/queue")
+	checkQueue(t, r, "otlp_http/backend", o.QueueSize, "file_storage/queue")
+	checkQueue(t, r, "otlp_grpc/archive", o.QueueSize, "file_storage/queue")
 	r.wantAbsent(t, "exporters", "debug", "sending_queue")
 }
 
@@ -574,8 +574,8 @@ func TestGatewayConfigKeepsCallerQueueAndDoesNotMutate(t *testing.T) {
 	valExporter := OTLPHTTPExporter{Endpoint: "https://otlp.example.com", ExporterHelper: ExporterHelper{SendingQueue: callerQueue}}
 	o := gatewayOptions(Sampling{}, testQueueDir)
 	o.Exporters = []Exporter{
-		{ID: "otlp/archive", Config: ptrExporter, Signals: []string{Traces}},
-		{ID: "otlphttp/backend", Config: valExporter, Signals: []string{Traces, Metrics}},
+		{ID: "otlp_grpc/archive", Config: ptrExporter, Signals: []string{Traces}},
+		{ID: "otlp_http/backend", Config: valExporter, Signals: []string{Traces, Metrics}},
 	}
 	before := *ptrExporter
 	cfg, err := GatewayConfig(o)
@@ -585,11 +585,11 @@ func TestGatewayConfigKeepsCallerQueueAndDoesNotMutate(t *testing.T) {
 	r := render(t, cfg)
 
 	// The copy in the config got retry and the persistent queue...
-	checkQueue(t, r, "otlp/archive", o.QueueSize, "file_storage/queue")
+	checkQueue(t, r, "otlp_grpc/archive", o.QueueSize, "file_storage/queue")
 	// ...a queue the caller set is kept as given...
-	r.wantEqual(t, 50.0, "exporters", "otlphttp/backend", "sending_queue", "queue_size")
-	r.wantAbsent(t, "exporters", "otlphttp/backend", "sending_queue", "storage")
-	r.wantEqual(t, true, "exporters", "otlphttp/backend", "retry_on_failure", "enabled")
+	r.wantEqual(t, 50.0, "exporters", "otlp_http/backend", "sending_queue", "queue_size")
+	r.wantAbsent(t, "exporters", "otlp_http/backend", "sending_queue", "storage")
+	r.wantEqual(t, true, "exporters", "otlp_http/backend", "retry_on_failure", "enabled")
 
 	// ...and nothing the caller holds changed.
 	if !reflect.DeepEqual(*ptrExporter, before) {
@@ -615,7 +615,7 @@ func TestGatewayConfigErrors(t *testing.T) {
 		{"no queue size", func(o *GatewayOptions) { o.QueueSize = 0 }, []string{"gateway queue size", "got 0"}},
 		{"exporter id of another type", func(o *GatewayOptions) {
 			o.Exporters[1].ID = "otlphttp/archive"
-		}, []string{`exporter "otlphttp/archive" is configured as a "otlp" component`}},
+		}, []string{`exporter "otlphttp/archive" is configured as a "otlp_grpc" component`}},
 		{"extra extension on the health_check port", func(o *GatewayOptions) {
 			o.Extensions = map[string]Component{"health_check/2": HealthCheckExtension{Endpoint: "0.0.0.0:13133"}}
 		}, []string{"port 13133", `extension "health_check"`, `extension "health_check/2"`}},

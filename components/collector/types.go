@@ -1,18 +1,21 @@
 package collector
 
-// Component type names as the pinned collector release (v0.161) spells them. They live in
-// one place so a rename upstream is a one-line change here.
+// Component type names as the pinned collector release (v0.161) spells them: its current
+// names, not the deprecated aliases (otlp exporter → otlp_grpc, k8sattributes →
+// k8s_attributes, ...), which still load but warn. They live in one place so a rename
+// upstream is a one-line change here; tools/otelcol/components.txt is the release's list.
 const (
-	TypeOTLP                 = "otlp"
-	TypeFileLog              = "filelog"
+	TypeOTLP                 = "otlp" // the receiver
+	TypeOTLPGRPC             = "otlp_grpc"
+	TypeFileLog              = "file_log"
 	TypeMemoryLimiter        = "memory_limiter"
 	TypeBatch                = "batch"
 	TypeResource             = "resource"
-	TypeK8sAttributes        = "k8sattributes"
+	TypeK8sAttributes        = "k8s_attributes"
 	TypeProbabilisticSampler = "probabilistic_sampler"
 	TypeTailSampling         = "tail_sampling"
-	TypeOTLPHTTP             = "otlphttp"
-	TypeLoadBalancing        = "loadbalancing"
+	TypeOTLPHTTP             = "otlp_http"
+	TypeLoadBalancing        = "load_balancing"
 	TypeDebug                = "debug"
 	TypeFile                 = "file"
 	TypeHealthCheck          = "health_check"

@@ -29,7 +29,7 @@ var componentTypes = map[string]map[string]reflect.Type{
 		TypeTailSampling:         reflect.TypeFor[TailSamplingProcessor](),
 	},
 	"exporters": {
-		TypeOTLP:          reflect.TypeFor[OTLPExporter](),
+		TypeOTLPGRPC:      reflect.TypeFor[OTLPExporter](),
 		TypeOTLPHTTP:      reflect.TypeFor[OTLPHTTPExporter](),
 		TypeLoadBalancing: reflect.TypeFor[LoadBalancingExporter](),
 		TypeDebug:         reflect.TypeFor[DebugExporter](),
@@ -152,7 +152,7 @@ func TestValidateInvalidTestdata(t *testing.T) {
 	}{
 		{"undefined_receiver.yaml", []string{`pipeline "traces"`, `receiver "otlp/missing"`, "not defined under receivers"}},
 		{"undefined_processor.yaml", []string{`pipeline "metrics"`, `processor "batch/large"`, "not defined under processors"}},
-		{"undefined_exporter.yaml", []string{`pipeline "logs"`, `exporter "otlphttp/backend"`, "not defined under exporters"}},
+		{"undefined_exporter.yaml", []string{`pipeline "logs"`, `exporter "otlp_http/backend"`, "not defined under exporters"}},
 		{"memory_limiter_not_first.yaml", []string{`pipeline "traces"`, `processor "memory_limiter" must come first`, "number 2"}},
 		{"empty_receivers.yaml", []string{`pipeline "metrics" has no receivers`}},
 		{"empty_exporters.yaml", []string{`pipeline "logs" has no exporters`}},
@@ -160,17 +160,17 @@ func TestValidateInvalidTestdata(t *testing.T) {
 		{"bad_signal.yaml", []string{`pipeline "spans/backend"`, "traces, metrics or logs"}},
 		{"processor_twice.yaml", []string{`pipeline "logs" lists processor "batch" twice`}},
 		{"service_extension_undefined.yaml", []string{`service.extensions names "zpages"`, "not defined under extensions"}},
-		{"queue_storage_not_enabled.yaml", []string{`exporter "otlp/gateway" uses extension "file_storage/queue"`, "service.extensions"}},
-		{"queue_storage_undefined.yaml", []string{`exporter "otlphttp/backend" uses extension "file_storage"`, "defined under extensions"}},
-		{"filelog_storage_undefined.yaml", []string{`receiver "filelog" uses extension "file_storage/filelog"`}},
+		{"queue_storage_not_enabled.yaml", []string{`exporter "otlp_grpc/gateway" uses extension "file_storage/queue"`, "service.extensions"}},
+		{"queue_storage_undefined.yaml", []string{`exporter "otlp_http/backend" uses extension "file_storage"`, "defined under extensions"}},
+		{"filelog_storage_undefined.yaml", []string{`receiver "file_log" uses extension "file_storage/file_log"`}},
 		// The load-balancing exporter's backends are OTLP exporters with their own queue:
 		// its storage must be checked like the plain OTLP exporter's.
-		{"loadbalancing_storage_undefined.yaml", []string{`exporter "loadbalancing/gateway" uses extension "file_storage/queue"`}},
+		{"loadbalancing_storage_undefined.yaml", []string{`exporter "load_balancing/gateway" uses extension "file_storage/queue"`}},
 		{"port_receiver_extension.yaml", []string{"port 13133", `receiver "otlp"`, `extension "health_check"`}},
 		{"port_receiver_telemetry.yaml", []string{"port 8888", `receiver "otlp"`, "service.telemetry metrics"}},
 		{"port_loopback_vs_all.yaml", []string{"port 1777", `receiver "otlp"`, `extension "pprof"`}},
 		{"tail_sampling_in_metrics.yaml", []string{`pipeline "metrics" uses processor "tail_sampling"`, "does not support metrics", "supports traces"}},
-		{"filelog_in_traces.yaml", []string{`pipeline "traces/files" uses receiver "filelog"`, "does not support traces", "supports logs"}},
+		{"filelog_in_traces.yaml", []string{`pipeline "traces/files" uses receiver "file_log"`, "does not support traces", "supports logs"}},
 	}
 
 	// Every invalid testdata file has a case, so none is left unchecked.
@@ -211,7 +211,7 @@ func TestValidateInvalidGo(t *testing.T) {
 				Exporters: map[string]Component{TypeDebug: DebugExporter{Verbosity: "basic"}},
 				Service:   Service{Pipelines: pipelines("otlp/logs", TypeDebug)},
 			},
-			want: []string{`receiver "otlp/logs" is configured as a "filelog" component`, `name it "filelog" or "filelog/<name>"`},
+			want: []string{`receiver "otlp/logs" is configured as a "file_log" component`, `name it "file_log" or "file_log/<name>"`},
 		},
 		{
 			name: "exporter id prefix does not match its component",
@@ -220,7 +220,7 @@ func TestValidateInvalidGo(t *testing.T) {
 				Exporters: map[string]Component{"otlp/backend": OTLPHTTPExporter{Endpoint: "https://otlp.example.com"}},
 				Service:   Service{Pipelines: pipelines(TypeOTLP, "otlp/backend")},
 			},
-			want: []string{`exporter "otlp/backend" is configured as a "otlphttp" component`},
+			want: []string{`exporter "otlp/backend" is configured as a "otlp_http" component`},
 		},
 		{
 			name: "extension id prefix does not match its component",
