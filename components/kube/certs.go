@@ -12,7 +12,7 @@ import (
 
 // Where the TLS material of a cert-manager Certificate is mounted in collector containers.
 const (
-	tlsDir    = "/etc/otelcol/tls"
+	tlsDir    = "/etc/otelcol-tls" // not under the read-only config volume: nested mounts there fail
 	tlsVolume = "tls"
 )
 
