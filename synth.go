@@ -65,11 +65,7 @@ func render(dir, stack string) (*synth.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.Load(sc.Values)
-	if err == nil {
-		err = cfg.Validate()
-	}
-	if err != nil {
+	if _, err := config.LoadValid(sc.Values); err != nil {
 		return nil, err
 	}
 	return synth.Render(sc, stacks.Program(builders))
