@@ -119,54 +119,60 @@ recipe_inputs() {
     declare -f write_gomod build_collector
 }
 
-key=$( { cat "$manifest"; recipe_inputs; } | sha256sum | cut -d' ' -f1)
-final_dir="$cache_root/$key"
-final_bin="$final_dir/$DIST_NAME"
+# Everything below runs from one function that bash parses completely before running it, so
+# editing or checking out this file during a 20-minute build cannot break the running build.
+main() {
+    key=$( { cat "$manifest"; recipe_inputs; } | sha256sum | cut -d' ' -f1)
+    final_dir="$cache_root/$key"
+    final_bin="$final_dir/$DIST_NAME"
 
-if [[ -x "$final_bin" ]]; then
-    log "cached: $final_bin"
-    printf '%s\n' "$final_bin"
-    exit 0
-fi
-
-mkdir -p "$cache_root"
-# Serialise concurrent callers (e.g. several test packages at once): one builds, the others wait.
-lock="$cache_root/.lock-$key"
-if command -v flock >/dev/null 2>&1; then
-    exec 9>"$lock"
-    if ! flock -n 9; then
-        log "another build of $key is running; waiting for it"
-        flock 9
+    if [[ -x "$final_bin" ]]; then
+        log "cached: $final_bin"
+        printf '%s\n' "$final_bin"
+        exit 0
     fi
-fi
-if [[ -x "$final_bin" ]]; then
-    log "cached (built by another process): $final_bin"
+
+    mkdir -p "$cache_root"
+    # Serialise concurrent callers (e.g. several test packages at once): one builds, the others wait.
+    lock="$cache_root/.lock-$key"
+    if command -v flock >/dev/null 2>&1; then
+        exec 9>"$lock"
+        if ! flock -n 9; then
+            log "another build of $key is running; waiting for it"
+            flock 9
+        fi
+    fi
+    if [[ -x "$final_bin" ]]; then
+        log "cached (built by another process): $final_bin"
+        printf '%s\n' "$final_bin"
+        exit 0
+    fi
+
+    # We hold the lock for $key: temp dirs of earlier runs for it are leftovers of a killed build.
+    rm -rf "$cache_root/.tmp-$key."*
+
+    log "cache miss: building $DIST_NAME into $final_dir"
+    start=$(date +%s)
+    builder_dir="$cache_root/builder-$BUILDER_VERSION-$go_version-${go_platform/\//-}"
+    install_builder "$builder_dir"
+
+    tmp=$(mktemp -d "$cache_root/.tmp-$key.XXXXXX")
+    cleanup() { rm -rf "$tmp"; }
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+
+    mkdir -p "$tmp/out"
+    build_collector "$tmp/work" "$builder_dir/builder" "$tmp/out/$DIST_NAME"
+    cp "$tmp/work/_build/go.mod" "$tmp/work/_build/go.sum" "$tmp/work/builder-config.yaml" "$tmp/out/"
+    recipe_inputs >"$tmp/out/recipe.txt"
+    chmod -R a+rX "$tmp/out"
+
+    if ! mv -T "$tmp/out" "$final_dir" 2>/dev/null; then
+        [[ -x "$final_bin" ]] || die "could not move the build into $final_dir"
+    fi
+    log "built in $(( $(date +%s) - start ))s: $final_bin ($(du -h "$final_bin" | cut -f1))"
     printf '%s\n' "$final_bin"
-    exit 0
-fi
+}
 
-# We hold the lock for $key: temp dirs of earlier runs for it are leftovers of a killed build.
-rm -rf "$cache_root/.tmp-$key."*
-
-log "cache miss: building $DIST_NAME into $final_dir"
-start=$(date +%s)
-builder_dir="$cache_root/builder-$BUILDER_VERSION-$go_version-${go_platform/\//-}"
-install_builder "$builder_dir"
-
-tmp=$(mktemp -d "$cache_root/.tmp-$key.XXXXXX")
-cleanup() { rm -rf "$tmp"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-mkdir -p "$tmp/out"
-build_collector "$tmp/work" "$builder_dir/builder" "$tmp/out/$DIST_NAME"
-cp "$tmp/work/_build/go.mod" "$tmp/work/_build/go.sum" "$tmp/work/builder-config.yaml" "$tmp/out/"
-recipe_inputs >"$tmp/out/recipe.txt"
-chmod -R a+rX "$tmp/out"
-
-if ! mv -T "$tmp/out" "$final_dir" 2>/dev/null; then
-    [[ -x "$final_bin" ]] || die "could not move the build into $final_dir"
-fi
-log "built in $(( $(date +%s) - start ))s: $final_bin ($(du -h "$final_bin" | cut -f1))"
-printf '%s\n' "$final_bin"
+main "$@"; exit
