@@ -18,6 +18,8 @@ func synthCommand(args []string, stdout io.Writer) error {
 	stack := fs.String("stack", "", "stack to render (default: every Pulumi.<stack>.yaml)")
 	out := fs.String("out", "", "output directory (default build/<stack>; with every stack, OUT/<stack>)")
 	dir := fs.String("dir", ".", "project directory holding Pulumi.yaml")
+	format := fs.String("format", synth.FormatPlain, "manifests format: plain, or kustomize (adds manifests/kustomization.yaml, a kustomize base)")
+	diffAgainst := fs.String("diff", "", "print a unified diff of an earlier render directory against this one (with every stack, OLD/<stack>)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,10 +54,23 @@ func synthCommand(args []string, stdout io.Writer) error {
 		case *out != "":
 			target = filepath.Join(*out, res.Stack)
 		}
-		if err := res.Write(target); err != nil {
+		if err := res.WriteFormat(target, *format); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s→ %s\n\n", res.Summary(), target)
+		if *diffAgainst != "" {
+			old := *diffAgainst
+			if *stack == "" {
+				old = filepath.Join(old, res.Stack)
+			}
+			changed, err := synth.Diff(stdout, old, target)
+			if err != nil {
+				return fmt.Errorf("diff: %w", err)
+			}
+			if !changed {
+				fmt.Fprintf(stdout, "no changes against %s\n", old)
+			}
+		}
 	}
 	return nil
 }

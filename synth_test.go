@@ -74,3 +74,29 @@ func TestSynthRendersTheProductionStacks(t *testing.T) {
 		}
 	}
 }
+
+func TestSynthKustomizeAndDiff(t *testing.T) {
+	dir := project(t, map[string]string{"dev": "config:\n  otelfleet:cloud: aws\n"})
+	old := filepath.Join(dir, "old")
+	var stdout bytes.Buffer
+	if err := synthCommand([]string{"--dir", dir, "--stack", "dev", "--out", old}, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte("config:\n  otelfleet:cloud: aws\n  otelfleet:gatewayHpaMaxReplicas: 12\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	newDir := filepath.Join(dir, "new")
+	if err := synthCommand([]string{"--dir", dir, "--stack", "dev", "--out", newDir, "--format", "kustomize", "--diff", old}, &stdout); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"+++ b/manifests/horizontalpodautoscaler-observability-otel-gateway.yaml", "-  maxReplicas: 10", "+  maxReplicas: 12", "+++ b/manifests/kustomization.yaml"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("diff output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	k, err := os.ReadFile(filepath.Join(newDir, "manifests", "kustomization.yaml"))
+	if err != nil || !strings.Contains(string(k), "- deployment-observability-otel-gateway.yaml") {
+		t.Errorf("kustomization.yaml: %v\n%s", err, k)
+	}
+}

@@ -10,9 +10,21 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+// Formats of the manifests directory.
+const (
+	FormatPlain     = "plain"
+	FormatKustomize = "kustomize" // adds manifests/kustomization.yaml: a kustomize base
+)
+
 // Write writes the result into dir atomically: everything goes to a temporary directory
 // beside it first, which then replaces dir, so a failed render never leaves half an output.
-func (r *Result) Write(dir string) error {
+func (r *Result) Write(dir string) error { return r.WriteFormat(dir, FormatPlain) }
+
+// WriteFormat is Write with a manifests format (FormatPlain or FormatKustomize).
+func (r *Result) WriteFormat(dir, format string) error {
+	if format != FormatPlain && format != FormatKustomize {
+		return fmt.Errorf("format %q: use %s or %s", format, FormatPlain, FormatKustomize)
+	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -35,6 +47,15 @@ func (r *Result) Write(dir string) error {
 	}
 	if err := writeAll(filepath.Join(tmp, "manifests"), r.Manifests, func(v map[string]any) ([]byte, error) { return yaml.Marshal(v) }); err != nil {
 		return err
+	}
+	if format == FormatKustomize {
+		k, err := r.Kustomization()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(tmp, "manifests", "kustomization.yaml"), k, 0o644); err != nil {
+			return err
+		}
 	}
 	if err := writeAll(filepath.Join(tmp, "collector"), r.Collector, func(v string) ([]byte, error) { return []byte(v), nil }); err != nil {
 		return err
