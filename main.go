@@ -12,13 +12,15 @@ import (
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/aws"
 	"github.com/otelfleet/otelfleet/stacks/azure"
+	"github.com/otelfleet/otelfleet/stacks/cluster"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // builders are the clouds this program can build, by otelfleet:cloud.
 var builders = map[string]stacks.Builder{
-	"aws":   aws.Build,
-	"azure": azure.Build,
+	"aws":        aws.Build,
+	"azure":      azure.Build,
+	"kubernetes": cluster.Build,
 }
 
 func main() {

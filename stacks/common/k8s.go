@@ -11,12 +11,17 @@ import (
 // DeployFleet puts the collector layer on a cluster through an explicit provider built
 // from the cluster's kubeconfig (never the ambient one), with the cloud's exporters.
 func DeployFleet(ctx *pulumi.Context, cfg config.Stack, kubeconfig pulumi.StringInput, customize func(*kube.FleetArgs), opts ...pulumi.ResourceOption) (*kube.Fleet, *kubernetes.Provider, error) {
-	provider, err := kubernetes.NewProvider(ctx, cfg.Name+"-k8s", &kubernetes.ProviderArgs{
-		Kubeconfig:               kubeconfig,
-		EnableServerSideApply:    pulumi.Bool(true),
-		DeleteUnreachable:        pulumi.Bool(false),
-		SuppressHelmHookWarnings: pulumi.Bool(true),
-	}, opts...)
+	return DeployFleetWithProvider(ctx, cfg, &kubernetes.ProviderArgs{Kubeconfig: kubeconfig}, customize, opts...)
+}
+
+// DeployFleetWithProvider is DeployFleet for provider settings other than a kubeconfig
+// (e.g. a context of the ambient kubeconfig, for the kubernetes stack).
+func DeployFleetWithProvider(ctx *pulumi.Context, cfg config.Stack, providerArgs *kubernetes.ProviderArgs, customize func(*kube.FleetArgs), opts ...pulumi.ResourceOption) (*kube.Fleet, *kubernetes.Provider, error) {
+	p := *providerArgs
+	p.EnableServerSideApply = pulumi.Bool(true)
+	p.DeleteUnreachable = pulumi.Bool(false)
+	p.SuppressHelmHookWarnings = pulumi.Bool(true)
+	provider, err := kubernetes.NewProvider(ctx, cfg.Name+"-k8s", &p, opts...)
 	if err != nil {
 		return nil, nil, err
 	}

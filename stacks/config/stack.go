@@ -12,7 +12,7 @@ const Namespace = "otelfleet"
 
 // Stack is the whole configuration of one otelfleet stack.
 type Stack struct {
-	Cloud       string            `key:"cloud" enum:"aws,azure" desc:"Which cloud builds the stack: aws (VPC, EKS, IRSA, S3, ECS Fargate, Lambda) or azure (AKS, Azure Monitor, workload identity, ACI)."`
+	Cloud       string            `key:"cloud" enum:"aws,azure,kubernetes" desc:"Which stack builder runs: aws (VPC, EKS, IRSA, S3, ECS Fargate, Lambda), azure (AKS, Azure Monitor, workload identity, ACI) or kubernetes (only the collector layer, on an existing cluster: kind, minikube, on-prem)."`
 	Name        string            `key:"name" desc:"Prefix of every resource name (lowercase letters, digits and '-', at most 20 characters)."`
 	Environment string            `key:"environment" desc:"Value of the deployment.environment resource attribute the agents upsert."`
 	Tags        map[string]string `key:"tags" desc:"Tags (AWS) / tags (Azure) / labels added to every resource that takes them."`
@@ -23,6 +23,8 @@ type Stack struct {
 	Gateway    Gateway
 	Sampling   Sampling
 	TLS        TLS
+	Upstream   Upstream
+	Cluster    Cluster
 	AWS        AWS
 	Azure      Azure
 }
@@ -88,4 +90,19 @@ type TLS struct {
 	Issuer             string `key:"tlsIssuer" desc:"Name of an existing cert-manager ClusterIssuer that signs the certificates; empty creates otelfleet's own self-signed CA issuer."`
 	InstallCertManager bool   `key:"certManagerInstall" desc:"Install cert-manager as a pinned Helm release (turn off when the cluster already has it)."`
 	CertManagerVersion string `key:"certManagerVersion" desc:"cert-manager Helm chart version installed when certManagerInstall is on."`
+}
+
+// Upstream is an OTLP endpoint the gateway forwards to: a global gateway, a vendor, or
+// (for the kubernetes stack) any OTLP backend.
+type Upstream struct {
+	Endpoint string `key:"upstreamOtlpEndpoint" desc:"OTLP endpoint the gateway also forwards every signal to (host:port for grpc, a URL for http); empty forwards nowhere (the kubernetes stack then prints to the debug exporter)."`
+	Protocol string `key:"upstreamOtlpProtocol" enum:"grpc,http" desc:"Protocol of upstreamOtlpEndpoint."`
+	Insecure bool   `key:"upstreamOtlpInsecure" desc:"Send to upstreamOtlpEndpoint without TLS (only for endpoints inside a trusted network)."`
+	Only     bool   `key:"upstreamOnly" desc:"Forward only to upstreamOtlpEndpoint, instead of also to the cloud's own backends."`
+}
+
+// Cluster configures the kubernetes stack, which deploys only the collector layer onto an
+// existing cluster.
+type Cluster struct {
+	KubeContext string `key:"kubeContext" desc:"kubeconfig context of the existing cluster (kubernetes stack); empty uses the current context."`
 }

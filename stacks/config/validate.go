@@ -79,6 +79,7 @@ func (s *Stack) Validate() error {
 	s.validateAgent(v)
 	s.validateGateway(v)
 	s.validateSampling(v)
+	s.validateUpstream(v)
 	switch s.Cloud {
 	case "aws":
 		s.AWS.validate(v)
@@ -210,5 +211,21 @@ func kubernetesVersion(v *validator, key, version string, minMinor, maxMinor int
 func percent(v *validator, key string, pct int) {
 	if pct < 10 || pct > 100 {
 		v.bad(key, pct, "give a utilisation target from 10 to 100 (%%)")
+	}
+}
+
+func (s *Stack) validateUpstream(v *validator) {
+	u := s.Upstream
+	switch {
+	case u.Only && u.Endpoint == "":
+		v.bad("upstreamOnly", u.Only, "needs otelfleet:upstreamOtlpEndpoint")
+	case u.Endpoint == "":
+	case u.Protocol == "http" && !strings.HasPrefix(u.Endpoint, "https://") && !strings.HasPrefix(u.Endpoint, "http://"):
+		v.bad("upstreamOtlpEndpoint", u.Endpoint, "with protocol http give a URL such as https://otlp.example.com:4318")
+	case u.Protocol == "grpc" && (strings.Contains(u.Endpoint, "://") || !strings.Contains(u.Endpoint, ":")):
+		v.bad("upstreamOtlpEndpoint", u.Endpoint, "with protocol grpc give host:port such as otlp.example.com:4317")
+	}
+	if u.Insecure && strings.HasPrefix(u.Endpoint, "https://") {
+		v.bad("upstreamOtlpInsecure", u.Insecure, "an https:// endpoint cannot be insecure; use http:// or turn upstreamOtlpInsecure off")
 	}
 }

@@ -1,0 +1,28 @@
+// Package cluster builds the kubernetes stack: only the collector layer, on an existing
+// cluster (kind, minikube, on-prem), through a kubeconfig context. It is the quickest way to
+// try otelfleet, and the stack a platform team runs for clusters no cloud stack manages.
+package cluster
+
+import (
+	"github.com/otelfleet/otelfleet/components/kube"
+	"github.com/otelfleet/otelfleet/stacks/common"
+	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Build deploys the fleet onto otelfleet:kubeContext (or the current context), exporting
+// to otelfleet:upstreamOtlpEndpoint, or to the debug exporter when none is set.
+func Build(ctx *pulumi.Context, cfg config.Stack) error {
+	provider := &kubernetes.ProviderArgs{}
+	if cfg.Cluster.KubeContext != "" {
+		provider.Context = pulumi.String(cfg.Cluster.KubeContext)
+	}
+	_, _, err := common.DeployFleetWithProvider(ctx, cfg, provider, func(a *kube.FleetArgs) {
+		a.Exporters = common.WithUpstream(cfg, nil)
+		if len(a.Exporters) == 0 {
+			a.Exporters = append(a.Exporters, common.DebugExporter())
+		}
+	})
+	return err
+}
