@@ -1,0 +1,99 @@
+package kube
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/stacks"
+	"github.com/otelfleet/otelfleet/stacks/aws"
+	"github.com/otelfleet/otelfleet/stacks/azure"
+	"github.com/otelfleet/otelfleet/stacks/config"
+)
+
+// projectDir holds Pulumi.yaml and the Pulumi.<stack>.yaml files.
+const projectDir = "../.."
+
+// stackNames are the stacks whose every manifest must be accepted.
+var stackNames = []string{"aws-prod", "azure-prod"}
+
+var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build})
+
+// rendered is one stack rendered offline, possibly with some config values changed.
+type rendered struct {
+	Key    string // stack name plus the overrides, for messages
+	Config config.Stack
+	Result *synth.Result
+	Took   time.Duration
+}
+
+type renderEntry struct {
+	once sync.Once
+	r    *rendered
+	err  error
+}
+
+var (
+	renderMu    sync.Mutex
+	renderCache = map[string]*renderEntry{}
+	// renderRun serialises the Pulumi mock engine runs.
+	renderRun sync.Mutex
+)
+
+// render returns the stack rendered with overrides ("otelfleet:key" → raw value) applied
+// on top of its stack file. Each distinct render runs once per test binary.
+func render(t testing.TB, stack string, overrides map[string]string) *rendered {
+	t.Helper()
+	key := stack
+	for _, k := range slices.Sorted(maps.Keys(overrides)) {
+		key += fmt.Sprintf(" %s=%s", k, overrides[k])
+	}
+	renderMu.Lock()
+	e, ok := renderCache[key]
+	if !ok {
+		e = &renderEntry{}
+		renderCache[key] = e
+	}
+	renderMu.Unlock()
+	e.once.Do(func() { e.r, e.err = doRender(key, stack, overrides) })
+	if e.err != nil {
+		t.Fatalf("render %s: %v", key, e.err)
+	}
+	return e.r
+}
+
+func doRender(key, stack string, overrides map[string]string) (*rendered, error) {
+	renderRun.Lock()
+	defer renderRun.Unlock()
+	began := time.Now()
+	sc, err := synth.ReadStackConfig(projectDir, stack)
+	if err != nil {
+		return nil, err
+	}
+	variant := *sc
+	variant.Values = maps.Clone(sc.Values)
+	for k, v := range overrides {
+		// A misspelt key would make the variant silently equal to the base render.
+		if _, known := config.FieldByKey(strings.TrimPrefix(k, config.Namespace+":")); !known || !strings.HasPrefix(k, config.Namespace+":") {
+			return nil, fmt.Errorf("override %s is not an otelfleet config key", k)
+		}
+		variant.Values[k] = v
+	}
+	cfg, err := config.LoadValid(variant.Values)
+	if err != nil {
+		return nil, err
+	}
+	res, err := synth.Render(&variant, program)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Manifests) == 0 {
+		return nil, fmt.Errorf("no Kubernetes manifests rendered")
+	}
+	return &rendered{Key: key, Config: cfg, Result: res, Took: time.Since(began)}, nil
+}
