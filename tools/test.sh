@@ -18,11 +18,12 @@ t0=$(date +%s)
 # The three tool builds are independent: run them side by side and compile the Go test
 # binaries meanwhile (cold: ~20 min for the collector, ~10 for the apiserver, ~10 for the
 # Pulumi SDKs; warm: seconds).
-step "building tools (collector, telemetrygen, kube-apiserver + etcd, CRDs) in the background"
+step "building tools (collector, telemetrygen, kube-apiserver + etcd, CRDs, actionlint) in the background"
 bash tools/otelcol.sh >"$logs/otelcol.out" 2>"$logs/otelcol.err" & otelcol_pid=$!
 bash tools/telemetrygen.sh >"$logs/telemetrygen.out" 2>"$logs/telemetrygen.err" & telemetrygen_pid=$!
 bash tools/kube-apiserver.sh >"$logs/apiserver.out" 2>"$logs/apiserver.err" & apiserver_pid=$!
 bash tools/crds.sh >"$logs/crds.out" 2>"$logs/crds.err" & crds_pid=$!
+bash tools/actionlint.sh >"$logs/actionlint.out" 2>"$logs/actionlint.err" & actionlint_pid=$!
 
 step "go vet (compiles every package)"
 go vet ./...
@@ -38,14 +39,16 @@ wait_tool otelcol "$otelcol_pid"
 wait_tool telemetrygen "$telemetrygen_pid"
 wait_tool apiserver "$apiserver_pid"
 wait_tool crds "$crds_pid"
+wait_tool actionlint "$actionlint_pid"
 OTELFLEET_OTELCOL=$(tail -n1 "$logs/otelcol.out")
 OTELFLEET_TELEMETRYGEN=$(tail -n1 "$logs/telemetrygen.out")
 OTELFLEET_KUBE_APISERVER=$(sed -n 's/^KUBE_APISERVER=//p' "$logs/apiserver.out" | tail -n1)
 OTELFLEET_ETCD=$(sed -n 's/^ETCD=//p' "$logs/apiserver.out" | tail -n1)
 OTELFLEET_CRDS=$(tail -n1 "$logs/crds.out")
-export OTELFLEET_OTELCOL OTELFLEET_TELEMETRYGEN OTELFLEET_KUBE_APISERVER OTELFLEET_ETCD OTELFLEET_CRDS
-printf 'collector:      %s\ntelemetrygen:   %s\nkube-apiserver: %s\netcd:           %s\nCRDs:           %s\n' \
-  "$OTELFLEET_OTELCOL" "$OTELFLEET_TELEMETRYGEN" "$OTELFLEET_KUBE_APISERVER" "$OTELFLEET_ETCD" "$OTELFLEET_CRDS"
+OTELFLEET_ACTIONLINT=$(tail -n1 "$logs/actionlint.out")
+export OTELFLEET_OTELCOL OTELFLEET_TELEMETRYGEN OTELFLEET_KUBE_APISERVER OTELFLEET_ETCD OTELFLEET_CRDS OTELFLEET_ACTIONLINT
+printf 'collector:      %s\ntelemetrygen:   %s\nkube-apiserver: %s\netcd:           %s\nCRDs:           %s\nactionlint:     %s\n' \
+  "$OTELFLEET_OTELCOL" "$OTELFLEET_TELEMETRYGEN" "$OTELFLEET_KUBE_APISERVER" "$OTELFLEET_ETCD" "$OTELFLEET_CRDS" "$OTELFLEET_ACTIONLINT"
 printf 'tools ready after %ss\n' $(( $(date +%s) - t0 ))
 
 step "gofmt"
