@@ -12,11 +12,12 @@ import (
 )
 
 // TestStacks applies each stack to its own fresh control plane (the stacks share object
-// names) and then checks Pod Security, RBAC, rejection of broken manifests and replica
+// names), in parallel, and then checks Pod Security, RBAC, rejection of broken manifests and replica
 // ownership against what was applied.
 func TestStacks(t *testing.T) {
 	for _, stack := range stackNames {
 		t.Run(stack, func(t *testing.T) {
+			t.Parallel() // one control plane each; ~3 s start-up overlaps
 			r := render(t, stack, nil)
 			t.Logf("%s rendered in %s: %d manifests", r.Key, r.Took.Round(time.Millisecond), len(r.Result.Manifests))
 			c := kubetest.Start(t)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/otelfleet/otelfleet/internal/kubetest"
+	"github.com/otelfleet/otelfleet/stacks/config"
 )
 
 // checksumAnnotation on a pod template carries the sha256 of the collector config the pods
@@ -29,52 +30,50 @@ func templateAnnotation(t *testing.T, w manifest, key string) string {
 	return v
 }
 
-// TestConfigChecksumRollsOnlyTheChangedTier renders aws-prod with a gateway-only and an
-// agent-only config change: each changes its own tier's config and pod-template checksum
-// and leaves the other tier's alone.
+// TestConfigChecksumRollsOnlyTheChangedTier renders each stack with one gateway-only and
+// one agent-only config change: each changes its own tier's collector config and
+// pod-template checksum and leaves the other tier's alone.
 //
-// The gateway-only value is samplingPercentage (aws-prod samples at the gateway).
-// gatewayQueueSize is not used: while the stacks export to the placeholder debug exporter
-// (no sending queue) it does not reach the gateway config at all.
+// aws-prod changes samplingPercentage for the gateway: while it exports only to the
+// placeholder debug exporter (no sending queue), gatewayQueueSize does not reach its
+// gateway config at all. azure-prod (azure_monitor, queued) changes gatewayQueueSize.
 func TestConfigChecksumRollsOnlyTheChangedTier(t *testing.T) {
-	base := render(t, "aws-prod", nil)
-	if base.Config.Sampling.Mode == "none" {
-		t.Fatalf("%s: samplingMode none; the test needs gateway-side sampling", base.Key)
+	cases := []struct {
+		stack, key string
+		value      func(c config.Stack) string
+		tier       string // the one tier whose config the key feeds
+	}{
+		{"aws-prod", "otelfleet:samplingPercentage", func(c config.Stack) string {
+			return strconv.FormatFloat(c.Sampling.Percentage+10, 'f', -1, 64)
+		}, "gateway"},
+		{"aws-prod", "otelfleet:agentQueueSize", func(c config.Stack) string { return strconv.Itoa(c.Agent.QueueSize + 500) }, "agent"},
+		{"azure-prod", "otelfleet:gatewayQueueSize", func(c config.Stack) string { return strconv.Itoa(c.Gateway.QueueSize + 1000) }, "gateway"},
+		{"azure-prod", "otelfleet:agentQueueSize", func(c config.Stack) string { return strconv.Itoa(c.Agent.QueueSize + 500) }, "agent"},
 	}
-	gatewayChanged := render(t, "aws-prod", map[string]string{
-		"otelfleet:samplingPercentage": strconv.FormatFloat(base.Config.Sampling.Percentage+10, 'f', -1, 64),
-	})
-	agentChanged := render(t, "aws-prod", map[string]string{
-		"otelfleet:agentQueueSize": strconv.Itoa(base.Config.Agent.QueueSize + 500),
-	})
-	for _, r := range []*rendered{base, gatewayChanged, agentChanged} {
-		checkChecksumsMatchConfigs(t, r)
+	tiers := map[string]func(r *rendered) manifest{
+		"gateway": func(r *rendered) manifest { return r.gatewayWorkload(t) },
+		"agent":   func(r *rendered) manifest { return r.agentDaemonSet(t) },
 	}
-	type tier struct {
-		name     string
-		workload func(r *rendered) manifest
-	}
-	tiers := []tier{
-		{"gateway", func(r *rendered) manifest { return r.gatewayWorkload(t) }},
-		{"agent", func(r *rendered) manifest { return r.agentDaemonSet(t) }},
-	}
-	for _, change := range []struct {
-		variant *rendered
-		tier    string // the one tier whose config it changes
-	}{{gatewayChanged, "gateway"}, {agentChanged, "agent"}} {
-		for _, tr := range tiers {
-			before, after := tr.workload(base), tr.workload(change.variant)
-			configChanged := collectorConfigOf(t, base, before) != collectorConfigOf(t, change.variant, after)
-			sumChanged := templateAnnotation(t, before, checksumAnnotation) != templateAnnotation(t, after, checksumAnnotation)
-			switch {
-			case tr.name == change.tier && !configChanged:
-				t.Errorf("%s: the %s collector config did not change: the variant tests nothing", change.variant.Key, tr.name)
-			case tr.name == change.tier && !sumChanged:
-				t.Errorf("%s: the %s config changed but its pod-template %s did not: the pods would not roll", change.variant.Key, tr.name, checksumAnnotation)
-			case tr.name != change.tier && (configChanged || sumChanged):
-				t.Errorf("%s: changed the %s config=%v / %s=%v: an unrelated value rolls the %s", change.variant.Key, tr.name, configChanged, checksumAnnotation, sumChanged, tr.name)
+	for _, tc := range cases {
+		t.Run(tc.stack+"/"+tc.key, func(t *testing.T) {
+			base := render(t, tc.stack, nil)
+			variant := render(t, tc.stack, map[string]string{tc.key: tc.value(base.Config)})
+			checkChecksumsMatchConfigs(t, base)
+			checkChecksumsMatchConfigs(t, variant)
+			for name, workload := range tiers {
+				before, after := workload(base), workload(variant)
+				configChanged := collectorConfigOf(t, base, before) != collectorConfigOf(t, variant, after)
+				sumChanged := templateAnnotation(t, before, checksumAnnotation) != templateAnnotation(t, after, checksumAnnotation)
+				switch {
+				case name == tc.tier && !configChanged:
+					t.Errorf("%s: the %s collector config did not change: the variant tests nothing", variant.Key, name)
+				case name == tc.tier && !sumChanged:
+					t.Errorf("%s: the %s config changed but its pod-template %s did not: the pods would not roll", variant.Key, name, checksumAnnotation)
+				case name != tc.tier && (configChanged || sumChanged):
+					t.Errorf("%s: changed the %s config=%v / %s=%v: an unrelated value rolls the %s", variant.Key, name, configChanged, checksumAnnotation, sumChanged, name)
+				}
 			}
-		}
+		})
 	}
 }
 
