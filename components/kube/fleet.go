@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -29,6 +30,9 @@ type FleetArgs struct {
 	Gateway GatewaySettings
 
 	Sampling collector.Sampling
+	// Canary runs a second gateway track (another image and/or log level) beside the stable
+	// one; nil runs none.
+	Canary *CanarySettings
 	// TLS turns on agent↔gateway mutual TLS with cert-manager; nil sends plaintext.
 	TLS *CertManagerArgs
 
@@ -63,6 +67,14 @@ type GatewaySettings struct {
 	StorageClass       string
 	VPA                bool
 	AllowAllNamespaces bool
+}
+
+// CanarySettings describe the gateway's canary track. Empty fields take the stable
+// track's values.
+type CanarySettings struct {
+	Image    string // "repo:tag"
+	Replicas int
+	LogLevel string
 }
 
 // Fleet is a collector fleet: namespaces, TLS, the gateway, the DaemonSet agent and, with
@@ -185,6 +197,15 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	}
 	if !gs.AllowAllNamespaces {
 		gwArgs.AllowedNamespaces = []string{args.Namespace, args.AgentNamespace}
+	}
+	if c := args.Canary; c != nil {
+		canaryOpts := gwOpts
+		canaryOpts.LogLevel = cmp.Or(c.LogLevel, args.LogLevel)
+		canaryConfig, err := renderConfig(collector.GatewayConfig(canaryOpts))
+		if err != nil {
+			return nil, fmt.Errorf("canary gateway collector config: %w", err)
+		}
+		gwArgs.Canary = &Canary{Image: cmp.Or(c.Image, args.Image), Config: canaryConfig, Replicas: c.Replicas}
 	}
 	if gs.PersistentQueue {
 		gwArgs.QueueVolume = &QueueVolume{MountPath: queueMountPath, Size: gs.QueueStorageSize, StorageClass: gs.StorageClass}

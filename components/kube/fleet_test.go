@@ -368,3 +368,41 @@ func TestSidecarExample(t *testing.T) {
 		t.Error("sidecar config does not add the pod name")
 	}
 }
+
+func TestCanaryTrackSharesTheServices(t *testing.T) {
+	args := baseArgs()
+	args.Canary = &kube.CanarySettings{Image: "otel/opentelemetry-collector-contrib:0.162.0", Replicas: 2, LogLevel: "debug"}
+	res := render(t, args)
+	stable := manifest(t, res, "deployment-observability-otel-gateway.yaml")
+	canary := manifest(t, res, "deployment-observability-otel-gateway-canary.yaml")
+	if get(t, canary, "spec", "replicas") != int64(2) {
+		t.Errorf("canary replicas = %v", get(t, canary, "spec", "replicas"))
+	}
+	if img := get(t, canary, "spec", "template", "spec", "containers", 0, "image"); img != "otel/opentelemetry-collector-contrib:0.162.0" {
+		t.Errorf("canary image = %v", img)
+	}
+	for file, track := range map[string]any{"stable": stable, "canary": canary} {
+		m := track.(map[string]any)
+		if got := get(t, m, "spec", "selector", "matchLabels", "otelfleet.io/track"); got != file {
+			t.Errorf("%s selector track = %v", file, got)
+		}
+		if got := get(t, m, "spec", "template", "metadata", "labels", "otelfleet.io/track"); got != file {
+			t.Errorf("%s pod track = %v", file, got)
+		}
+	}
+	svcSelector := get(t, manifest(t, res, "service-observability-otel-gateway.yaml"), "spec", "selector").(map[string]any)
+	if _, ok := svcSelector["otelfleet.io/track"]; ok {
+		t.Error("the Service selects one track only")
+	}
+	for k, v := range svcSelector {
+		if get(t, canary, "spec", "template", "metadata", "labels", k) != v {
+			t.Errorf("the Service does not select canary pods (label %s)", k)
+		}
+	}
+	if cfg := res.Collector["observability-otel-gateway-canary.yaml"]; !strings.Contains(cfg, "level: debug") {
+		t.Errorf("canary config lacks its log level override:\n%s", cfg)
+	}
+	if get(t, manifest(t, res, "horizontalpodautoscaler-observability-otel-gateway.yaml"), "spec", "scaleTargetRef", "name") != "otel-gateway" {
+		t.Error("the HPA should scale the stable track only")
+	}
+}

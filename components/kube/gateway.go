@@ -52,9 +52,21 @@ type GatewayArgs struct {
 	AllowedNamespaces []string
 	// VPA adds a VerticalPodAutoscaler in recommendation mode (needs the VPA CRDs).
 	VPA bool
-	// Annotations go on every object; SkipAwait adds pulumi.com/skipAwait for clusters
+	// Canary runs a second workload beside the stable one, behind the same Services.
+	Canary *Canary
+	// SkipAwait adds pulumi.com/skipAwait for clusters
 	// without nodes (manifest tests against a bare API server).
 	SkipAwait bool
+}
+
+// Canary is a gateway track that takes a share of the traffic (about Replicas / (stable +
+// Replicas) of the connections) before its image or config is promoted. Promote by making
+// the stable track's image and config equal to the canary's and removing the canary; roll
+// back by removing it.
+type Canary struct {
+	Image    string // "repo:tag"
+	Config   string // rendered collector YAML (may differ from the stable config)
+	Replicas int
 }
 
 // HPA configures the HorizontalPodAutoscaler of the gateway.
@@ -114,6 +126,8 @@ func (a *GatewayArgs) withDefaults() (GatewayArgs, error) {
 		return g, fmt.Errorf("gateway %q: Kind %q: use %q or %q", g.Name, g.Kind, KindDeployment, KindStatefulSet)
 	case g.HPA != nil && (g.HPA.MinReplicas < 1 || g.HPA.MaxReplicas < g.HPA.MinReplicas):
 		return g, fmt.Errorf("gateway %q: HPA replicas min %d max %d: need 1 <= min <= max", g.Name, g.HPA.MinReplicas, g.HPA.MaxReplicas)
+	case g.Canary != nil && (g.Canary.Image == "" || g.Canary.Config == "" || g.Canary.Replicas < 1):
+		return g, fmt.Errorf("gateway %q: Canary needs Image, Config and at least 1 replica", g.Name)
 	case g.QueueVolume != nil && (g.QueueVolume.MountPath == "" || g.QueueVolume.Size == ""):
 		return g, fmt.Errorf("gateway %q: QueueVolume needs MountPath and Size", g.Name)
 	}
@@ -147,74 +161,21 @@ func NewGateway(ctx *pulumi.Context, name string, in *GatewayArgs, opts ...pulum
 	if err != nil {
 		return nil, err
 	}
-	cm, err := corev1.NewConfigMap(ctx, name+"-config", &corev1.ConfigMapArgs{
-		Metadata: configMapMeta(args.Name+"-config", ns, objectLabels, args.Name),
-		Data:     pulumi.StringMap{configFile: pulumi.String(args.Config)},
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-
-	pod, err := gatewayPodTemplate(args, cm)
-	if err != nil {
-		return nil, err
-	}
 	var replicas pulumi.IntPtrInput
 	if args.HPA == nil {
 		replicas = pulumi.Int(args.Replicas)
 	} // with an HPA the workload leaves replicas unset, so an update never resets the HPA's count
-
-	sel := &metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "gateway")}
-	var workload pulumi.Resource
-	workloadKind := "Deployment"
-	if args.Kind == KindDeployment {
-		workload, err = appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
-			Metadata: meta(args.Name),
-			Spec: &appsv1.DeploymentSpecArgs{
-				Replicas: replicas,
-				Selector: sel,
-				Strategy: &appsv1.DeploymentStrategyArgs{
-					Type:          pulumi.String("RollingUpdate"),
-					RollingUpdate: &appsv1.RollingUpdateDeploymentArgs{MaxSurge: pulumi.Int(1), MaxUnavailable: pulumi.Int(0)},
-				},
-				RevisionHistoryLimit: pulumi.Int(5),
-				Template:             pod,
-			},
-		}, parent)
-	} else {
-		workloadKind = "StatefulSet"
-		var claims corev1.PersistentVolumeClaimTypeArray
-		if q := args.QueueVolume; q != nil {
-			spec := &corev1.PersistentVolumeClaimSpecArgs{
-				AccessModes: pulumi.StringArray{pulumi.String("ReadWriteOnce")},
-				Resources:   &corev1.VolumeResourceRequirementsArgs{Requests: pulumi.StringMap{"storage": pulumi.String(q.Size)}},
-			}
-			if q.StorageClass != "" {
-				spec.StorageClassName = pulumi.String(q.StorageClass)
-			}
-			claims = corev1.PersistentVolumeClaimTypeArray{corev1.PersistentVolumeClaimTypeArgs{
-				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(queueVolume)},
-				Spec:     spec,
-			}}
-		}
-		workload, err = appsv1.NewStatefulSet(ctx, name+"-statefulset", &appsv1.StatefulSetArgs{
-			Metadata: meta(args.Name),
-			Spec: &appsv1.StatefulSetSpecArgs{
-				Replicas:             replicas,
-				Selector:             sel,
-				ServiceName:          pulumi.String(args.Name + "-headless"),
-				PodManagementPolicy:  pulumi.String("Parallel"),
-				UpdateStrategy:       &appsv1.StatefulSetUpdateStrategyArgs{Type: pulumi.String("RollingUpdate")},
-				Template:             pod,
-				VolumeClaimTemplates: claims,
-				PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicyArgs{
-					WhenDeleted: pulumi.String("Retain"), WhenScaled: pulumi.String("Retain"),
-				},
-			},
-		}, parent)
-	}
+	stable := gatewayTrack{track: TrackStable, objectName: args.Name, image: args.Image, config: args.Config, replicas: replicas}
+	workload, err := newGatewayWorkload(ctx, name, args, stable, parent)
 	if err != nil {
 		return nil, err
+	}
+	workloadKind := workloadKindOf(args.Kind)
+	if c := args.Canary; c != nil {
+		canary := gatewayTrack{track: TrackCanary, objectName: args.Name + "-canary", image: c.Image, config: c.Config, replicas: pulumi.Int(c.Replicas)}
+		if _, err := newGatewayWorkload(ctx, name+"-canary", args, canary, parent); err != nil {
+			return nil, err
+		}
 	}
 
 	ports := corev1.ServicePortArray{
@@ -250,7 +211,7 @@ func NewGateway(ctx *pulumi.Context, name string, in *GatewayArgs, opts ...pulum
 		Metadata: meta(args.Name),
 		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
 			MaxUnavailable: pulumi.Int(args.PDBMaxUnavailable),
-			Selector:       sel,
+			Selector:       &metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "gateway")}, // both tracks
 			// Evicting a pod that is not ready cannot hurt availability; without this a
 			// crash-looping gateway blocks every node drain.
 			UnhealthyPodEvictionPolicy: pulumi.String("AlwaysAllow"),
@@ -288,7 +249,96 @@ func NewGateway(ctx *pulumi.Context, name string, in *GatewayArgs, opts ...pulum
 
 const queueVolume = "queue"
 
-func gatewayPodTemplate(args GatewayArgs, cm *corev1.ConfigMap) (*corev1.PodTemplateSpecArgs, error) {
+// Gateway tracks: the stable workload, and an optional canary beside it behind the same
+// Services (traffic splits roughly by replica count).
+const (
+	TrackStable = "stable"
+	TrackCanary = "canary"
+	trackLabel  = "otelfleet.io/track"
+)
+
+// gatewayTrack is one gateway workload: its own ConfigMap, image and replica count.
+type gatewayTrack struct {
+	track, objectName, image, config string
+	replicas                         pulumi.IntPtrInput
+}
+
+func workloadKindOf(kind string) string {
+	if kind == KindStatefulSet {
+		return "StatefulSet"
+	}
+	return "Deployment"
+}
+
+// newGatewayWorkload creates one track's ConfigMap and Deployment or StatefulSet. Its
+// selector includes the track, so the stable and canary workloads never adopt each
+// other's pods, while the Services (which select without the track) reach both.
+func newGatewayWorkload(ctx *pulumi.Context, name string, args GatewayArgs, t gatewayTrack, parent pulumi.ResourceOption) (pulumi.Resource, error) {
+	ns := args.Namespace
+	objectLabels := labels(args.Name, "gateway", imageTag(t.image))
+	objectLabels[trackLabel] = pulumi.String(t.track)
+	meta := &metav1.ObjectMetaArgs{Name: pulumi.String(t.objectName), Namespace: ns, Labels: objectLabels, Annotations: awaitAnnotations(args.SkipAwait)}
+	cm, err := corev1.NewConfigMap(ctx, name+"-config", &corev1.ConfigMapArgs{
+		Metadata: configMapMeta(t.objectName+"-config", ns, objectLabels, t.objectName),
+		Data:     pulumi.StringMap{configFile: pulumi.String(t.config)},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	pod, err := gatewayPodTemplate(args, t, cm)
+	if err != nil {
+		return nil, err
+	}
+	matchLabels := selector(args.Name, "gateway")
+	matchLabels[trackLabel] = pulumi.String(t.track)
+	sel := &metav1.LabelSelectorArgs{MatchLabels: matchLabels}
+	if args.Kind == KindDeployment {
+		return appsv1.NewDeployment(ctx, name+"-deployment", &appsv1.DeploymentArgs{
+			Metadata: meta,
+			Spec: &appsv1.DeploymentSpecArgs{
+				Replicas: t.replicas,
+				Selector: sel,
+				Strategy: &appsv1.DeploymentStrategyArgs{
+					Type:          pulumi.String("RollingUpdate"),
+					RollingUpdate: &appsv1.RollingUpdateDeploymentArgs{MaxSurge: pulumi.Int(1), MaxUnavailable: pulumi.Int(0)},
+				},
+				RevisionHistoryLimit: pulumi.Int(5),
+				Template:             pod,
+			},
+		}, parent)
+	}
+	var claims corev1.PersistentVolumeClaimTypeArray
+	if q := args.QueueVolume; q != nil {
+		spec := &corev1.PersistentVolumeClaimSpecArgs{
+			AccessModes: pulumi.StringArray{pulumi.String("ReadWriteOnce")},
+			Resources:   &corev1.VolumeResourceRequirementsArgs{Requests: pulumi.StringMap{"storage": pulumi.String(q.Size)}},
+		}
+		if q.StorageClass != "" {
+			spec.StorageClassName = pulumi.String(q.StorageClass)
+		}
+		claims = corev1.PersistentVolumeClaimTypeArray{corev1.PersistentVolumeClaimTypeArgs{
+			Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(queueVolume)},
+			Spec:     spec,
+		}}
+	}
+	return appsv1.NewStatefulSet(ctx, name+"-statefulset", &appsv1.StatefulSetArgs{
+		Metadata: meta,
+		Spec: &appsv1.StatefulSetSpecArgs{
+			Replicas:             t.replicas,
+			Selector:             sel,
+			ServiceName:          pulumi.String(args.Name + "-headless"),
+			PodManagementPolicy:  pulumi.String("Parallel"),
+			UpdateStrategy:       &appsv1.StatefulSetUpdateStrategyArgs{Type: pulumi.String("RollingUpdate")},
+			Template:             pod,
+			VolumeClaimTemplates: claims,
+			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicyArgs{
+				WhenDeleted: pulumi.String("Retain"), WhenScaled: pulumi.String("Retain"),
+			},
+		},
+	}, parent)
+}
+
+func gatewayPodTemplate(args GatewayArgs, t gatewayTrack, cm *corev1.ConfigMap) (*corev1.PodTemplateSpecArgs, error) {
 	volumes := configVolumes(cm.Metadata.Name().Elem())
 	var mounts corev1.VolumeMountArray
 	if q := args.QueueVolume; q != nil {
@@ -301,14 +351,15 @@ func gatewayPodTemplate(args GatewayArgs, cm *corev1.ConfigMap) (*corev1.PodTemp
 		volumes = append(volumes, tlsVolumeArgs(args.TLSSecretName))
 		mounts = append(mounts, tlsMount())
 	}
-	container, err := collectorContainer(collectorLabel, args.Image, args.Resources, args.Env, mounts)
+	container, err := collectorContainer(collectorLabel, t.image, args.Resources, args.Env, mounts)
 	if err != nil {
 		return nil, err
 	}
 	container.LivenessProbe = healthProbe(30, 10)
 	container.ReadinessProbe = healthProbe(10, 5)
 
-	podLabels := labels(args.Name, "gateway", args.Version)
+	podLabels := labels(args.Name, "gateway", imageTag(t.image))
+	podLabels[trackLabel] = pulumi.String(t.track)
 	for k, v := range args.PodLabels {
 		podLabels[k] = pulumi.String(v)
 	}
@@ -322,7 +373,7 @@ func gatewayPodTemplate(args GatewayArgs, cm *corev1.ConfigMap) (*corev1.PodTemp
 		Metadata: &metav1.ObjectMetaArgs{
 			Labels: podLabels,
 			Annotations: pulumi.StringMap{
-				checksumAnnot:          pulumi.String(Checksum(args.Config)),
+				checksumAnnot:          pulumi.String(Checksum(t.config)),
 				"prometheus.io/scrape": pulumi.String("true"),
 				"prometheus.io/port":   pulumi.String(fmt.Sprint(collector.PortMetrics)),
 				"prometheus.io/path":   pulumi.String("/metrics"),

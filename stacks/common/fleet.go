@@ -47,6 +47,13 @@ func FleetArgs(cfg config.Stack) *kube.FleetArgs {
 	if g.HPAEnabled {
 		args.Gateway.HPA = &kube.HPA{MinReplicas: g.HPAMinReplicas, MaxReplicas: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}
 	}
+	if g.CanaryEnabled {
+		image := ""
+		if g.CanaryVersion != "" {
+			image = cfg.Collector.Image + ":" + g.CanaryVersion
+		}
+		args.Canary = &kube.CanarySettings{Image: image, Replicas: g.CanaryReplicas, LogLevel: g.CanaryLogLevel}
+	}
 	if cfg.TLS.Enabled {
 		args.TLS = &kube.CertManagerArgs{Install: cfg.TLS.InstallCertManager, Version: cfg.TLS.CertManagerVersion, Issuer: cfg.TLS.Issuer}
 	}

@@ -41,6 +41,8 @@ func Defaults() Stack {
 			PDBMaxUnavailable: 1,
 			QueueSize:         5000,
 			QueueStorageSize:  "10Gi",
+			CanaryReplicas:    1,
+			CanaryLogLevel:    "info",
 		},
 		Sampling: Sampling{
 			Mode:               "none",

@@ -73,6 +73,10 @@ type Gateway struct {
 	QueueStorageSize   string `key:"gatewayQueueStorageSize" desc:"Size of each gateway pod's queue volume."`
 	StorageClass       string `key:"gatewayStorageClass" desc:"StorageClass of the queue PVCs (statefulset); empty uses the cluster default."`
 	VPAEnabled         bool   `key:"gatewayVpaEnabled" desc:"Create a VerticalPodAutoscaler in recommendation mode (updateMode Off) for the gateway; needs the VPA CRDs in the cluster."`
+	CanaryEnabled      bool   `key:"gatewayCanaryEnabled" desc:"Run a canary gateway track beside the stable one, behind the same Services: it takes about gatewayCanaryReplicas/(stable+canary) of the agents' connections. Promote by setting collectorVersion to gatewayCanaryVersion and turning the canary off; roll back by turning it off."`
+	CanaryVersion      string `key:"gatewayCanaryVersion" desc:"Collector image tag of the canary track; empty uses collectorVersion (for a config-only canary)."`
+	CanaryReplicas     int    `key:"gatewayCanaryReplicas" desc:"Replicas of the canary track (not scaled by the HPA)."`
+	CanaryLogLevel     string `key:"gatewayCanaryLogLevel" enum:"debug,info,warn,error" desc:"Log level of the canary track's collectors (a config override for the canary only)."`
 	AllowAllNamespaces bool   `key:"gatewayAllowAllNamespaces" desc:"Allow OTLP into the gateway from every namespace of the cluster (true), or only from namespaces labelled otelfleet.io/telemetry=enabled and the agents' namespace (false)."`
 }
 

@@ -144,6 +144,14 @@ func (s *Stack) validateGateway(v *validator) {
 	if q, err := quantity.Parse(g.QueueStorageSize); err != nil || q <= 0 {
 		v.bad("gatewayQueueStorageSize", g.QueueStorageSize, "give a positive Kubernetes quantity such as 10Gi")
 	}
+	if g.CanaryEnabled {
+		if g.CanaryVersion != "" && !tagPattern.MatchString(g.CanaryVersion) {
+			v.bad("gatewayCanaryVersion", g.CanaryVersion, "give an image tag such as 0.162.0, or leave it empty")
+		}
+		if g.CanaryReplicas < 1 || g.CanaryReplicas > 10 {
+			v.bad("gatewayCanaryReplicas", g.CanaryReplicas, "give 1 to 10")
+		}
+	}
 	if g.StorageClass != "" && !dnsLabel.MatchString(g.StorageClass) {
 		v.bad("gatewayStorageClass", g.StorageClass, "give a StorageClass name (lowercase DNS name) or leave it empty")
 	}
