@@ -1,0 +1,240 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/otelfleet/otelfleet/components/kube"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"sigs.k8s.io/yaml"
+)
+
+// registered is one resource as the program registered it.
+type registered struct {
+	Type, Name, Provider string
+	Inputs               resource.PropertyMap
+}
+
+// mocks records every resource and echoes its inputs back as outputs: nothing here is
+// computed by a cluster, so no fakes are needed.
+type mocks struct {
+	mu        sync.Mutex
+	resources []registered
+}
+
+func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.resources = append(m.resources, registered{args.TypeToken, args.Name, args.Provider, args.Inputs})
+	return args.Name + "-id", args.Inputs, nil
+}
+
+func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return nil, fmt.Errorf("unexpected invoke %s", args.Token)
+}
+
+// find returns the one resource of a type whose metadata.name is objectName.
+func (m *mocks) find(t *testing.T, typ, objectName string) map[string]any {
+	t.Helper()
+	var found []map[string]any
+	for _, r := range m.resources {
+		in := r.Inputs.Mappable()
+		if r.Type == typ && dig(in, "metadata", "name") == objectName {
+			found = append(found, in)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d resources of type %s named %q, want 1", len(found), typ, objectName)
+	}
+	return found[0]
+}
+
+func dig(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			a, _ := v.([]any)
+			if k >= len(a) {
+				return nil
+			}
+			v = a[k]
+		}
+	}
+	return v
+}
+
+const testKubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\n"
+
+// run executes the program's config loading and deployment under mocks with the given
+// stack config (keys without the project prefix) and returns the recorded resources and
+// the gateway's resolved endpoint.
+func run(t *testing.T, cfg map[string]string) (*mocks, string, error) {
+	t.Helper()
+	m := &mocks{}
+	endpoint := make(chan string, 1)
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		s, err := loadSettings(ctx)
+		if err != nil {
+			return err
+		}
+		gateway, _, err := deploy(ctx, s)
+		if err != nil {
+			return err
+		}
+		gateway.OTLPEndpoint.ApplyT(func(e string) string { endpoint <- e; return e })
+		return nil
+	}, pulumi.WithMocks("otelfleet-import", "test", m), func(info *pulumi.RunInfo) {
+		info.Config = map[string]string{}
+		for k, v := range cfg {
+			info.Config["otelfleet-import:"+k] = v
+		}
+		info.ConfigSecretKeys = []string{"otelfleet-import:kubeconfig"}
+	})
+	if err != nil {
+		return m, "", err
+	}
+	return m, <-endpoint, nil
+}
+
+func collectorConfig(t *testing.T, cm map[string]any) map[string]any {
+	t.Helper()
+	text, _ := dig(cm, "data", "config.yaml").(string)
+	var c map[string]any
+	if err := yaml.Unmarshal([]byte(text), &c); err != nil || c == nil {
+		t.Fatalf("config.yaml of %v: %v", dig(cm, "metadata", "name"), err)
+	}
+	return c
+}
+
+func TestGatewayAndAgentOnTheGivenCluster(t *testing.T) {
+	m, endpoint, err := run(t, map[string]string{
+		"kubeconfig": testKubeconfig, "backendEndpoint": "backend.example.com:4317", "environment": "staging",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Every Kubernetes object goes through the provider made from the config's kubeconfig,
+	// which stays a secret.
+	var provider string
+	for _, r := range m.resources {
+		if r.Type == "pulumi:providers:kubernetes" {
+			kc := r.Inputs["kubeconfig"]
+			if !kc.IsSecret() || kc.SecretValue().Element.StringValue() != testKubeconfig {
+				t.Errorf("provider kubeconfig = %v, want the configured kubeconfig as a secret", kc)
+			}
+			provider = r.Name
+		}
+	}
+	if provider != "cluster" {
+		t.Fatalf("no kubernetes provider named cluster")
+	}
+	objects := 0
+	for _, r := range m.resources {
+		if strings.HasPrefix(r.Type, "kubernetes:") {
+			objects++
+			if !strings.Contains(r.Provider, "::cluster::") {
+				t.Errorf("%s %s uses provider %q, want the cluster provider", r.Type, r.Name, r.Provider)
+			}
+		}
+	}
+	if objects < 10 {
+		t.Errorf("only %d Kubernetes objects", objects)
+	}
+
+	ns := m.find(t, "kubernetes:core/v1:Namespace", "observability")
+	if l := dig(ns, "metadata", "labels", "pod-security.kubernetes.io/enforce"); l != "restricted" {
+		t.Errorf("namespace enforce level = %v, want restricted", l)
+	}
+
+	// Gateway: a 2-replica Deployment whose config exports everything to the backend.
+	deployment := m.find(t, "kubernetes:apps/v1:Deployment", "otel-gateway")
+	if r := dig(deployment, "spec", "replicas"); r != 2.0 {
+		t.Errorf("gateway replicas = %v, want 2", r)
+	}
+	if ns := dig(deployment, "metadata", "namespace"); ns != "observability" {
+		t.Errorf("gateway namespace = %v", ns)
+	}
+	container := dig(deployment, "spec", "template", "spec", "containers", 0)
+	if img := dig(container, "image"); img != "otel/opentelemetry-collector-contrib:0.161.0" {
+		t.Errorf("gateway image = %v", img)
+	}
+	if lim := dig(container, "resources", "limits", "memory"); lim != "1Gi" {
+		t.Errorf("gateway memory limit = %v, want 1Gi", lim)
+	}
+	gwCM := m.find(t, "kubernetes:core/v1:ConfigMap", "otel-gateway-config")
+	gw := collectorConfig(t, gwCM)
+	if e := dig(gw, "exporters", "otlp_grpc/backend", "endpoint"); e != "backend.example.com:4317" {
+		t.Errorf("gateway exporter endpoint = %v", e)
+	}
+	for _, signal := range []string{"traces", "metrics", "logs"} {
+		if e := dig(gw, "service", "pipelines", signal, "exporters"); fmt.Sprint(e) != "[otlp_grpc/backend]" {
+			t.Errorf("gateway %s exporters = %v", signal, e)
+		}
+	}
+	if sum := dig(deployment, "spec", "template", "metadata", "annotations", "checksum/config"); sum != kube.Checksum(dig(gwCM, "data", "config.yaml").(string)) {
+		t.Errorf("gateway checksum annotation %v does not match its ConfigMap", sum)
+	}
+	if endpoint != "otel-gateway.observability.svc.cluster.local:4317" {
+		t.Errorf("gateway endpoint = %q", endpoint)
+	}
+	m.find(t, "kubernetes:core/v1:Service", "otel-gateway")
+
+	// Agent: a DaemonSet sending to the gateway's Service, with the node-scoped metadata watch.
+	ds := m.find(t, "kubernetes:apps/v1:DaemonSet", "otel-agent")
+	pod := dig(ds, "spec", "template", "spec")
+	if sa := dig(pod, "serviceAccountName"); sa != "otel-agent" {
+		t.Errorf("agent service account = %v", sa)
+	}
+	env := fmt.Sprint(dig(pod, "containers", 0, "env"))
+	if !strings.Contains(env, "name:K8S_NODE_NAME") || !strings.Contains(env, "fieldPath:spec.nodeName") {
+		t.Errorf("agent env has no node name from the downward API: %s", env)
+	}
+	agent := collectorConfig(t, m.find(t, "kubernetes:core/v1:ConfigMap", "otel-agent-config"))
+	if e := dig(agent, "exporters", "otlp_grpc/gateway", "endpoint"); e != endpoint {
+		t.Errorf("agent exports to %v, want the gateway %s", e, endpoint)
+	}
+	if f := dig(agent, "processors", "k8s_attributes", "filter", "node_from_env_var"); f != "K8S_NODE_NAME" {
+		t.Errorf("agent k8s_attributes node filter = %v", f)
+	}
+	if attrs := fmt.Sprint(dig(agent, "processors", "resource", "attributes")); !strings.Contains(attrs, "value:staging") {
+		t.Errorf("agent does not set deployment.environment=staging: %s", attrs)
+	}
+	role := m.find(t, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", "otel-agent-k8sattributes")
+	if verbs := fmt.Sprint(dig(role, "rules", 0, "verbs")); verbs != "[get list watch]" {
+		t.Errorf("agent ClusterRole verbs = %s, want read-only", verbs)
+	}
+}
+
+func TestDebugExporterWithoutABackend(t *testing.T) {
+	m, _, err := run(t, map[string]string{"kubeconfig": testKubeconfig, "namespace": "telemetry"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := collectorConfig(t, m.find(t, "kubernetes:core/v1:ConfigMap", "otel-gateway-config"))
+	if v := dig(gw, "exporters", "debug", "verbosity"); v != "basic" {
+		t.Errorf("debug exporter verbosity = %v (exporters %v)", v, dig(gw, "exporters"))
+	}
+	agent := collectorConfig(t, m.find(t, "kubernetes:core/v1:ConfigMap", "otel-agent-config"))
+	if e := dig(agent, "exporters", "otlp_grpc/gateway", "endpoint"); e != "otel-gateway.telemetry.svc.cluster.local:4317" {
+		t.Errorf("agent exports to %v, want the gateway in namespace telemetry", e)
+	}
+}
+
+func TestMissingKubeconfigIsAnErrorNamingTheKey(t *testing.T) {
+	m, _, err := run(t, map[string]string{})
+	if err == nil || !strings.Contains(err.Error(), "otelfleet-import:kubeconfig is required") {
+		t.Fatalf("err = %v, want one naming otelfleet-import:kubeconfig", err)
+	}
+	for _, r := range m.resources {
+		if r.Type != "pulumi:pulumi:Stack" {
+			t.Errorf("%s %s registered despite the bad config", r.Type, r.Name)
+		}
+	}
+}
