@@ -34,9 +34,9 @@ func templateAnnotation(t *testing.T, w manifest, key string) string {
 // one agent-only config change: each changes its own tier's collector config and
 // pod-template checksum and leaves the other tier's alone.
 //
-// aws-prod changes samplingPercentage for the gateway: while it exports only to the
-// placeholder debug exporter (no sending queue), gatewayQueueSize does not reach its
-// gateway config at all. azure-prod (azure_monitor, queued) changes gatewayQueueSize.
+// The gateway-only value is samplingPercentage (both stacks sample at the gateway), not
+// gatewayQueueSize: that one only reaches the config through queued exporters, and a stack
+// exporting to the placeholder debug exporter has none.
 func TestConfigChecksumRollsOnlyTheChangedTier(t *testing.T) {
 	cases := []struct {
 		stack, key string
@@ -47,7 +47,9 @@ func TestConfigChecksumRollsOnlyTheChangedTier(t *testing.T) {
 			return strconv.FormatFloat(c.Sampling.Percentage+10, 'f', -1, 64)
 		}, "gateway"},
 		{"aws-prod", "otelfleet:agentQueueSize", func(c config.Stack) string { return strconv.Itoa(c.Agent.QueueSize + 500) }, "agent"},
-		{"azure-prod", "otelfleet:gatewayQueueSize", func(c config.Stack) string { return strconv.Itoa(c.Gateway.QueueSize + 1000) }, "gateway"},
+		{"azure-prod", "otelfleet:samplingPercentage", func(c config.Stack) string {
+			return strconv.FormatFloat(c.Sampling.Percentage+10, 'f', -1, 64)
+		}, "gateway"},
 		{"azure-prod", "otelfleet:agentQueueSize", func(c config.Stack) string { return strconv.Itoa(c.Agent.QueueSize + 500) }, "agent"},
 	}
 	tiers := map[string]func(r *rendered) manifest{
@@ -57,6 +59,9 @@ func TestConfigChecksumRollsOnlyTheChangedTier(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.stack+"/"+tc.key, func(t *testing.T) {
 			base := render(t, tc.stack, nil)
+			if base.Config.Sampling.Mode == "none" && tc.key == "otelfleet:samplingPercentage" {
+				t.Fatalf("%s: samplingMode none: samplingPercentage feeds no config", base.Key)
+			}
 			variant := render(t, tc.stack, map[string]string{tc.key: tc.value(base.Config)})
 			checkChecksumsMatchConfigs(t, base)
 			checkChecksumsMatchConfigs(t, variant)
