@@ -33,6 +33,8 @@ type FleetArgs struct {
 	// Canary runs a second gateway track (another image and/or log level) beside the stable
 	// one; nil runs none.
 	Canary *CanarySettings
+	// Monitoring adds scrape targets, alert rules and a dashboard; nil adds none.
+	Monitoring *MonitoringSettings
 	// TLS turns on agent↔gateway mutual TLS with cert-manager; nil sends plaintext.
 	TLS *CertManagerArgs
 
@@ -67,6 +69,12 @@ type GatewaySettings struct {
 	StorageClass       string
 	VPA                bool
 	AllowAllNamespaces bool
+}
+
+// MonitoringSettings select the fleet's self-monitoring objects.
+type MonitoringSettings struct {
+	PrometheusOperator bool // ServiceMonitor, PodMonitor, PrometheusRule
+	Dashboard          bool // Grafana dashboard ConfigMap
 }
 
 // CanarySettings describe the gateway's canary track. Empty fields take the stable
@@ -278,6 +286,23 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		}
 	}
 
+	if mon := args.Monitoring; mon != nil && (mon.PrometheusOperator || mon.Dashboard) {
+		minReplicas := gs.Replicas
+		if gs.HPA != nil {
+			minReplicas = gs.HPA.MinReplicas
+		}
+		agentName := ""
+		if f.Agent != nil {
+			agentName = args.Prefix + "-agent"
+		}
+		if _, err := NewMonitoring(ctx, name+"-monitoring", &MonitoringArgs{
+			Namespace: nsName, Namespaces: uniq(args.Namespace, args.AgentNamespace), GatewayName: gatewayName, GatewayKind: gs.Kind,
+			AgentName: agentName, MinReplicas: minReplicas, PrometheusOperator: mon.PrometheusOperator, Dashboard: mon.Dashboard,
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+
 	f.Namespace = nsName
 	f.GatewayEndpoint = gateway.OTLPEndpoint
 	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
@@ -318,4 +343,14 @@ func gatewaySecretEnv(ctx *pulumi.Context, name string, args *FleetArgs, ns pulu
 		StringData: data,
 	}, opts...)
 	return env, err
+}
+
+func uniq(items ...string) []string {
+	var out []string
+	for _, i := range items {
+		if !slices.Contains(out, i) {
+			out = append(out, i)
+		}
+	}
+	return out
 }

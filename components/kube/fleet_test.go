@@ -406,3 +406,42 @@ func TestCanaryTrackSharesTheServices(t *testing.T) {
 		t.Error("the HPA should scale the stable track only")
 	}
 }
+
+func TestMonitoring(t *testing.T) {
+	args := baseArgs()
+	args.Monitoring = &kube.MonitoringSettings{PrometheusOperator: true, Dashboard: true}
+	res := render(t, args)
+	sm := manifest(t, res, "servicemonitor-observability-otel-gateway.yaml")
+	if get(t, sm, "spec", "endpoints", 0, "port") != "metrics" {
+		t.Errorf("service monitor endpoint = %v", get(t, sm, "spec", "endpoints"))
+	}
+	manifest(t, res, "podmonitor-observability-otel-agent.yaml")
+	rules := get(t, manifest(t, res, "prometheusrule-observability-otel-gateway-alerts.yaml"), "spec", "groups", 0, "rules").([]any)
+	var names []string
+	for _, r := range rules {
+		r := r.(map[string]any)
+		names = append(names, r["alert"].(string))
+		if !strings.Contains(r["expr"].(string), `namespace=~"observability|observability-agent"`) {
+			t.Errorf("%s does not select the fleet's namespaces: %s", r["alert"], r["expr"])
+		}
+	}
+	for _, want := range []string{"OtelfleetReceiverRefusingData", "OtelfleetExporterSendFailures", "OtelfleetExporterQueueNearlyFull", "OtelfleetMemoryLimiterRefusing", "OtelfleetCollectorRestarting", "OtelfleetGatewayBelowMinimum"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("no alert %s in %v", want, names)
+		}
+	}
+	below := rules[len(rules)-1].(map[string]any)["expr"].(string)
+	if !strings.HasSuffix(below, "< 3") || !strings.Contains(below, `deployment="otel-gateway"`) {
+		t.Errorf("minimum-replicas alert = %s", below)
+	}
+	dash, ok := res.Dashboards["otelfleet-fleet.json"]
+	if !ok || !strings.Contains(dash, collector.MetricExporterQueueCapacity) {
+		t.Errorf("dashboard missing or without queue panel: %v", ok)
+	}
+
+	args.Monitoring = &kube.MonitoringSettings{Dashboard: true}
+	res = render(t, args)
+	if _, ok := res.Manifests["servicemonitor-observability-otel-gateway.yaml"]; ok {
+		t.Error("ServiceMonitor rendered without the Prometheus operator")
+	}
+}

@@ -97,3 +97,23 @@ func configMapConfigs(r Resource) []CollectorConfig {
 	}
 	return []CollectorConfig{{Name: name, YAML: text}}
 }
+
+// dashboards returns the JSON files of a ConfigMap labelled for Grafana's dashboard sidecar.
+func dashboards(r Resource) map[string]string {
+	if r.Type != "kubernetes:core/v1:ConfigMap" {
+		return nil
+	}
+	meta, _ := r.Inputs["metadata"].(map[string]any)
+	labels, _ := meta["labels"].(map[string]any)
+	if _, ok := labels["grafana_dashboard"]; !ok {
+		return nil
+	}
+	out := map[string]string{}
+	data, _ := r.Inputs["data"].(map[string]any)
+	for k, v := range data {
+		if text, ok := v.(string); ok && strings.HasSuffix(k, ".json") {
+			out[k] = text
+		}
+	}
+	return out
+}

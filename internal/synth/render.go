@@ -23,6 +23,8 @@ type Result struct {
 	Manifests map[string]map[string]any
 	// Collector configs, keyed by file name ("<tier>.yaml").
 	Collector map[string]string
+	// Dashboards are the Grafana dashboards (JSON) of ConfigMaps labelled grafana_dashboard.
+	Dashboards map[string]string
 }
 
 // Render runs program for the stack described by sc under mocks.
@@ -35,7 +37,7 @@ func Render(sc *StackConfig, program pulumi.RunFunc) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Stack: sc.Stack, Manifests: map[string]map[string]any{}, Collector: map[string]string{}}
+	res := &Result{Stack: sc.Stack, Manifests: map[string]map[string]any{}, Collector: map[string]string{}, Dashboards: map[string]string{}}
 	res.Resources = rec.resources
 	sort.SliceStable(res.Resources, func(i, j int) bool {
 		a, b := res.Resources[i], res.Resources[j]
@@ -51,6 +53,9 @@ func Render(sc *StackConfig, program pulumi.RunFunc) (*Result, error) {
 				return nil, fmt.Errorf("two Kubernetes objects render to %s (resource %s)", name, r.Name)
 			}
 			res.Manifests[name] = m
+		}
+		for file, text := range dashboards(r) {
+			res.Dashboards[file] = text
 		}
 		for _, c := range extractCollectorConfigs(r) {
 			file := c.Name + ".yaml"

@@ -57,6 +57,11 @@ func (r *Result) WriteFormat(dir, format string) error {
 			return err
 		}
 	}
+	if len(r.Dashboards) > 0 {
+		if err := writeAll(filepath.Join(tmp, "dashboards"), r.Dashboards, func(v string) ([]byte, error) { return []byte(v), nil }); err != nil {
+			return err
+		}
+	}
 	if err := writeAll(filepath.Join(tmp, "collector"), r.Collector, func(v string) ([]byte, error) { return []byte(v), nil }); err != nil {
 		return err
 	}

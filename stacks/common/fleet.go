@@ -47,6 +47,7 @@ func FleetArgs(cfg config.Stack) *kube.FleetArgs {
 	if g.HPAEnabled {
 		args.Gateway.HPA = &kube.HPA{MinReplicas: g.HPAMinReplicas, MaxReplicas: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}
 	}
+	args.Monitoring = &kube.MonitoringSettings{PrometheusOperator: cfg.Monitoring.PrometheusOperator, Dashboard: cfg.Monitoring.Dashboard}
 	if g.CanaryEnabled {
 		image := ""
 		if g.CanaryVersion != "" {

@@ -54,7 +54,8 @@ func Defaults() Stack {
 			InstallCertManager: true,
 			CertManagerVersion: "v1.21.2",
 		},
-		Upstream: Upstream{Protocol: "grpc"},
+		Monitoring: Monitoring{Dashboard: true},
+		Upstream:   Upstream{Protocol: "grpc"},
 		AWS: AWS{
 			Region:                   "us-east-1",
 			VpcCIDR:                  "10.0.0.0/16",

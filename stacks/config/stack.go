@@ -23,6 +23,7 @@ type Stack struct {
 	Gateway    Gateway
 	Sampling   Sampling
 	TLS        TLS
+	Monitoring Monitoring
 	Upstream   Upstream
 	Cluster    Cluster
 	AWS        AWS
@@ -109,4 +110,10 @@ type Upstream struct {
 // existing cluster.
 type Cluster struct {
 	KubeContext string `key:"kubeContext" desc:"kubeconfig context of the existing cluster (kubernetes stack); empty uses the current context."`
+}
+
+// Monitoring configures the fleet's self-monitoring.
+type Monitoring struct {
+	PrometheusOperator bool `key:"monitoringPrometheusOperator" desc:"Create ServiceMonitor, PodMonitor and PrometheusRule objects (the cluster must run the Prometheus operator); off, Prometheus discovers the collectors by their prometheus.io annotations."`
+	Dashboard          bool `key:"monitoringDashboard" desc:"Create a ConfigMap holding the fleet's Grafana dashboard, labelled grafana_dashboard=1 for Grafana's dashboard sidecar."`
 }

@@ -1,0 +1,189 @@
+package synth
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+)
+
+// The account, region and partition every faked AWS ARN names.
+const (
+	FakeAccountID = "123456789012"
+	FakeRegion    = "us-east-1"
+	// FakeExistingVpcCIDR is the block getVpc answers for an existing VPC (awsVpcId).
+	FakeExistingVpcCIDR = "10.20.0.0/16"
+)
+
+// fakeHex is a stable hex suffix for fake ids and generated names.
+func awsHex(name string, n int) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:])[:n]
+}
+
+func awsStr(inputs resource.PropertyMap, key string) (string, bool) {
+	v, ok := inputs[resource.PropertyKey(key)]
+	for ok && (v.IsSecret() || v.IsOutput()) {
+		if v.IsSecret() {
+			v = v.SecretValue().Element
+		} else {
+			v = v.OutputValue().Element
+		}
+	}
+	if !ok || !v.IsString() {
+		return "", false
+	}
+	return v.StringValue(), true
+}
+
+// named returns the resource's name input, or what Pulumi's auto-naming would generate
+// (the resource name plus a random suffix).
+func awsNamed(name string, inputs resource.PropertyMap, key string) string {
+	if v, ok := awsStr(inputs, key); ok && v != "" {
+		return v
+	}
+	return name + "-" + awsHex(name, 7)
+}
+
+func awsArn(service, region, resourcePart string) resource.PropertyValue {
+	return resource.NewProperty(fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, FakeAccountID, resourcePart))
+}
+
+func awsProps(kv ...any) resource.PropertyMap {
+	m := resource.PropertyMap{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		switch v := kv[i+1].(type) {
+		case resource.PropertyValue:
+			m[resource.PropertyKey(kv[i].(string))] = v
+		default:
+			m[resource.PropertyKey(kv[i].(string))] = resource.NewProperty(fmt.Sprint(v))
+		}
+	}
+	return m
+}
+
+func init() {
+	// Every AWS resource gets an ARN unless a type below fakes a more exact one.
+	RegisterFake("aws:*", func(name string, _ resource.PropertyMap) resource.PropertyMap {
+		return awsProps("arn", awsArn("generic", FakeRegion, name))
+	})
+	RegisterFake("aws:iam/role:Role", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n := awsNamed(name, in, "name")
+		return awsProps("name", n, "id", n, "arn", resource.NewProperty("arn:aws:iam::"+FakeAccountID+":role/"+n), "uniqueId", "AROA"+strings.ToUpper(awsHex(name, 17)))
+	})
+	RegisterFake("aws:s3/bucketV2:BucketV2", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n := awsNamed(name, in, "bucket")
+		return awsProps("bucket", n, "id", n, "arn", resource.NewProperty("arn:aws:s3:::"+n), "bucketRegionalDomainName", n+".s3."+FakeRegion+".amazonaws.com")
+	})
+	RegisterFake("aws:cloudwatch/logGroup:LogGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n := awsNamed(name, in, "name")
+		return awsProps("name", n, "id", n, "arn", awsArn("logs", FakeRegion, "log-group:"+n))
+	})
+	RegisterFake("aws:kms/key:Key", func(name string, _ resource.PropertyMap) resource.PropertyMap {
+		id := awsUUID(name)
+		return awsProps("keyId", id, "id", id, "arn", awsArn("kms", FakeRegion, "key/"+id))
+	})
+	RegisterFake("aws:ssm/parameter:Parameter", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n := awsNamed(name, in, "name")
+		return awsProps("name", n, "id", n, "arn", awsArn("ssm", FakeRegion, "parameter"+n))
+	})
+	for typ, prefix := range map[string]string{
+		"aws:ec2/vpc:Vpc": "vpc", "aws:ec2/subnet:Subnet": "subnet", "aws:ec2/securityGroup:SecurityGroup": "sg",
+		"aws:ec2/internetGateway:InternetGateway": "igw", "aws:ec2/natGateway:NatGateway": "nat", "aws:ec2/eip:Eip": "eipalloc",
+		"aws:ec2/routeTable:RouteTable": "rtb", "aws:ec2/launchTemplate:LaunchTemplate": "lt",
+	} {
+		prefix := prefix
+		RegisterFake(typ, func(name string, _ resource.PropertyMap) resource.PropertyMap {
+			id := prefix + "-" + awsHex(name, 17)
+			return awsProps("id", id, "arn", awsArn("ec2", FakeRegion, prefix+"/"+id), "latestVersion", resource.NewProperty(1.0))
+		})
+	}
+	RegisterFake("aws:lb/loadBalancer:LoadBalancer", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n := awsNamed(name, in, "name")
+		return awsProps("name", n, "arn", awsArn("elasticloadbalancing", FakeRegion, "loadbalancer/net/"+n+"/"+awsHex(name, 16)),
+			"dnsName", n+"-"+awsHex(name, 16)+".elb."+FakeRegion+".amazonaws.com")
+	})
+	RegisterFake("aws:lb/targetGroup:TargetGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n := awsNamed(name, in, "name")
+		return awsProps("name", n, "arn", awsArn("elasticloadbalancing", FakeRegion, "targetgroup/"+n+"/"+awsHex(name, 16)))
+	})
+	RegisterFake("aws:ecs/cluster:Cluster", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n := awsNamed(name, in, "name")
+		return awsProps("name", n, "arn", awsArn("ecs", FakeRegion, "cluster/"+n))
+	})
+	RegisterFake("aws:ecs/taskDefinition:TaskDefinition", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		family := awsNamed(name, in, "family")
+		return awsProps("arn", awsArn("ecs", FakeRegion, "task-definition/"+family+":1"), "revision", resource.NewProperty(1.0))
+	})
+	RegisterFake("aws:lambda/function:Function", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n := awsNamed(name, in, "name")
+		return awsProps("name", n, "arn", awsArn("lambda", FakeRegion, "function:"+n))
+	})
+	RegisterFake("aws:eks/nodeGroup:NodeGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		cluster, _ := awsStr(in, "clusterName")
+		n := awsNamed(name, in, "nodeGroupName")
+		return awsProps("arn", awsArn("eks", FakeRegion, "nodegroup/"+cluster+"/"+n+"/"+awsUUID(name)))
+	})
+
+	// pulumi-eks v2 has no OIDC outputs of its own: IRSA reads cluster.Core.OidcProvider,
+	// a resource reference. Under mocks a reference only resolves to a resource the mock
+	// engine has registered, and the provider the real component creates is never
+	// registered. So the reference points at the cluster component itself (registered
+	// before its outputs are read), typed as an OpenIdConnectProvider, and the cluster's
+	// faked state carries the provider's arn and url. The cluster's URN is derived from
+	// its serviceRole input (a sibling resource), so the fake needs that input.
+	RegisterFake("eks:index:Cluster*", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		role, ok := in["serviceRole"]
+		if !ok || !role.IsResourceReference() {
+			return nil
+		}
+		sibling := role.ResourceReferenceValue().URN
+		chain := string(sibling.QualifiedType())
+		parent := ""
+		if i := strings.LastIndex(chain, "$"); i >= 0 {
+			parent = chain[:i]
+		}
+		self := resource.NewURN(sibling.Stack(), sibling.Project(), tokens.Type(parent), "eks:index:Cluster", name)
+		cluster := name
+		if v, ok := awsStr(in, "name"); ok {
+			cluster = v
+		}
+		issuer := fmt.Sprintf("oidc.eks.%s.amazonaws.com/id/%s", FakeRegion, strings.ToUpper(awsHex(cluster, 32)))
+		return resource.PropertyMap{
+			"arn": resource.NewProperty("arn:aws:iam::" + FakeAccountID + ":oidc-provider/" + issuer),
+			"url": resource.NewProperty(issuer),
+			"core": resource.NewProperty(resource.PropertyMap{
+				"oidcProvider": resource.NewProperty(resource.ResourceReference{
+					URN: self, Type: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", Name: name + "-oidcProvider",
+					ID: resource.NewProperty("arn:aws:iam::" + FakeAccountID + ":oidc-provider/" + issuer),
+				}),
+				"endpoint": resource.NewProperty("https://" + strings.ToUpper(awsHex(cluster, 32)) + ".gr7." + FakeRegion + ".eks.amazonaws.com"),
+			}),
+		}
+	})
+
+	RegisterCall("aws:index/getCallerIdentity:getCallerIdentity", func(resource.PropertyMap) resource.PropertyMap {
+		return awsProps("accountId", FakeAccountID, "arn", "arn:aws:iam::"+FakeAccountID+":user/offline-render", "userId", "AIDAOFFLINERENDER", "id", FakeAccountID)
+	})
+	RegisterCall("aws:index/getAvailabilityZones:getAvailabilityZones", func(resource.PropertyMap) resource.PropertyMap {
+		var names, ids []resource.PropertyValue
+		for i, z := range "abcdef" {
+			names = append(names, resource.NewProperty(FakeRegion+string(z)))
+			ids = append(ids, resource.NewProperty(fmt.Sprintf("use1-az%d", i+1)))
+		}
+		return resource.PropertyMap{"names": resource.NewProperty(names), "zoneIds": resource.NewProperty(ids), "id": resource.NewProperty(FakeRegion)}
+	})
+	RegisterCall("aws:ec2/getVpc:getVpc", func(args resource.PropertyMap) resource.PropertyMap {
+		id, _ := awsStr(args, "id")
+		return awsProps("id", id, "cidrBlock", FakeExistingVpcCIDR, "arn", awsArn("ec2", FakeRegion, "vpc/"+id))
+	})
+}
+
+// fakeUUID is a stable UUID-shaped id.
+func awsUUID(name string) string {
+	h := awsHex(name, 32)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
