@@ -132,12 +132,12 @@ func plainMap(m resource.PropertyMap) map[string]any {
 func plain(v resource.PropertyValue) (any, bool) {
 	switch {
 	case v.IsSecret():
-		return secretPlaceholder, true
+		return redacted(v.SecretValue().Element), true
 	case v.IsComputed(), v.IsOutput() && !v.OutputValue().Known:
 		return "[unknown]", true
 	case v.IsOutput():
 		if v.OutputValue().Secret {
-			return secretPlaceholder, true
+			return redacted(v.OutputValue().Element), true
 		}
 		return plain(v.OutputValue().Element)
 	case v.IsNull():
@@ -171,4 +171,27 @@ func plain(v resource.PropertyValue) (any, bool) {
 		return "[asset]", true
 	}
 	return fmt.Sprint(v.V), true
+}
+
+// redacted replaces a secret's values with the placeholder but keeps its shape: a secret
+// map (a Secret's stringData) stays a map of keys to "[secret]", so rendered manifests are
+// still valid objects.
+func redacted(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return redacted(v.SecretValue().Element)
+	case v.IsObject():
+		out := map[string]any{}
+		for k, e := range v.ObjectValue() {
+			out[string(k)] = redacted(e)
+		}
+		return out
+	case v.IsArray():
+		out := make([]any, 0, len(v.ArrayValue()))
+		for _, e := range v.ArrayValue() {
+			out = append(out, redacted(e))
+		}
+		return out
+	}
+	return secretPlaceholder
 }

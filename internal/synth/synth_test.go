@@ -52,7 +52,10 @@ func TestSecretsNeverRendered(t *testing.T) {
 	sc.Values["otelfleet:token"] = "s3cr3t-value" // as if decrypted
 	res, err := Render(sc, func(ctx *pulumi.Context) error {
 		token := config.GetSecret(ctx, "otelfleet:token")
-		err := ctx.RegisterResource("test:index:Thing", "thing", pulumi.Map{"token": token, "plain": pulumi.String("visible")}, new(pulumi.CustomResourceState))
+		err := ctx.RegisterResource("test:index:Thing", "thing", pulumi.Map{
+			"token": token, "plain": pulumi.String("visible"),
+			"stringData": pulumi.ToSecret(pulumi.StringMap{"KEY": token}),
+		}, new(pulumi.CustomResourceState))
 		return err
 	})
 	if err != nil {
@@ -72,6 +75,9 @@ func TestSecretsNeverRendered(t *testing.T) {
 	var got []Resource
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
+	}
+	if sd, _ := got[0].Inputs["stringData"].(map[string]any); sd["KEY"] != "[secret]" {
+		t.Errorf("a secret map lost its shape: %v", got[0].Inputs["stringData"])
 	}
 	if len(got) != 1 || got[0].Inputs["token"] != "[secret]" || got[0].Inputs["plain"] != "visible" || got[0].Type != "test:index:Thing" {
 		t.Errorf("resources.json = %s", b)
