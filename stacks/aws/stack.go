@@ -1,24 +1,106 @@
-// Package aws builds the aws stack: network, EKS, identity, archive and the collector fleet.
+// Package aws builds the aws stack: network, EKS with the cluster autoscaler, the
+// destinations (X-Ray, CloudWatch, S3 archive), the collector fleet on EKS with an IRSA
+// role, a collector on ECS Fargate behind an internal NLB, and an instrumented Lambda.
 package aws
 
 import (
-	"github.com/otelfleet/otelfleet/components/kube"
-	"github.com/otelfleet/otelfleet/stacks/common"
+	"github.com/otelfleet/otelfleet/components/aws/archive"
+	"github.com/otelfleet/otelfleet/components/aws/autoscaler"
+	"github.com/otelfleet/otelfleet/components/aws/destinations"
+	"github.com/otelfleet/otelfleet/components/aws/eks"
+	"github.com/otelfleet/otelfleet/components/aws/irsa"
+	"github.com/otelfleet/otelfleet/components/aws/network"
 	"github.com/otelfleet/otelfleet/stacks/config"
-	"github.com/pulumi/pulumi-eks/sdk/v2/go/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Build builds the aws stack.
+// Build builds the aws stack. Every AWS resource goes through one explicit provider for
+// otelfleet:awsRegion whose default tags are otelfleet:tags.
 func Build(ctx *pulumi.Context, cfg config.Stack) error {
-	cluster, err := eks.NewCluster(ctx, cfg.Name+"-eks", &eks.ClusterArgs{
-		Version: pulumi.String(cfg.AWS.EKSVersion),
+	a := cfg.AWS
+	provider, err := aws.NewProvider(ctx, cfg.Name+"-aws", &aws.ProviderArgs{
+		Region:      pulumi.String(a.Region),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
 	})
 	if err != nil {
 		return err
 	}
-	_, _, err = common.DeployFleet(ctx, cfg, cluster.KubeconfigJson, func(a *kube.FleetArgs) {
-		a.Exporters = append(a.Exporters, common.DebugExporter())
-	})
-	return err
+	inAWS := pulumi.Providers(provider)
+	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(provider)).AccountId()
+
+	net, err := network.New(ctx, cfg.Name, &network.Args{
+		CIDR: a.VpcCIDR, AZCount: a.AZCount, SingleNatGateway: a.SingleNatGateway,
+		VpcID: a.VpcID, PrivateSubnetIDs: a.PrivateSubnetIDs, PublicSubnetIDs: a.PublicSubnetIDs,
+	}, inAWS)
+	if err != nil {
+		return err
+	}
+	cluster, err := eks.New(ctx, cfg.Name, &eks.Args{
+		Name: ClusterName(cfg), Version: a.EKSVersion, Region: a.Region,
+		VpcID: net.VpcID, PrivateSubnetIDs: net.PrivateSubnetIDs, PublicSubnetIDs: net.PublicSubnetIDs,
+		InstanceType: a.NodeInstanceType, DesiredSize: a.NodeDesired, MinSize: a.NodeMin, MaxSize: a.NodeMax,
+		DiskGiB: a.NodeDiskGiB, Labels: a.NodeLabels, LogRetentionDays: a.LogRetentionDays,
+	}, inAWS)
+	if err != nil {
+		return err
+	}
+	dest, err := destinations.New(ctx, cfg.Name, &destinations.Args{
+		Prefix: cfg.Name, Region: a.Region, RetentionDays: a.LogRetentionDays, EMFNamespace: a.EMFNamespace,
+		Archive:     archive.Args{IADays: a.ArchiveIADays, GlacierIRDays: a.ArchiveGlacierIRDays, ExpireDays: a.ArchiveExpireDays},
+		ArchiveLogs: a.ArchiveLogs,
+	}, inAWS)
+	if err != nil {
+		return err
+	}
+	gatewayRole, err := irsa.New(ctx, cfg.Name+"-gateway", &irsa.Args{
+		OIDCProviderArn: cluster.OIDCProviderArn, OIDCIssuer: cluster.OIDCIssuer,
+		Namespace: cfg.Kubernetes.Namespace, ServiceAccount: GatewayServiceAccount(cfg),
+		Policy: dest.WriterPolicy(), Description: "otelfleet gateway on EKS: X-Ray, CloudWatch Logs/EMF, S3 archive",
+	}, inAWS)
+	if err != nil {
+		return err
+	}
+	k8s, err := deployGateway(ctx, cfg, cluster, dest, gatewayRole)
+	if err != nil {
+		return err
+	}
+	var autoscalerRole pulumi.StringOutput
+	if a.ClusterAutoscaler {
+		as, err := autoscaler.New(ctx, cfg.Name+"-autoscaler", &autoscaler.Args{
+			ClusterName: cluster.ClusterName, Region: a.Region, Account: account,
+			OIDCProviderArn: cluster.OIDCProviderArn, OIDCIssuer: cluster.OIDCIssuer, ChartVersion: a.ClusterAutoscalerVersion,
+		}, pulumi.Providers(provider, k8s), pulumi.DependsOn([]pulumi.Resource{cluster.NodeGroup}))
+		if err != nil {
+			return err
+		}
+		autoscalerRole = as.RoleArn
+		ctx.Export("autoscalerRoleArn", autoscalerRole)
+	}
+	if a.ECSCollector {
+		ecs, err := deployECS(ctx, cfg, net, dest, account, inAWS)
+		if err != nil {
+			return err
+		}
+		if a.LambdaExample {
+			if err := deployLambda(ctx, cfg, net, ecs, account, inAWS); err != nil {
+				return err
+			}
+		}
+	}
+
+	ctx.Export("vpcId", net.VpcID)
+	ctx.Export("clusterName", cluster.Name)
+	ctx.Export("kubeconfig", cluster.Kubeconfig)
+	ctx.Export("archiveBucket", dest.BucketName)
+	ctx.Export("gatewayRoleArn", gatewayRole.Arn)
+	ctx.Export("nodeRoleArn", cluster.NodeRoleArn)
+	ctx.Export("logGroups", pulumi.StringMap{"logs": dest.LogsGroupName, "metrics": dest.MetricsGroupName})
+	return nil
 }
+
+// ClusterName is the EKS cluster's name: the stack's name prefix.
+func ClusterName(cfg config.Stack) string { return cfg.Name }
+
+// GatewayServiceAccount is the gateway's ServiceAccount (kube.NewFleet names it so).
+func GatewayServiceAccount(cfg config.Stack) string { return cfg.Name + "-gateway" }

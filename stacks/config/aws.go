@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -136,8 +137,15 @@ func (a *AWS) validateNetwork(v *validator) {
 	}
 	if a.AZCount < 2 || a.AZCount > 6 {
 		v.bad("awsAzCount", a.AZCount, "give 2 to 6 (EKS needs subnets in at least two availability zones)")
+	} else if err == nil && p.Addr().Is4() && p.Masked() == p && p.Bits() >= 16 && p.Bits()+awsSubnetBits(a.AZCount+1)+awsSubnetBits(a.AZCount) > 28 {
+		// The split of components/aws/network.SubnetPlan: azCount+1 blocks, the last cut
+		// into azCount public subnets, none smaller than /28.
+		v.bad("awsVpcCidr", a.VpcCIDR, "the block is too small for %d zones (public subnets would be smaller than /28): give a larger block or fewer zones", a.AZCount)
 	}
 }
+
+// awsSubnetBits is the number of prefix bits that give at least n subnets.
+func awsSubnetBits(n int) int { return bits.Len(uint(n - 1)) }
 
 func awsSubnets(v *validator, key string, ids []string) {
 	if len(ids) < 2 {

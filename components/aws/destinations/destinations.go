@@ -1,0 +1,212 @@
+// Package destinations is where otelfleet's collectors send telemetry on AWS: traces to
+// X-Ray, metrics to CloudWatch through an EMF log group, logs to a CloudWatch Logs group,
+// and traces (and logs) to the S3 archive. It creates the log groups (with retention) and
+// the archive, and gives every collector the same exporters and the same least-privilege
+// writer policy.
+package destinations
+
+import (
+	"fmt"
+
+	"github.com/otelfleet/otelfleet/components/aws/archive"
+	"github.com/otelfleet/otelfleet/components/aws/policy"
+	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// BucketEnv is the environment variable that carries the archive bucket's name into a
+// collector: the name is generated at deploy time, the collector config reads it with
+// ${env:OTEL_ARCHIVE_BUCKET}.
+const BucketEnv = "OTEL_ARCHIVE_BUCKET"
+
+// Archive prefixes per signal (objects are <prefix>/year=/month=/day=/hour=/...).
+const (
+	TracesPrefix = "traces"
+	LogsPrefix   = "logs"
+)
+
+// IndexedAttributes become searchable X-Ray annotations: the seeds' list, with both the
+// old and the current HTTP semantic-convention names.
+var IndexedAttributes = []string{"http.method", "http.request.method", "http.status_code", "http.response.status_code", "error"}
+
+// Args describe the destinations. Defaults (defaults()): RetentionDays 30, EMFNamespace
+// OTLP/Metrics.
+type Args struct {
+	// Prefix names the log groups /otelfleet/<Prefix>/logs and /otelfleet/<Prefix>/metrics.
+	Prefix        string // required
+	Region        string // required
+	RetentionDays int
+	EMFNamespace  string
+	Archive       archive.Args
+	// ArchiveLogs archives logs to S3 as well as traces.
+	ArchiveLogs bool
+	Tags        map[string]string
+}
+
+// Destinations are the log groups and the archive.
+type Destinations struct {
+	pulumi.ResourceState
+	LogsGroupName    pulumi.StringOutput `pulumi:"logsGroupName"`
+	MetricsGroupName pulumi.StringOutput `pulumi:"metricsGroupName"`
+	LogsGroupArn     pulumi.StringOutput `pulumi:"logsGroupArn"`
+	MetricsGroupArn  pulumi.StringOutput `pulumi:"metricsGroupArn"`
+	BucketName       pulumi.StringOutput `pulumi:"bucketName"`
+	BucketArn        pulumi.StringOutput `pulumi:"bucketArn"`
+	KeyArn           pulumi.StringOutput `pulumi:"keyArn"`
+
+	args Args
+}
+
+func (a Args) defaults() Args {
+	if a.RetentionDays == 0 {
+		a.RetentionDays = 30
+	}
+	if a.EMFNamespace == "" {
+		a.EMFNamespace = "OTLP/Metrics"
+	}
+	return a
+}
+
+func (a Args) logsGroup() string    { return fmt.Sprintf("/otelfleet/%s/logs", a.Prefix) }
+func (a Args) metricsGroup() string { return fmt.Sprintf("/otelfleet/%s/metrics", a.Prefix) }
+
+// New creates the log groups and the archive.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Destinations, error) {
+	if args == nil || args.Prefix == "" || args.Region == "" {
+		return nil, fmt.Errorf("destinations %s: Prefix and Region are required", name)
+	}
+	a := args.defaults()
+	d := &Destinations{args: a}
+	if err := ctx.RegisterComponentResource("otelfleet:aws:Destinations", name, d, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(d)
+	group := func(suffix, groupName string) (*cloudwatch.LogGroup, error) {
+		return cloudwatch.NewLogGroup(ctx, name+"-"+suffix, &cloudwatch.LogGroupArgs{
+			Name: pulumi.String(groupName), RetentionInDays: pulumi.Int(a.RetentionDays), Tags: pulumi.ToStringMap(a.Tags),
+		}, parent)
+	}
+	logs, err := group("logs", a.logsGroup())
+	if err != nil {
+		return nil, err
+	}
+	metrics, err := group("metrics", a.metricsGroup())
+	if err != nil {
+		return nil, err
+	}
+	archiveArgs := a.Archive
+	archiveArgs.Tags = a.Tags
+	ar, err := archive.New(ctx, name+"-archive", &archiveArgs, parent)
+	if err != nil {
+		return nil, err
+	}
+	d.LogsGroupName, d.MetricsGroupName = logs.Name, metrics.Name
+	d.LogsGroupArn, d.MetricsGroupArn = logs.Arn, metrics.Arn
+	d.BucketName, d.BucketArn, d.KeyArn = ar.BucketName, ar.BucketArn, ar.KeyArn
+	return d, ctx.RegisterResourceOutputs(d, pulumi.Map{
+		"logsGroupName": d.LogsGroupName, "metricsGroupName": d.MetricsGroupName,
+		"logsGroupArn": d.LogsGroupArn, "metricsGroupArn": d.MetricsGroupArn,
+		"bucketName": d.BucketName, "bucketArn": d.BucketArn, "keyArn": d.KeyArn,
+	})
+}
+
+// Exporters are the collector exporters that write to the destinations. streamName names
+// each collector's log streams (it may read the environment, "${env:K8S_POD_NAME}", so
+// replicas do not share a stream); the bucket name comes from ${env:OTEL_ARCHIVE_BUCKET}.
+func (d *Destinations) Exporters(streamName string) []collector.Exporter {
+	a := d.args
+	s3 := func(prefix string) collector.AWSS3Exporter {
+		return collector.AWSS3Exporter{Marshaler: "otlp_json", S3Uploader: collector.S3Uploader{
+			Region: a.Region, S3Bucket: "${env:" + BucketEnv + "}", S3Prefix: prefix,
+			S3PartitionFormat: collector.HourlyPartition, Compression: "gzip",
+		}}
+	}
+	out := []collector.Exporter{
+		{ID: collector.TypeAWSXRay, Signals: []string{collector.Traces}, Config: collector.AWSXRayExporter{
+			Region: a.Region, IndexedAttributes: IndexedAttributes, LogGroupNames: []string{a.logsGroup()},
+		}},
+		{ID: collector.ID(collector.TypeAWSS3, TracesPrefix), Signals: []string{collector.Traces}, Config: s3(TracesPrefix)},
+		{ID: collector.TypeAWSEMF, Signals: []string{collector.Metrics}, Config: collector.AWSEMFExporter{
+			Region: a.Region, Namespace: a.EMFNamespace, LogGroupName: a.metricsGroup(), LogStreamName: streamName,
+			DimensionRollupOption:         "NoDimensionRollup", // rollups multiply the custom metrics billed
+			ResourceToTelemetryConversion: &collector.ResourceToTelemetryConversion{Enabled: true},
+			MetricDeclarations: []collector.EMFMetricDeclaration{{
+				Dimensions:          [][]string{{"service.name"}, {"service.name", "http.route"}, {"service.name", "rpc.method"}},
+				MetricNameSelectors: []string{`^http\..*`, `^rpc\..*`},
+			}},
+		}},
+		{ID: collector.TypeAWSCloudWatchLogs, Signals: []string{collector.Logs}, Config: collector.AWSCloudWatchLogsExporter{
+			Region: a.Region, LogGroupName: a.logsGroup(), LogStreamName: streamName,
+		}},
+	}
+	if a.ArchiveLogs {
+		out = append(out, collector.Exporter{ID: collector.ID(collector.TypeAWSS3, LogsPrefix), Signals: []string{collector.Logs}, Config: s3(LogsPrefix)})
+	}
+	return out
+}
+
+// WriterPolicy is the least-privilege policy of a collector using Exporters.
+func (d *Destinations) WriterPolicy() pulumi.StringOutput {
+	return pulumi.All(d.LogsGroupArn, d.MetricsGroupArn, d.BucketArn, d.KeyArn).ApplyT(func(v []any) (string, error) {
+		return WriterPolicy(Grants{
+			Region: d.args.Region, LogGroupArns: []string{v[0].(string), v[1].(string)},
+			BucketArn: v[2].(string), Prefixes: d.prefixes(), KeyArn: v[3].(string),
+		}).JSON()
+	}).(pulumi.StringOutput)
+}
+
+func (d *Destinations) prefixes() []string {
+	if d.args.ArchiveLogs {
+		return []string{TracesPrefix, LogsPrefix}
+	}
+	return []string{TracesPrefix}
+}
+
+// Grants are the resources a collector writes to.
+type Grants struct {
+	Region       string
+	LogGroupArns []string // as Pulumi reports them, without a ":*" suffix
+	BucketArn    string
+	Prefixes     []string
+	KeyArn       string
+}
+
+// WriterPolicy grants exactly the calls the exporters make at the pinned release (checked
+// in their sources): X-Ray segment and telemetry puts and sampling reads (X-Ray has no
+// resource-level permissions); CreateLogStream and PutLogEvents on the two log groups only
+// (the groups exist, so CreateLogGroup is not granted; no exporter calls Describe*; awsemf
+// never calls PutMetricData — CloudWatch extracts EMF metrics from the log group);
+// PutObject under the archive prefixes; and the archive key, only through S3.
+func WriterPolicy(g Grants) policy.Document {
+	var logs, objects []string
+	for _, arn := range g.LogGroupArns {
+		logs = append(logs, arn, arn+":log-stream:*")
+	}
+	for _, p := range g.Prefixes {
+		objects = append(objects, g.BucketArn+"/"+p+"/*")
+	}
+	return policy.New(
+		policy.Statement{
+			Sid: "XRayWrite", Effect: policy.Allow,
+			Action:   []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"},
+			Resource: []string{"*"},
+		},
+		policy.Statement{
+			Sid: "CloudWatchLogsWrite", Effect: policy.Allow,
+			Action:   []string{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resource: logs,
+		},
+		policy.Statement{
+			Sid: "ArchiveWrite", Effect: policy.Allow,
+			Action:   []string{"s3:PutObject", "s3:AbortMultipartUpload"},
+			Resource: objects,
+		},
+		policy.Statement{
+			Sid: "ArchiveKeyThroughS3", Effect: policy.Allow,
+			Action:    []string{"kms:GenerateDataKey", "kms:Decrypt"},
+			Resource:  []string{g.KeyArn},
+			Condition: policy.Condition{"StringEquals": {"kms:ViaService": {"s3." + g.Region + "." + policy.DNSSuffix(g.Region)}}},
+		},
+	)
+}

@@ -1,0 +1,127 @@
+package aws
+
+import (
+	"fmt"
+
+	"github.com/otelfleet/otelfleet/components/aws/destinations"
+	"github.com/otelfleet/otelfleet/components/aws/ecscollector"
+	"github.com/otelfleet/otelfleet/components/aws/eks"
+	"github.com/otelfleet/otelfleet/components/aws/irsa"
+	"github.com/otelfleet/otelfleet/components/aws/lambdaotel"
+	"github.com/otelfleet/otelfleet/components/aws/network"
+	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/otelfleet/otelfleet/components/kube"
+	"github.com/otelfleet/otelfleet/stacks/common"
+	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// PodNameEnv names each gateway pod's log streams, so replicas never share one.
+const PodNameEnv = "K8S_POD_NAME"
+
+// LambdaExampleCode is the directory holding the example function's build
+// (examples/lambda: bootstrap and collector.yaml; see its README).
+const LambdaExampleCode = "examples/lambda/build"
+
+// deployGateway puts the collector fleet on the cluster: the gateway exports to the AWS
+// destinations as its IRSA role (ServiceAccount annotation), with the region and the
+// archive bucket in its environment. It returns the cluster's Kubernetes provider.
+func deployGateway(ctx *pulumi.Context, cfg config.Stack, cluster *eks.Cluster, dest *destinations.Destinations, role *irsa.Role) (*kubernetes.Provider, error) {
+	a := cfg.AWS
+	_, provider, err := common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(f *kube.FleetArgs) {
+		f.Exporters = common.WithUpstream(cfg, dest.Exporters("gateway-${env:"+PodNameEnv+"}"))
+		f.GatewayServiceAccountAnnotations = pulumi.StringMap{irsa.RoleArnAnnotation: role.Arn}
+		f.GatewayEnv = append(f.GatewayEnv,
+			corev1.EnvVarArgs{Name: pulumi.String("AWS_REGION"), Value: pulumi.String(a.Region)},
+			corev1.EnvVarArgs{Name: pulumi.String(destinations.BucketEnv), Value: dest.BucketName},
+			corev1.EnvVarArgs{Name: pulumi.String(PodNameEnv), ValueFrom: &corev1.EnvVarSourceArgs{
+				FieldRef: &corev1.ObjectFieldSelectorArgs{FieldPath: pulumi.String("metadata.name")},
+			}},
+		)
+		f.GatewayResourceAttributes = append(f.GatewayResourceAttributes,
+			collector.AttributeAction{Key: "cloud.provider", Value: "aws", Action: "insert"},
+			collector.AttributeAction{Key: "cloud.platform", Value: "aws_eks", Action: "insert"},
+			collector.AttributeAction{Key: "cloud.region", Value: a.Region, Action: "insert"},
+			collector.AttributeAction{Key: "k8s.cluster.name", Value: cluster.ClusterName, Action: "insert"},
+		)
+	}, pulumi.DependsOn([]pulumi.Resource{cluster.NodeGroup})) // workloads need nodes to become ready
+	return provider, err
+}
+
+// ECSCollectorConfig is the ECS collector's configuration: the gateway preset with the
+// same destinations. Tail sampling needs every span of a trace at one collector, which an
+// NLB does not guarantee, so only probabilistic sampling carries over.
+func ECSCollectorConfig(cfg config.Stack, dest *destinations.Destinations) (string, error) {
+	sampling := collector.Sampling{Mode: collector.SamplingNone}
+	if cfg.Sampling.Mode == collector.SamplingProbabilistic {
+		sampling = collector.Sampling{Mode: collector.SamplingProbabilistic, Percentage: cfg.Sampling.Percentage}
+	}
+	c, err := collector.GatewayConfig(collector.GatewayOptions{
+		MemoryLimitMiB: cfg.AWS.ECSMemoryMiB,
+		Sampling:       sampling,
+		QueueSize:      cfg.Gateway.QueueSize,
+		Exporters:      common.WithUpstream(cfg, dest.Exporters("ecs-${env:HOSTNAME:-collector}")),
+		ResourceAttributes: []collector.AttributeAction{
+			{Key: "deployment.environment", Value: cfg.Environment, Action: "insert"},
+			{Key: "cloud.provider", Value: "aws", Action: "insert"},
+			{Key: "cloud.platform", Value: "aws_ecs", Action: "insert"},
+			{Key: "cloud.region", Value: cfg.AWS.Region, Action: "insert"},
+		},
+		LogLevel: cfg.Collector.LogLevel,
+	})
+	if err != nil {
+		return "", fmt.Errorf("ecs collector config: %w", err)
+	}
+	return c.YAML()
+}
+
+func deployECS(ctx *pulumi.Context, cfg config.Stack, net *network.Network, dest *destinations.Destinations, account pulumi.StringInput, opts ...pulumi.ResourceOption) (*ecscollector.Collector, error) {
+	a := cfg.AWS
+	yaml, err := ECSCollectorConfig(cfg, dest)
+	if err != nil {
+		return nil, err
+	}
+	ecs, err := ecscollector.New(ctx, cfg.Name+"-ecs", &ecscollector.Args{
+		Prefix: cfg.Name, Region: a.Region, Account: account,
+		Image: cfg.Collector.Image + ":" + cfg.Collector.Version, Config: yaml,
+		Environment: map[string]pulumi.StringInput{destinations.BucketEnv: dest.BucketName},
+		TaskPolicy:  dest.WriterPolicy(),
+		VpcID:       net.VpcID, VpcCIDR: net.CIDR, SubnetIDs: net.PrivateSubnetIDs,
+		CPU: a.ECSCPU, MemoryMiB: a.ECSMemoryMiB, DesiredCount: a.ECSDesiredCount, LogRetentionDays: a.LogRetentionDays,
+	}, opts...)
+	if err != nil {
+		return nil, err
+	}
+	ctx.Export("ecsCollectorGrpcEndpoint", ecs.GRPCEndpoint)
+	ctx.Export("ecsCollectorHttpEndpoint", ecs.HTTPEndpoint)
+	ctx.Export("ecsTaskRoleArn", ecs.TaskRoleArn)
+	ctx.Export("ecsExecutionRoleArn", ecs.ExecutionRoleArn)
+	ctx.Export("ecsCollectorLogGroup", ecs.LogGroupName)
+	return ecs, nil
+}
+
+func deployLambda(ctx *pulumi.Context, cfg config.Stack, net *network.Network, ecs *ecscollector.Collector, account pulumi.StringInput, opts ...pulumi.ResourceOption) error {
+	a := cfg.AWS
+	var layers []string
+	if a.LambdaLayerArn != "" {
+		layers = []string{a.LambdaLayerArn}
+	}
+	fn, err := lambdaotel.New(ctx, cfg.Name+"-example", &lambdaotel.Args{
+		FunctionName: cfg.Name + "-example", Region: a.Region, Account: account,
+		Code:         pulumi.NewFileArchive(LambdaExampleCode),
+		OTLPEndpoint: ecs.GRPCEndpoint,
+		VpcID:        net.VpcID, VpcCIDR: net.CIDR, SubnetIDs: net.PrivateSubnetIDs,
+		LayerArns:        layers,
+		Environment:      map[string]string{"OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=" + cfg.Environment},
+		LogRetentionDays: a.LogRetentionDays,
+	}, opts...)
+	if err != nil {
+		return err
+	}
+	ctx.Export("lambdaFunctionName", fn.Name)
+	ctx.Export("lambdaRoleArn", fn.RoleArn)
+	ctx.Export("lambdaLogGroup", fn.LogGroupName)
+	return nil
+}
