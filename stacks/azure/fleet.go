@@ -1,0 +1,139 @@
+package azure
+
+import (
+	"slices"
+
+	"github.com/otelfleet/otelfleet/components/azure/aci"
+	"github.com/otelfleet/otelfleet/components/azure/aks"
+	"github.com/otelfleet/otelfleet/components/azure/identity"
+	"github.com/otelfleet/otelfleet/components/azure/monitor"
+	"github.com/otelfleet/otelfleet/components/azure/vnet"
+	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/otelfleet/otelfleet/components/kube"
+	"github.com/otelfleet/otelfleet/stacks/common"
+	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// azureMonitorExporter sends every signal to Application Insights (and through it to the
+// workspace): the seeds' azureloganalytics exporter does not exist, logs go this way too.
+func azureMonitorExporter() collector.Exporter {
+	return collector.Exporter{
+		ID: collector.TypeAzureMonitor, Config: collector.AzureMonitorFromEnv(collector.AzureMonitorConnectionStringEnv),
+		Signals: []string{collector.Traces, collector.Metrics, collector.Logs},
+	}
+}
+
+// exporters are the gateway's backends: Azure Monitor plus the configured upstream, and
+// whether the connection string is needed.
+func exporters(cfg config.Stack) ([]collector.Exporter, bool) {
+	ex := common.WithUpstream(cfg, []collector.Exporter{azureMonitorExporter()})
+	return ex, slices.ContainsFunc(ex, func(e collector.Exporter) bool { return e.ID == collector.TypeAzureMonitor })
+}
+
+// cloudAttributes are the resource attributes a gateway on platform upserts.
+func cloudAttributes(cfg config.Stack, platform string) []collector.AttributeAction {
+	return []collector.AttributeAction{
+		{Key: "deployment.environment", Value: cfg.Environment, Action: "insert"},
+		{Key: "cloud.provider", Value: "azure", Action: "upsert"},
+		{Key: "cloud.platform", Value: platform, Action: "upsert"},
+		{Key: "cloud.region", Value: cfg.Azure.Location, Action: "upsert"},
+	}
+}
+
+// deployAKSFleet creates the gateway's workload identity and the collector fleet on AKS.
+func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, cluster *aks.Cluster, withProvider pulumi.ResourceOption) error {
+	ex, needsConnectionString := exporters(cfg)
+	gatewayID, err := identity.NewIdentity(ctx, cfg.Name+"-gateway-identity", &identity.Args{
+		ResourceGroupName: rg, Location: cfg.Azure.Location, Tags: tags,
+		Federation: &identity.Federation{
+			Issuer: cluster.OIDCIssuerURL, Namespace: cfg.Kubernetes.Namespace, ServiceAccount: cfg.Name + "-gateway",
+		},
+		Roles: publisherRoles(cfg, mon),
+	}, withProvider)
+	if err != nil {
+		return err
+	}
+	_, _, err = common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(a *kube.FleetArgs) {
+		a.Exporters = append(a.Exporters, ex...)
+		if needsConnectionString {
+			a.GatewaySecretEnv = map[string]pulumi.StringInput{collector.AzureMonitorConnectionStringEnv: mon.ConnectionString}
+		}
+		a.GatewayServiceAccountAnnotations = pulumi.StringMap{identity.ClientIDAnnotation: gatewayID.ClientID}
+		a.GatewayPodLabels = map[string]string{identity.UseLabel: "true"}
+		a.GatewayResourceAttributes = cloudAttributes(cfg, "azure_aks")
+	}, pulumi.DependsOn(cluster.KubernetesAccess()))
+	return err
+}
+
+// publisherRoles lets an identity publish to the Application Insights resource otelfleet
+// created (with Entra ID tokens, the path once local authentication is turned off); an
+// existing resource given only by connection string gets no role assignment.
+func publisherRoles(cfg config.Stack, mon *monitor.Monitoring) []identity.Role {
+	if !cfg.Azure.AppInsightsCreate {
+		return nil
+	}
+	return []identity.Role{{Name: "metrics-publisher", Definition: identity.MonitoringMetricsPublisher, Scope: mon.AppInsightsID}}
+}
+
+// deployACICollector creates the ACI gateway, its identity and (by default) its network.
+func deployACICollector(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, withProvider pulumi.ResourceOption) error {
+	az := cfg.Azure
+	ex, needsConnectionString := exporters(cfg)
+	gw, err := collector.GatewayConfig(collector.GatewayOptions{
+		MemoryLimitMiB: aci.MemoryMiB(az.ACIMemoryGB),
+		Sampling: collector.Sampling{
+			Mode: cfg.Sampling.Mode, Percentage: cfg.Sampling.Percentage,
+			DecisionWait: cfg.Sampling.DecisionWait, LatencyThresholdMs: cfg.Sampling.LatencyThresholdMs,
+		},
+		QueueSize:          cfg.Gateway.QueueSize,
+		Exporters:          ex,
+		ResourceAttributes: cloudAttributes(cfg, "azure_container_instances"),
+		LogLevel:           cfg.Collector.LogLevel,
+	})
+	if err != nil {
+		return err
+	}
+	config, err := gw.YAML()
+	if err != nil {
+		return err
+	}
+	aciID, err := identity.NewIdentity(ctx, cfg.Name+"-aci-identity", &identity.Args{
+		ResourceGroupName: rg, Location: az.Location, Tags: tags, Roles: publisherRoles(cfg, mon),
+	}, withProvider)
+	if err != nil {
+		return err
+	}
+	var subnet pulumi.StringInput
+	switch {
+	case az.ACIPublicIP:
+	case az.ACISubnetID != "":
+		subnet = pulumi.String(az.ACISubnetID)
+	default:
+		network, err := vnet.NewDelegatedSubnet(ctx, cfg.Name+"-aci-network", &vnet.Args{
+			ResourceGroupName: rg, Location: az.Location, Tags: tags,
+			AddressSpace: az.VNetCIDR, SubnetPrefix: az.ACISubnetCIDR,
+		}, withProvider)
+		if err != nil {
+			return err
+		}
+		subnet = network.SubnetID
+		ctx.Export("aciEgressIp", network.EgressIP)
+	}
+	secure := map[string]pulumi.StringInput{}
+	if needsConnectionString {
+		secure[collector.AzureMonitorConnectionStringEnv] = mon.ConnectionString
+	}
+	group, err := aci.NewCollector(ctx, cfg.Name+"-aci", &aci.Args{
+		ResourceGroupName: rg, Location: az.Location, Tags: tags,
+		Image:  cfg.Collector.Image + ":" + cfg.Collector.Version,
+		Config: config, CPU: az.ACICPU, MemoryGB: az.ACIMemoryGB,
+		IdentityID: aciID.ID, SubnetID: subnet, SecureEnv: secure,
+	}, withProvider)
+	if err != nil {
+		return err
+	}
+	ctx.Export("aciGatewayEndpoint", group.OTLPGRPCEndpoint)
+	ctx.Export("aciGatewayHttpEndpoint", group.OTLPHTTPEndpoint)
+	return nil
+}
