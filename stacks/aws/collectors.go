@@ -98,11 +98,10 @@ func deployECS(ctx *pulumi.Context, cfg config.Stack, net *network.Network, dest
 	ctx.Export("ecsCollectorHttpEndpoint", ecs.HTTPEndpoint)
 	ctx.Export("ecsTaskRoleArn", ecs.TaskRoleArn)
 	ctx.Export("ecsExecutionRoleArn", ecs.ExecutionRoleArn)
-	ctx.Export("ecsCollectorLogGroup", ecs.LogGroupName)
 	return ecs, nil
 }
 
-func deployLambda(ctx *pulumi.Context, cfg config.Stack, net *network.Network, ecs *ecscollector.Collector, account pulumi.StringInput, opts ...pulumi.ResourceOption) error {
+func deployLambda(ctx *pulumi.Context, cfg config.Stack, net *network.Network, ecs *ecscollector.Collector, account pulumi.StringInput, opts ...pulumi.ResourceOption) (*lambdaotel.Function, error) {
 	a := cfg.AWS
 	var layers []string
 	if a.LambdaLayerArn != "" {
@@ -118,10 +117,9 @@ func deployLambda(ctx *pulumi.Context, cfg config.Stack, net *network.Network, e
 		LogRetentionDays: a.LogRetentionDays,
 	}, opts...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ctx.Export("lambdaFunctionName", fn.Name)
 	ctx.Export("lambdaRoleArn", fn.RoleArn)
-	ctx.Export("lambdaLogGroup", fn.LogGroupName)
-	return nil
+	return fn, nil
 }

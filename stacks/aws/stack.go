@@ -77,15 +77,21 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 		autoscalerRole = as.RoleArn
 		ctx.Export("autoscalerRoleArn", autoscalerRole)
 	}
+	logGroups := pulumi.StringMap{
+		"logs": dest.LogsGroupName, "metrics": dest.MetricsGroupName, "controlPlane": cluster.ControlPlaneLogGroup,
+	}
 	if a.ECSCollector {
 		ecs, err := deployECS(ctx, cfg, net, dest, account, inAWS)
 		if err != nil {
 			return err
 		}
+		logGroups["ecsCollector"] = ecs.LogGroupName
 		if a.LambdaExample {
-			if err := deployLambda(ctx, cfg, net, ecs, account, inAWS); err != nil {
+			fn, err := deployLambda(ctx, cfg, net, ecs, account, inAWS)
+			if err != nil {
 				return err
 			}
+			logGroups["lambdaExample"] = fn.LogGroupName
 		}
 	}
 
@@ -95,7 +101,7 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 	ctx.Export("archiveBucket", dest.BucketName)
 	ctx.Export("gatewayRoleArn", gatewayRole.Arn)
 	ctx.Export("nodeRoleArn", cluster.NodeRoleArn)
-	ctx.Export("logGroups", pulumi.StringMap{"logs": dest.LogsGroupName, "metrics": dest.MetricsGroupName})
+	ctx.Export("logGroups", logGroups)
 	return nil
 }
 

@@ -55,6 +55,8 @@ type Cluster struct {
 	OIDCIssuer    pulumi.StringOutput `pulumi:"oidcIssuer"`
 	NodeRoleArn   pulumi.StringOutput `pulumi:"nodeRoleArn"`
 	SecretsKeyArn pulumi.StringOutput `pulumi:"secretsKeyArn"`
+	// ControlPlaneLogGroup receives the control-plane logs.
+	ControlPlaneLogGroup pulumi.StringOutput `pulumi:"controlPlaneLogGroup"`
 	// ClusterName is Name as a plain value.
 	ClusterName string `pulumi:"-"`
 	// Control plane and node group, for dependencies.
@@ -179,9 +181,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	c.OIDCIssuer = oidc.Url().ApplyT(func(u string) string { return strings.TrimPrefix(u, "https://") }).(pulumi.StringOutput)
 	c.NodeRoleArn = nodeRole.role.Arn
 	c.SecretsKeyArn = key.Arn
+	c.ControlPlaneLogGroup = controlLogs.Name
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"name": c.Name, "kubeconfig": c.Kubeconfig, "oidcProviderArn": c.OIDCProviderArn, "oidcIssuer": c.OIDCIssuer,
-		"nodeRoleArn": c.NodeRoleArn, "secretsKeyArn": c.SecretsKeyArn,
+		"nodeRoleArn": c.NodeRoleArn, "secretsKeyArn": c.SecretsKeyArn, "controlPlaneLogGroup": c.ControlPlaneLogGroup,
 	})
 }
 
