@@ -13,6 +13,7 @@ import (
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/aws"
 	"github.com/otelfleet/otelfleet/stacks/azure"
+	"github.com/otelfleet/otelfleet/stacks/cluster"
 	"github.com/otelfleet/otelfleet/stacks/config"
 )
 
@@ -20,9 +21,13 @@ import (
 const projectDir = "../.."
 
 // stackNames are the stacks whose every manifest must be accepted.
-var stackNames = []string{"aws-prod", "azure-prod"}
+var stackNames = []string{"aws-prod", "azure-prod", "local"}
 
-var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build})
+// prodStacks run the gateway with an HPA and cert-manager TLS, which the broken-manifest and
+// replica-ownership checks mutate; the laptop stack (local) has neither.
+var prodStacks = map[string]bool{"aws-prod": true, "azure-prod": true}
+
+var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
 
 // rendered is one stack rendered offline, possibly with some config values changed.
 type rendered struct {
