@@ -1,0 +1,354 @@
+// Package loopback runs otelfleet's generated collector configurations on one machine:
+// it rewrites a rendered config with one documented, minimal transform (Rewrite), derives
+// the environment its workload would give it from the rendered manifests (Workloads),
+// issues test certificates in the cert-manager secret layout (CA), reads a file-exporter
+// sink (ReadSink) and scrapes a collector's own metrics (Scrape).
+//
+// The end-to-end tests in tests/collector and bench/dataplane.sh both use it, so the
+// benchmark measures exactly the configs the tests prove.
+package loopback
+
+import (
+	"fmt"
+	"net"
+	"path"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Role is what a collector config does in the fleet.
+type Role string
+
+const (
+	// Agent configs (DaemonSet or sidecar) receive from applications and export to the gateway.
+	Agent Role = "agent"
+	// Gateway configs receive from agents and export to the cloud backends.
+	Gateway Role = "gateway"
+)
+
+// Ports are the loopback ports one collector listens on (every one must be set).
+type Ports struct {
+	OTLPGRPC, OTLPHTTP, Health, Metrics, Pprof, ZPages int
+}
+
+// Sink is where a gateway's exports go instead of its cloud backends: exactly one of File
+// (a `file` exporter writing OTLP JSON lines) or OTLPEndpoint (an `otlp_grpc` exporter,
+// plaintext, to a downstream collector the test controls).
+type Sink struct {
+	File         string
+	OTLPEndpoint string
+}
+
+// Options says how to rewrite one config.
+type Options struct {
+	Role  Role
+	Ports Ports
+	// GatewayEndpoint (agents) is host:port of the test gateway's OTLP gRPC receiver.
+	GatewayEndpoint string
+	// Sink (gateways) replaces every exporter.
+	Sink Sink
+	// TLSDir holds the test certificates in the cert-manager secret layout (ca.crt,
+	// tls.crt, tls.key); every TLS file path of the config is pointed into it.
+	TLSDir string
+	// StorageDir replaces every file_storage extension's directory.
+	StorageDir string
+}
+
+// Names of the components Rewrite adds.
+const (
+	FileSinkID = "file/sink"
+	OTLPSinkID = "otlp_grpc/sink"
+)
+
+// Rewrite returns a generated collector config rewritten to run on loopback. It changes
+// exactly these things and nothing else (every processor setting, batch size, queue,
+// retry, compression, TLS requirement, resource attribute and pipeline order stays):
+//
+//  1. Listen addresses → 127.0.0.1:<o.Ports>: the OTLP receivers' grpc/http endpoints
+//     (0.0.0.0:4317/4318), health_check (0.0.0.0:13133), the telemetry Prometheus reader
+//     (host 0.0.0.0, port 8888) and, because several collectors share one network
+//     namespace here, pprof and zpages (127.0.0.1:1777/55679).
+//  2. Agents: the gateway endpoint → o.GatewayEndpoint: the `endpoint` of otlp_grpc
+//     exporters and the dns resolver `hostname`/`port` of load_balancing exporters (their
+//     TLS settings, including server_name_override, stay).
+//  3. Gateways: every exporter → one sink exporter in every pipeline: FileSinkID (`file`,
+//     path o.Sink.File) or OTLPSinkID (`otlp_grpc` to o.Sink.OTLPEndpoint, plaintext)
+//     which keeps the replaced exporters' queue policy — sending_queue (with its storage),
+//     retry_on_failure and timeout — so persistence and retries are the generated ones.
+//  4. TLS files (ca_file, cert_file, key_file, client_ca_file) → the same file name in
+//     o.TLSDir; mTLS stays on exactly where the config has it.
+//  5. The k8s_attributes processor is dropped (it needs a Kubernetes API server) and the
+//     file_log receiver is dropped (it tails the node's pod logs); both leave their
+//     pipelines.
+//  6. file_storage extensions' directory → o.StorageDir.
+func Rewrite(config string, o Options) (string, error) {
+	var c map[string]any
+	if err := yaml.Unmarshal([]byte(config), &c); err != nil {
+		return "", fmt.Errorf("parse config: %w", err)
+	}
+	if err := o.check(); err != nil {
+		return "", err
+	}
+	steps := []func(map[string]any, Options) error{
+		rewriteListeners, rewriteExporters, rewriteTLSFiles, dropNodeOnlyComponents, rewriteStorage,
+	}
+	for _, step := range steps {
+		if err := step(c, o); err != nil {
+			return "", err
+		}
+	}
+	out, err := yaml.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+func (o Options) check() error {
+	p := o.Ports
+	for name, v := range map[string]int{"OTLPGRPC": p.OTLPGRPC, "OTLPHTTP": p.OTLPHTTP, "Health": p.Health, "Metrics": p.Metrics, "Pprof": p.Pprof, "ZPages": p.ZPages} {
+		if v <= 0 {
+			return fmt.Errorf("loopback: Ports.%s is not set", name)
+		}
+	}
+	switch o.Role {
+	case Agent:
+		if o.GatewayEndpoint == "" {
+			return fmt.Errorf("loopback: an agent needs GatewayEndpoint")
+		}
+	case Gateway:
+		if (o.Sink.File == "") == (o.Sink.OTLPEndpoint == "") {
+			return fmt.Errorf("loopback: a gateway needs exactly one of Sink.File and Sink.OTLPEndpoint")
+		}
+	default:
+		return fmt.Errorf("loopback: unknown role %q", o.Role)
+	}
+	return nil
+}
+
+func local(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+
+// componentType is the part of a component ID before "/".
+func componentType(id string) string { t, _, _ := strings.Cut(id, "/"); return t }
+
+func section(c map[string]any, key string) map[string]any {
+	m, _ := c[key].(map[string]any)
+	return m
+}
+
+func rewriteListeners(c map[string]any, o Options) error {
+	for id, v := range section(c, "receivers") {
+		protocols := section(asMap(v), "protocols")
+		if componentType(id) != "otlp" || protocols == nil {
+			continue
+		}
+		for proto, port := range map[string]int{"grpc": o.Ports.OTLPGRPC, "http": o.Ports.OTLPHTTP} {
+			if _, on := protocols[proto]; !on {
+				continue
+			}
+			settings := asMap(protocols[proto])
+			if settings == nil { // `grpc:` with no settings
+				settings = map[string]any{}
+				protocols[proto] = settings
+			}
+			settings["endpoint"] = local(port)
+		}
+	}
+	extensions := section(c, "extensions")
+	for id, v := range extensions {
+		ext := asMap(v)
+		if ext == nil { // `health_check:` with no settings
+			ext = map[string]any{}
+			extensions[id] = ext
+		}
+		switch componentType(id) {
+		case "health_check":
+			ext["endpoint"] = local(o.Ports.Health)
+		case "pprof":
+			ext["endpoint"] = local(o.Ports.Pprof)
+		case "zpages":
+			ext["endpoint"] = local(o.Ports.ZPages)
+		}
+	}
+	metrics := section(section(section(c, "service"), "telemetry"), "metrics")
+	readers, _ := metrics["readers"].([]any)
+	found := false
+	for _, r := range readers {
+		prom := section(section(section(asMap(r), "pull"), "exporter"), "prometheus")
+		if prom != nil {
+			prom["host"], prom["port"] = "127.0.0.1", o.Ports.Metrics
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Errorf("loopback: service.telemetry.metrics has no pull/prometheus reader")
+	}
+	return nil
+}
+
+func rewriteExporters(c map[string]any, o Options) error {
+	exporters := section(c, "exporters")
+	if len(exporters) == 0 {
+		return fmt.Errorf("loopback: the config has no exporters")
+	}
+	if o.Role == Agent {
+		return pointAtGateway(exporters, o.GatewayEndpoint)
+	}
+	return replaceWithSink(c, exporters, o.Sink)
+}
+
+func pointAtGateway(exporters map[string]any, endpoint string) error {
+	host, port, err := net.SplitHostPort(endpoint)
+	if err != nil {
+		return fmt.Errorf("loopback: GatewayEndpoint %q: %v", endpoint, err)
+	}
+	rewritten := 0
+	for id, v := range exporters {
+		exp := asMap(v)
+		switch componentType(id) {
+		case "otlp_grpc":
+			exp["endpoint"] = endpoint
+			rewritten++
+		case "load_balancing":
+			dns := section(section(exp, "resolver"), "dns")
+			if dns == nil {
+				return fmt.Errorf("loopback: exporter %s has no dns resolver to point at the gateway", id)
+			}
+			dns["hostname"], dns["port"] = host, port
+			rewritten++
+		default:
+			return fmt.Errorf("loopback: agent exporter %s (type %s) is not an otlp_grpc or load_balancing gateway exporter", id, componentType(id))
+		}
+	}
+	if rewritten == 0 {
+		return fmt.Errorf("loopback: the agent has no gateway exporter")
+	}
+	return nil
+}
+
+// queuePolicyKeys are the exporterhelper settings an OTLP sink inherits.
+var queuePolicyKeys = []string{"sending_queue", "retry_on_failure", "timeout"}
+
+func replaceWithSink(c, exporters map[string]any, sink Sink) error {
+	id, sinkCfg := FileSinkID, map[string]any{"path": sink.File}
+	if sink.OTLPEndpoint != "" {
+		id, sinkCfg = OTLPSinkID, map[string]any{"endpoint": sink.OTLPEndpoint, "tls": map[string]any{"insecure": true}}
+		ids := make([]string, 0, len(exporters))
+		for k := range exporters {
+			ids = append(ids, k)
+		}
+		sort.Strings(ids)
+		for _, key := range queuePolicyKeys {
+			var from string
+			for _, eid := range ids {
+				v, ok := asMap(exporters[eid])[key]
+				if !ok {
+					continue
+				}
+				if prev, seen := sinkCfg[key]; seen && !reflect.DeepEqual(prev, v) {
+					return fmt.Errorf("loopback: exporters %s and %s have different %s; the sink cannot keep both", from, eid, key)
+				}
+				sinkCfg[key], from = v, eid
+			}
+		}
+	}
+	c["exporters"] = map[string]any{id: sinkCfg}
+	for name, p := range section(section(c, "service"), "pipelines") {
+		pipeline := asMap(p)
+		if pipeline == nil {
+			return fmt.Errorf("loopback: pipeline %s is not a map", name)
+		}
+		pipeline["exporters"] = []any{id}
+	}
+	return nil
+}
+
+// tlsFileKeys are the configtls keys that name files.
+var tlsFileKeys = map[string]bool{"ca_file": true, "cert_file": true, "key_file": true, "client_ca_file": true}
+
+func rewriteTLSFiles(c map[string]any, o Options) error {
+	var missing bool
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, child := range t {
+				if s, ok := child.(string); ok && tlsFileKeys[k] {
+					if o.TLSDir == "" {
+						missing = true
+					}
+					t[k] = path.Join(o.TLSDir, path.Base(s))
+					continue
+				}
+				walk(child)
+			}
+		case []any:
+			for _, child := range t {
+				walk(child)
+			}
+		}
+	}
+	walk(c["receivers"])
+	walk(c["exporters"])
+	if missing {
+		return fmt.Errorf("loopback: the config uses TLS files but Options.TLSDir is empty")
+	}
+	return nil
+}
+
+func dropNodeOnlyComponents(c map[string]any, _ Options) error {
+	drop := func(sectionName, pipelineKey, typ string) {
+		sec := section(c, sectionName)
+		dropped := map[string]bool{}
+		for id := range sec {
+			if componentType(id) == typ {
+				delete(sec, id)
+				dropped[id] = true
+			}
+		}
+		for _, p := range section(section(c, "service"), "pipelines") {
+			pipeline := asMap(p)
+			list, _ := pipeline[pipelineKey].([]any)
+			kept := make([]any, 0, len(list))
+			for _, id := range list {
+				if s, _ := id.(string); !dropped[s] {
+					kept = append(kept, id)
+				}
+			}
+			if list != nil {
+				pipeline[pipelineKey] = kept
+			}
+		}
+	}
+	drop("processors", "processors", "k8s_attributes")
+	drop("receivers", "receivers", "file_log")
+	return nil
+}
+
+func rewriteStorage(c map[string]any, o Options) error {
+	extensions := section(c, "extensions")
+	for id, v := range extensions {
+		if componentType(id) != "file_storage" {
+			continue
+		}
+		if o.StorageDir == "" {
+			return fmt.Errorf("loopback: extension %s needs Options.StorageDir", id)
+		}
+		ext := asMap(v)
+		if ext == nil {
+			ext = map[string]any{}
+			extensions[id] = ext
+		}
+		ext["directory"] = o.StorageDir
+	}
+	return nil
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
