@@ -28,7 +28,9 @@ type collectorRun struct {
 }
 
 // Endpoint is the OTLP gRPC receiver's loopback address.
-func (c *collectorRun) Endpoint() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Ports.OTLPGRPC)) }
+func (c *collectorRun) Endpoint() string {
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(c.Ports.OTLPGRPC))
+}
 
 // Scrape reads the collector's own metrics.
 func (c *collectorRun) Scrape(t testing.TB) loopback.Metrics {
@@ -50,7 +52,9 @@ func freePorts(t testing.TB) loopback.Ports {
 }
 
 // usesTLSFiles reports whether a config reads certificate files.
-func usesTLSFiles(config string) bool { return regexp.MustCompile(`(?m)^\s*(ca_file|cert_file|key_file|client_ca_file):`).MatchString(config) }
+func usesTLSFiles(config string) bool {
+	return regexp.MustCompile(`(?m)^\s*(ca_file|cert_file|key_file|client_ca_file):`).MatchString(config)
+}
 
 // prepare rewrites workload w's rendered config for loopback (o's Role and Ports are
 // filled in here) and writes it, with test certificates for the workload's Certificate
