@@ -19,10 +19,10 @@ func TestACIGroup(t *testing.T) {
 		equal(t, p+" port", at(t, g, "containers.0."+p+".httpGet.port"), 13133)
 		equal(t, p+" path", at(t, g, "containers.0."+p+".httpGet.path"), "/")
 	}
-	// OTLP on both transports, on the container and the group address.
-	for _, path := range []string{"containers.0.ports", "ipAddress.ports"} {
-		equal(t, path, at(t, g, path), []any{map[string]any{"port": 4317, "protocol": "TCP"}, map[string]any{"port": 4318, "protocol": "TCP"}})
-	}
+	// OTLP on both transports on the group address; the container also declares the health port.
+	otlp := []any{map[string]any{"port": 4317, "protocol": "TCP"}, map[string]any{"port": 4318, "protocol": "TCP"}}
+	equal(t, "ipAddress.ports", at(t, g, "ipAddress.ports"), otlp)
+	equal(t, "container ports", at(t, g, "containers.0.ports"), append(otlp, map[string]any{"port": 13133, "protocol": "TCP"}))
 	equal(t, "cpu", at(t, g, "containers.0.resources.requests.cpu"), 2)
 	equal(t, "memoryInGB", at(t, g, "containers.0.resources.requests.memoryInGB"), 4)
 

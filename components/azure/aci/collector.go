@@ -124,10 +124,11 @@ func NewCollector(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.R
 		RestartPolicy:     "Always",
 		Identity:          groupIdentity{Type: "UserAssigned", UserAssignedIdentities: pulumi.StringArray{a.IdentityID}},
 		Containers: []container{{
-			Name:                 "otel-collector",
-			Image:                a.Image,
-			Command:              []string{a.Binary, "--config=" + ConfigDir + "/" + ConfigFile},
-			Ports:                ports,
+			Name:    "otel-collector",
+			Image:   a.Image,
+			Command: []string{a.Binary, "--config=" + ConfigDir + "/" + ConfigFile},
+			// The health port is declared on the container for the probes, not exposed on the group.
+			Ports:                append(slices.Clone(ports), port{Port: collector.PortHealthCheck, Protocol: "TCP"}),
 			EnvironmentVariables: vars,
 			Resources:            resourceRequirements{Requests: resourceRequests{CPU: a.CPU, MemoryInGB: a.MemoryGB}},
 			VolumeMounts:         []volumeMount{{Name: ConfigVolume, MountPath: ConfigDir, ReadOnly: true}},

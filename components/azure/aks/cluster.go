@@ -201,7 +201,8 @@ func NewCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 		},
 		AutoUpgradeProfile: &containerservice.ManagedClusterAutoUpgradeProfileArgs{UpgradeChannel: pulumi.String(a.UpgradeChannel)},
 		Tags:               pulumi.ToStringMap(a.Tags),
-	}, parent)
+		// The cluster autoscaler owns the node count after creation.
+	}, parent, pulumi.IgnoreChanges([]string{"agentPoolProfiles[0].count"}))
 	if err != nil {
 		return nil, err
 	}
