@@ -147,3 +147,20 @@ func TestExistingAppInsights(t *testing.T) {
 	inside := checkSecretStaysSecret(t, res, ikey)
 	wantInside(t, inside, "kubernetes:core/v1:Secret", containerGroupType)
 }
+
+// TestUpstreamOnly forwards everything to an upstream OTLP endpoint: no azure_monitor
+// exporter anywhere, and then no copy of the connection string either.
+func TestUpstreamOnly(t *testing.T) {
+	res := variant(t, map[string]string{"otelfleet:upstreamOtlpEndpoint": "otlp.example.com:4317", "otelfleet:upstreamOnly": "true"})
+	if len(res.Collector) == 0 {
+		t.Fatal("no collector configs")
+	}
+	for name, text := range res.Collector {
+		if strings.Contains(text, "azure_monitor") {
+			t.Errorf("collector config %s still exports to azure_monitor", name)
+		}
+	}
+	if inside := checkSecretStaysSecret(t, res, synth.FakeInstrumentationKey); len(inside) != 0 {
+		t.Errorf("the connection string is still handed out (inside secrets at %v)", inside)
+	}
+}
