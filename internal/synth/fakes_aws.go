@@ -98,7 +98,11 @@ func init() {
 		prefix := prefix
 		RegisterFake(typ, func(name string, _ resource.PropertyMap) resource.PropertyMap {
 			id := prefix + "-" + awsHex(name, 17)
-			return awsProps("id", id, "arn", awsArn("ec2", FakeRegion, prefix+"/"+id), "latestVersion", resource.NewProperty(1.0))
+			out := awsProps("id", id, "arn", awsArn("ec2", FakeRegion, prefix+"/"+id))
+			if prefix == "lt" {
+				out["latestVersion"] = resource.NewProperty(1.0)
+			}
+			return out
 		})
 	}
 	RegisterFake("aws:lb/loadBalancer:LoadBalancer", func(name string, in resource.PropertyMap) resource.PropertyMap {
