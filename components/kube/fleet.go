@@ -52,6 +52,9 @@ type FleetArgs struct {
 	GatewaySecretEnv                 map[string]pulumi.StringInput
 	GatewayServiceAccountAnnotations pulumi.StringMapInput
 	GatewayPodLabels                 map[string]string
+	// GatewayIngest exposes the gateway through a LoadBalancer Service (annotations from the
+	// cloud stack); nil keeps it cluster-internal.
+	GatewayIngest *Ingest
 
 	SkipAwait bool
 }
@@ -92,6 +95,8 @@ type Fleet struct {
 	Namespace       pulumi.StringOutput `pulumi:"namespace"`
 	GatewayEndpoint pulumi.StringOutput `pulumi:"gatewayEndpoint"`
 	AgentEndpoint   pulumi.StringOutput `pulumi:"agentEndpoint"`
+	// GatewayIngestHost is the ingest load balancer's hostname or IP ("" without ingest).
+	GatewayIngestHost pulumi.StringOutput `pulumi:"gatewayIngestHost"`
 	// Gateway and Agent are the tiers (Agent is nil without the daemonset mode).
 	Gateway *Gateway `pulumi:"-"`
 	Agent   *Agent   `pulumi:"-"`
@@ -201,7 +206,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		Namespace: nsName, Name: gatewayName, Image: args.Image, Config: gwConfig, Resources: gs.Resources,
 		Kind: gs.Kind, Replicas: gs.Replicas, HPA: gs.HPA, PDBMaxUnavailable: gs.PDBMaxUnavailable,
 		TLSSecretName: gatewaySecret, Env: append(append(corev1.EnvVarArray{}, args.GatewayEnv...), env...), ServiceAccountAnnotations: args.GatewayServiceAccountAnnotations,
-		PodLabels: args.GatewayPodLabels, VPA: gs.VPA, SkipAwait: args.SkipAwait,
+		PodLabels: args.GatewayPodLabels, VPA: gs.VPA, SkipAwait: args.SkipAwait, Ingest: args.GatewayIngest,
 	}
 	if !gs.AllowAllNamespaces {
 		gwArgs.AllowedNamespaces = []string{args.Namespace, args.AgentNamespace}
@@ -305,8 +310,10 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 
 	f.Namespace = nsName
 	f.GatewayEndpoint = gateway.OTLPEndpoint
+	f.GatewayIngestHost = gateway.IngestHost
 	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
-		"namespace": f.Namespace, "gatewayEndpoint": f.GatewayEndpoint, "agentEndpoint": f.AgentEndpoint,
+		"gatewayIngestHost": f.GatewayIngestHost,
+		"namespace":         f.Namespace, "gatewayEndpoint": f.GatewayEndpoint, "agentEndpoint": f.AgentEndpoint,
 	})
 }
 

@@ -445,3 +445,40 @@ func TestMonitoring(t *testing.T) {
 		t.Error("ServiceMonitor rendered without the Prometheus operator")
 	}
 }
+
+func TestIngestLoadBalancer(t *testing.T) {
+	args := baseArgs()
+	args.GatewayIngest = &kube.Ingest{Annotations: map[string]string{"example.com/internal": "true"}, SourceRanges: []string{"10.0.0.0/8"}}
+	var host string
+	res, err := synth.Render(&synth.StackConfig{Project: "otelfleet", Stack: "test"}, func(ctx *pulumi.Context) error {
+		f, err := kube.NewFleet(ctx, "fleet", args)
+		if err != nil {
+			return err
+		}
+		f.GatewayIngestHost.ApplyT(func(h string) string { host = h; return h })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := manifest(t, res, "service-observability-otel-gateway-ingest.yaml")
+	if get(t, svc, "spec", "type") != "LoadBalancer" || get(t, svc, "metadata", "annotations", "example.com/internal") != "true" {
+		t.Errorf("ingest service = %v", svc)
+	}
+	if got := fmt.Sprint(get(t, svc, "spec", "loadBalancerSourceRanges")); got != "[10.0.0.0/8]" {
+		t.Errorf("source ranges = %s", got)
+	}
+	var ports []string
+	for _, p := range get(t, svc, "spec", "ports").([]any) {
+		ports = append(ports, fmt.Sprint(p.(map[string]any)["port"]))
+	}
+	if strings.Join(ports, ",") != "4317,4318,13133" {
+		t.Errorf("ingest ports = %v", ports)
+	}
+	if host != "fleet-gateway-ingest.lb.invalid" {
+		t.Errorf("ingest host output = %q", host)
+	}
+	if _, ok := render(t, baseArgs()).Manifests["service-observability-otel-gateway-ingest.yaml"]; ok {
+		t.Error("ingest service rendered without GatewayIngest")
+	}
+}

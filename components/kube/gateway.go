@@ -52,6 +52,8 @@ type GatewayArgs struct {
 	AllowedNamespaces []string
 	// VPA adds a VerticalPodAutoscaler in recommendation mode (needs the VPA CRDs).
 	VPA bool
+	// Ingest adds a LoadBalancer Service for OTLP from outside the cluster; nil adds none.
+	Ingest *Ingest
 	// Canary runs a second workload beside the stable one, behind the same Services.
 	Canary *Canary
 	// SkipAwait adds pulumi.com/skipAwait for clusters
@@ -93,6 +95,18 @@ type Gateway struct {
 	OTLPEndpoint   pulumi.StringOutput `pulumi:"otlpEndpoint"`
 	ServiceAccount pulumi.StringOutput `pulumi:"serviceAccount"`
 	ConfigChecksum pulumi.StringOutput `pulumi:"configChecksum"`
+	// IngestHost is the hostname or IP of the ingest load balancer ("" without Ingest).
+	IngestHost pulumi.StringOutput `pulumi:"ingestHost"`
+}
+
+// Ingest exposes the gateway outside the cluster through a LoadBalancer Service (OTLP and
+// the health_check port, which DNS failover health checks probe). The cloud stack supplies
+// the annotations of its load balancer controller (internal scheme, health probe).
+type Ingest struct {
+	Annotations map[string]string
+	// SourceRanges limits the clients (loadBalancerSourceRanges); empty admits all the
+	// load balancer can reach (an internal one: the private network).
+	SourceRanges []string
 }
 
 func (a *GatewayArgs) withDefaults() (GatewayArgs, error) {
@@ -202,6 +216,24 @@ func NewGateway(ctx *pulumi.Context, name string, in *GatewayArgs, opts ...pulum
 		return nil, err
 	}
 
+	g.IngestHost = pulumi.String("").ToStringOutput()
+	if args.Ingest != nil {
+		lb, err := newIngestService(ctx, name, args, meta(args.Name+"-ingest"), parent)
+		if err != nil {
+			return nil, err
+		}
+		// The cloud's load balancer controller fills the status: a hostname (AWS) or an IP (Azure).
+		ingress := lb.Status.LoadBalancer().Ingress().Index(pulumi.Int(0))
+		g.IngestHost = pulumi.All(ingress.Hostname(), ingress.Ip()).ApplyT(func(v []any) string {
+			for _, x := range v {
+				if p, ok := x.(*string); ok && p != nil && *p != "" {
+					return *p
+				}
+			}
+			return ""
+		}).(pulumi.StringOutput)
+	}
+
 	if args.HPA != nil {
 		if _, err := newGatewayHPA(ctx, name, args, meta(args.Name), workloadKind, parent, pulumi.DependsOn([]pulumi.Resource{workload})); err != nil {
 			return nil, err
@@ -242,6 +274,7 @@ func NewGateway(ctx *pulumi.Context, name string, in *GatewayArgs, opts ...pulum
 	g.ServiceAccount = sa.Metadata.Name().Elem()
 	g.ConfigChecksum = pulumi.String(Checksum(args.Config)).ToStringOutput()
 	return g, ctx.RegisterResourceOutputs(g, pulumi.Map{
+		"ingestHost":  g.IngestHost,
 		"serviceName": g.ServiceName, "headlessServiceName": g.HeadlessServiceName, "otlpEndpoint": g.OTLPEndpoint,
 		"serviceAccount": g.ServiceAccount, "configChecksum": g.ConfigChecksum,
 	})
@@ -520,4 +553,32 @@ func imageTag(image string) string {
 		}
 	}
 	return "latest"
+}
+
+// newIngestService is the gateway's LoadBalancer Service: OTLP gRPC/HTTP and health_check
+// (for the load balancer's and DNS failover's health checks), traffic kept on the node that
+// received it so client addresses survive for the NetworkPolicy.
+func newIngestService(ctx *pulumi.Context, name string, args GatewayArgs, meta *metav1.ObjectMetaArgs, opts ...pulumi.ResourceOption) (*corev1.Service, error) {
+	annotations := pulumi.StringMap{}
+	for k, v := range meta.Annotations.(pulumi.StringMap) {
+		annotations[k] = v
+	}
+	for k, v := range args.Ingest.Annotations {
+		annotations[k] = pulumi.String(v)
+	}
+	meta.Annotations = annotations
+	spec := &corev1.ServiceSpecArgs{
+		Type:                  pulumi.String("LoadBalancer"),
+		Selector:              selector(args.Name, "gateway"),
+		ExternalTrafficPolicy: pulumi.String("Local"),
+		Ports: corev1.ServicePortArray{
+			servicePort("otlp-grpc", collector.PortOTLPGRPC),
+			servicePort("otlp-http", collector.PortOTLPHTTP),
+			servicePort("health", collector.PortHealthCheck),
+		},
+	}
+	if len(args.Ingest.SourceRanges) > 0 {
+		spec.LoadBalancerSourceRanges = pulumi.ToStringArray(args.Ingest.SourceRanges)
+	}
+	return corev1.NewService(ctx, name+"-ingest", &corev1.ServiceArgs{Metadata: meta, Spec: spec}, opts...)
 }

@@ -26,6 +26,22 @@ users:
 }
 
 func init() {
+	// A LoadBalancer Service gets an address from the cloud's controller.
+	RegisterFake("kubernetes:core/v1:Service", func(name string, inputs resource.PropertyMap) resource.PropertyMap {
+		spec, ok := inputs["spec"]
+		if !ok || !spec.IsObject() {
+			return nil
+		}
+		if t, ok := spec.ObjectValue()["type"]; !ok || !t.IsString() || t.StringValue() != "LoadBalancer" {
+			return nil
+		}
+		ingress := resource.NewProperty(resource.PropertyMap{
+			"hostname": resource.NewProperty(name + ".lb.invalid"),
+		})
+		return resource.PropertyMap{"status": resource.NewProperty(resource.PropertyMap{
+			"loadBalancer": resource.NewProperty(resource.PropertyMap{"ingress": resource.NewProperty([]resource.PropertyValue{ingress})}),
+		})}
+	})
 	// pulumi-eks v2 is a remote component: under mocks its outputs are whatever the mock
 	// returns for eks:index:Cluster.
 	RegisterFake("eks:index:Cluster", func(name string, _ resource.PropertyMap) resource.PropertyMap {

@@ -48,6 +48,10 @@ func FleetArgs(cfg config.Stack) *kube.FleetArgs {
 		args.Gateway.HPA = &kube.HPA{MinReplicas: g.HPAMinReplicas, MaxReplicas: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}
 	}
 	args.Monitoring = &kube.MonitoringSettings{PrometheusOperator: cfg.Monitoring.PrometheusOperator, Dashboard: cfg.Monitoring.Dashboard}
+	if g.Ingest {
+		// The cloud stack adds its load balancer controller's annotations (scheme, probes).
+		args.GatewayIngest = &kube.Ingest{Annotations: map[string]string{}, SourceRanges: g.IngestSourceRanges}
+	}
 	if g.CanaryEnabled {
 		image := ""
 		if g.CanaryVersion != "" {

@@ -42,6 +42,7 @@ func Defaults() Stack {
 			QueueSize:         5000,
 			QueueStorageSize:  "10Gi",
 			CanaryReplicas:    1,
+			IngestInternal:    true,
 			CanaryLogLevel:    "info",
 		},
 		Sampling: Sampling{

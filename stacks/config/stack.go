@@ -57,28 +57,31 @@ type Agent struct {
 
 // Gateway configures the central gateway tier.
 type Gateway struct {
-	Kind               string `key:"gatewayKind" enum:"deployment,statefulset" desc:"Workload kind of the gateway: deployment, or statefulset (one PersistentVolumeClaim per pod for the persistent sending queue)."`
-	Replicas           int    `key:"gatewayReplicas" desc:"Replicas of the gateway when the HPA is off. With the HPA on, the HPA owns the replica count and the workload does not pin it."`
-	CPURequest         string `key:"gatewayCpuRequest" desc:"CPU request of each gateway pod."`
-	CPULimit           string `key:"gatewayCpuLimit" desc:"CPU limit of each gateway pod."`
-	MemoryRequest      string `key:"gatewayMemoryRequest" desc:"Memory request of each gateway pod."`
-	MemoryLimit        string `key:"gatewayMemoryLimit" desc:"Memory limit of each gateway pod; memory_limiter and GOMEMLIMIT are derived from it."`
-	HPAEnabled         bool   `key:"gatewayHpaEnabled" desc:"Scale the gateway with a HorizontalPodAutoscaler (autoscaling/v2) on CPU and memory."`
-	HPAMinReplicas     int    `key:"gatewayHpaMinReplicas" desc:"HPA minimum replicas."`
-	HPAMaxReplicas     int    `key:"gatewayHpaMaxReplicas" desc:"HPA maximum replicas."`
-	HPACPUPercent      int    `key:"gatewayHpaCpuPercent" desc:"HPA target average CPU utilisation (% of request)."`
-	HPAMemoryPercent   int    `key:"gatewayHpaMemoryPercent" desc:"HPA target average memory utilisation (% of request)."`
-	PDBMaxUnavailable  int    `key:"gatewayPdbMaxUnavailable" desc:"PodDisruptionBudget maxUnavailable for the gateway."`
-	PersistentQueue    bool   `key:"gatewayPersistentQueue" desc:"Back the gateway's sending queues with the file_storage extension, so queued data survives a restart (a PVC per pod with statefulset, an emptyDir that survives container restarts with deployment)."`
-	QueueSize          int    `key:"gatewayQueueSize" desc:"Sending-queue size (batches) of each gateway exporter."`
-	QueueStorageSize   string `key:"gatewayQueueStorageSize" desc:"Size of each gateway pod's queue volume."`
-	StorageClass       string `key:"gatewayStorageClass" desc:"StorageClass of the queue PVCs (statefulset); empty uses the cluster default."`
-	VPAEnabled         bool   `key:"gatewayVpaEnabled" desc:"Create a VerticalPodAutoscaler in recommendation mode (updateMode Off) for the gateway; needs the VPA CRDs in the cluster."`
-	CanaryEnabled      bool   `key:"gatewayCanaryEnabled" desc:"Run a canary gateway track beside the stable one, behind the same Services: it takes about gatewayCanaryReplicas/(stable+canary) of the agents' connections. Promote by setting collectorVersion to gatewayCanaryVersion and turning the canary off; roll back by turning it off."`
-	CanaryVersion      string `key:"gatewayCanaryVersion" desc:"Collector image tag of the canary track; empty uses collectorVersion (for a config-only canary)."`
-	CanaryReplicas     int    `key:"gatewayCanaryReplicas" desc:"Replicas of the canary track (not scaled by the HPA)."`
-	CanaryLogLevel     string `key:"gatewayCanaryLogLevel" enum:"debug,info,warn,error" desc:"Log level of the canary track's collectors (a config override for the canary only)."`
-	AllowAllNamespaces bool   `key:"gatewayAllowAllNamespaces" desc:"Allow OTLP into the gateway from every namespace of the cluster (true), or only from namespaces labelled otelfleet.io/telemetry=enabled and the agents' namespace (false)."`
+	Kind               string   `key:"gatewayKind" enum:"deployment,statefulset" desc:"Workload kind of the gateway: deployment, or statefulset (one PersistentVolumeClaim per pod for the persistent sending queue)."`
+	Replicas           int      `key:"gatewayReplicas" desc:"Replicas of the gateway when the HPA is off. With the HPA on, the HPA owns the replica count and the workload does not pin it."`
+	CPURequest         string   `key:"gatewayCpuRequest" desc:"CPU request of each gateway pod."`
+	CPULimit           string   `key:"gatewayCpuLimit" desc:"CPU limit of each gateway pod."`
+	MemoryRequest      string   `key:"gatewayMemoryRequest" desc:"Memory request of each gateway pod."`
+	MemoryLimit        string   `key:"gatewayMemoryLimit" desc:"Memory limit of each gateway pod; memory_limiter and GOMEMLIMIT are derived from it."`
+	HPAEnabled         bool     `key:"gatewayHpaEnabled" desc:"Scale the gateway with a HorizontalPodAutoscaler (autoscaling/v2) on CPU and memory."`
+	HPAMinReplicas     int      `key:"gatewayHpaMinReplicas" desc:"HPA minimum replicas."`
+	HPAMaxReplicas     int      `key:"gatewayHpaMaxReplicas" desc:"HPA maximum replicas."`
+	HPACPUPercent      int      `key:"gatewayHpaCpuPercent" desc:"HPA target average CPU utilisation (% of request)."`
+	HPAMemoryPercent   int      `key:"gatewayHpaMemoryPercent" desc:"HPA target average memory utilisation (% of request)."`
+	PDBMaxUnavailable  int      `key:"gatewayPdbMaxUnavailable" desc:"PodDisruptionBudget maxUnavailable for the gateway."`
+	PersistentQueue    bool     `key:"gatewayPersistentQueue" desc:"Back the gateway's sending queues with the file_storage extension, so queued data survives a restart (a PVC per pod with statefulset, an emptyDir that survives container restarts with deployment)."`
+	QueueSize          int      `key:"gatewayQueueSize" desc:"Sending-queue size (batches) of each gateway exporter."`
+	QueueStorageSize   string   `key:"gatewayQueueStorageSize" desc:"Size of each gateway pod's queue volume."`
+	StorageClass       string   `key:"gatewayStorageClass" desc:"StorageClass of the queue PVCs (statefulset); empty uses the cluster default."`
+	VPAEnabled         bool     `key:"gatewayVpaEnabled" desc:"Create a VerticalPodAutoscaler in recommendation mode (updateMode Off) for the gateway; needs the VPA CRDs in the cluster."`
+	CanaryEnabled      bool     `key:"gatewayCanaryEnabled" desc:"Run a canary gateway track beside the stable one, behind the same Services: it takes about gatewayCanaryReplicas/(stable+canary) of the agents' connections. Promote by setting collectorVersion to gatewayCanaryVersion and turning the canary off; roll back by turning it off."`
+	CanaryVersion      string   `key:"gatewayCanaryVersion" desc:"Collector image tag of the canary track; empty uses collectorVersion (for a config-only canary)."`
+	CanaryReplicas     int      `key:"gatewayCanaryReplicas" desc:"Replicas of the canary track (not scaled by the HPA)."`
+	CanaryLogLevel     string   `key:"gatewayCanaryLogLevel" enum:"debug,info,warn,error" desc:"Log level of the canary track's collectors (a config override for the canary only)."`
+	Ingest             bool     `key:"gatewayIngest" desc:"Expose the gateway outside the cluster through a LoadBalancer Service (OTLP 4317/4318 and health_check 13133): for workloads outside the cluster, other regions' gateways, and DNS failover."`
+	IngestInternal     bool     `key:"gatewayIngestInternal" desc:"Make the ingest load balancer internal (private network only) rather than internet-facing."`
+	IngestSourceRanges []string `key:"gatewayIngestSourceRanges" desc:"CIDR ranges allowed to reach the ingest load balancer; empty allows every client the load balancer can reach."`
+	AllowAllNamespaces bool     `key:"gatewayAllowAllNamespaces" desc:"Allow OTLP into the gateway from every namespace of the cluster (true), or only from namespaces labelled otelfleet.io/telemetry=enabled and the agents' namespace (false)."`
 }
 
 // Sampling configures trace sampling at the gateway.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"regexp"
 	"slices"
 	"strings"
@@ -150,6 +151,12 @@ func (s *Stack) validateGateway(v *validator) {
 		}
 		if g.CanaryReplicas < 1 || g.CanaryReplicas > 10 {
 			v.bad("gatewayCanaryReplicas", g.CanaryReplicas, "give 1 to 10")
+		}
+	}
+	for _, r := range g.IngestSourceRanges {
+		if _, _, err := net.ParseCIDR(r); err != nil {
+			v.bad("gatewayIngestSourceRanges", g.IngestSourceRanges, "give CIDR ranges such as 10.0.0.0/8 (%q is not one)", r)
+			break
 		}
 	}
 	if g.StorageClass != "" && !dnsLabel.MatchString(g.StorageClass) {
