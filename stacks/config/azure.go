@@ -35,6 +35,12 @@ type Azure struct {
 	ACISubnetID   string  `key:"aciSubnetId" desc:"Resource id of an existing subnet delegated to Microsoft.ContainerInstance/containerGroups for the ACI collector; empty creates a VNet, the subnet and a NAT gateway for egress."`
 	VNetCIDR      string  `key:"azureVnetCidr" desc:"Address space of the VNet created for the ACI collector (when aciSubnetId is empty)."`
 	ACISubnetCIDR string  `key:"aciSubnetCidr" desc:"Prefix of the delegated ACI subnet inside azureVnetCidr (at most /29)."`
+
+	AKSIngestPrivateIP string `key:"aksIngestPrivateIp" desc:"Static private IPv4 address of the internal gateway ingest load balancer on AKS (a free address in the cluster's node subnet: AKS's managed VNet uses 10.224.0.0/16), so DNS records pointing at it survive a re-created Service; empty lets Azure pick one. Ignored unless gatewayIngest and gatewayIngestInternal are on."`
+
+	Alerts             bool   `key:"azureAlerts" desc:"Create the fleet's Azure Monitor alert rules (Container Insights, collector self-metrics scraped into Log Analytics, ACI metrics and logs, Application Insights ingestion) and the Container Insights scrape settings they read."`
+	AlertEmail         string `key:"alertEmail" desc:"Email address notified by the alerts: otelfleet creates an action group with this one email receiver. Leave empty to use alertActionGroupId, or neither to fire alerts without notification (they still show in Azure Monitor)."`
+	AlertActionGroupID string `key:"alertActionGroupId" desc:"Resource id of an existing action group the alerts notify (/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Insights/actionGroups/<name>); exclusive with alertEmail."`
 }
 
 // Kubernetes minor versions in AKS standard support (checked against the AKS release
@@ -60,9 +66,11 @@ var azureRegions = []string{
 }
 
 var (
-	vmSizePattern = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
-	guidPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	subnetPattern = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$`)
+	vmSizePattern      = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
+	guidPattern        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	emailPattern       = regexp.MustCompile(`^[A-Za-z0-9._%+'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
+	actionGroupPattern = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Insights/actionGroups/[^/]+$`)
+	subnetPattern      = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$`)
 )
 
 // validate checks the azure keys; it is called by Stack.Validate when cloud is azure.
@@ -92,6 +100,28 @@ func (a *Azure) validate(v *validator) {
 	a.validateAppInsights(v)
 	if a.ACIEnabled {
 		a.validateACI(v)
+	}
+	a.validateIngest(v)
+	a.validateAlerts(v)
+}
+
+func (a *Azure) validateIngest(v *validator) {
+	if a.AKSIngestPrivateIP == "" {
+		return
+	}
+	if ip, err := netip.ParseAddr(a.AKSIngestPrivateIP); err != nil || !ip.Is4() || !ip.IsPrivate() {
+		v.bad("aksIngestPrivateIp", a.AKSIngestPrivateIP, "give a private IPv4 address in the AKS node subnet, such as 10.224.255.200 (or leave it empty)")
+	}
+}
+
+func (a *Azure) validateAlerts(v *validator) {
+	switch {
+	case a.AlertEmail != "" && a.AlertActionGroupID != "":
+		v.bad("alertActionGroupId", a.AlertActionGroupID, "give either alertEmail (otelfleet creates an action group) or alertActionGroupId (an existing one), not both")
+	case a.AlertEmail != "" && !emailPattern.MatchString(a.AlertEmail):
+		v.bad("alertEmail", a.AlertEmail, "give one email address such as oncall@example.com")
+	case a.AlertActionGroupID != "" && !actionGroupPattern.MatchString(a.AlertActionGroupID):
+		v.bad("alertActionGroupId", a.AlertActionGroupID, "give an action group resource id: /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Insights/actionGroups/<name>")
 	}
 }
 

@@ -101,6 +101,7 @@ func Defaults() Stack {
 			ACIMemoryGB:               4,
 			VNetCIDR:                  "10.50.0.0/16",
 			ACISubnetCIDR:             "10.50.0.0/24",
+			Alerts:                    true,
 		},
 	}
 }
