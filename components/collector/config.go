@@ -49,14 +49,14 @@ type Telemetry struct {
 
 // TelemetryLogs configures the collector's own logs.
 type TelemetryLogs struct {
-	Level    string `json:"level"`
+	Level    string `json:"level,omitempty"` // empty: the collector's default (info)
 	Encoding string `json:"encoding,omitempty"`
 }
 
 // TelemetryMetrics configures the collector's own metrics. Since the `address` key was
 // removed, the Prometheus endpoint is a pull reader.
 type TelemetryMetrics struct {
-	Level   string         `json:"level"`
+	Level   string         `json:"level,omitempty"` // empty: the collector's default (normal)
 	Readers []MetricReader `json:"readers,omitempty"`
 }
 

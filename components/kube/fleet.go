@@ -25,7 +25,7 @@ type FleetArgs struct {
 	AgentResources     Resources
 	AgentLogCollection bool
 	AgentK8sAttributes bool
-	AgentQueueSize     int
+	AgentQueueSize     int // batches in the agent's sending queue (required)
 
 	Gateway GatewaySettings
 
@@ -59,19 +59,20 @@ type FleetArgs struct {
 	SkipAwait bool
 }
 
-// GatewaySettings are the gateway's sizing and policies.
+// GatewaySettings are the gateway's sizing and policies. Resources and QueueSize are
+// required; the rest default as in GatewayArgs.
 type GatewaySettings struct {
-	Kind               string
-	Replicas           int
-	Resources          Resources
-	HPA                *HPA
-	PDBMaxUnavailable  int
-	PersistentQueue    bool
-	QueueSize          int
-	QueueStorageSize   string
-	StorageClass       string
-	VPA                bool
-	AllowAllNamespaces bool
+	Kind               string    // KindDeployment (default) or KindStatefulSet
+	Replicas           int       // fixed replicas when HPA is nil (default 3)
+	Resources          Resources // requests and limits of each gateway pod
+	HPA                *HPA      // nil: fixed Replicas
+	PDBMaxUnavailable  int       // default 1
+	PersistentQueue    bool      // file_storage-backed sending queues (PVC with statefulset, emptyDir with deployment)
+	QueueSize          int       // batches per exporter queue
+	QueueStorageSize   string    // size of the queue volume, e.g. "10Gi" (with PersistentQueue)
+	StorageClass       string    // StorageClass of the queue PVCs; "" = cluster default
+	VPA                bool      // VerticalPodAutoscaler in recommendation mode
+	AllowAllNamespaces bool      // OTLP from every namespace, not only labelled ones
 }
 
 // MonitoringSettings select the fleet's self-monitoring objects.

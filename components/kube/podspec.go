@@ -22,7 +22,8 @@ const (
 	collectorLabel = "otel-collector"
 )
 
-// Resources are a container's requests and limits (Kubernetes quantities).
+// Resources are a container's requests and limits (Kubernetes quantities such as "500m",
+// "2", "512Mi", "4Gi"). All four are required; requests must not exceed limits.
 type Resources struct {
 	CPURequest, CPULimit, MemoryRequest, MemoryLimit string
 }

@@ -25,14 +25,14 @@ const SidecarContainerName = "otel-agent"
 // sidecarPorts are the ports the sidecar listens on in the pod's network namespace.
 var sidecarPorts = []int{collector.PortOTLPGRPC, collector.PortOTLPHTTP, collector.PortMetrics, collector.PortHealthCheck}
 
-// AddSidecar only sees the PodSpec: put SidecarTemplateAnnotations on the pod template so
-// a config change rolls the workload.
-//
 // AddSidecar adds an agent to a pod spec as a native sidecar (a restartable init container:
 // it starts before the application containers and stops after them, so Jobs still finish),
 // mounts its config, and points every application container at it with
 // OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317 unless the container sets it already.
 // The application containers must be given as corev1.ContainerArgs values.
+//
+// AddSidecar only sees the PodSpec: put SidecarTemplateAnnotations on the pod template so
+// a config change rolls the workload.
 func AddSidecar(spec *corev1.PodSpecArgs, o SidecarOptions) error {
 	if spec == nil {
 		return fmt.Errorf("sidecar: pod spec is required")

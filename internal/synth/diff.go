@@ -46,8 +46,13 @@ func Diff(w io.Writer, oldDir, newDir string) (bool, error) {
 	return changed, nil
 }
 
+// listFiles reads every file under dir; a missing dir is an empty render (a stack that is
+// new in this change).
 func listFiles(dir string) (map[string]string, error) {
 	files := map[string]string{}
+	if _, err := os.Stat(dir); os.IsNotExist(err) {
+		return files, nil
+	}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
