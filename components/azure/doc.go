@@ -2,11 +2,15 @@
 //
 //   - monitor: Log Analytics workspace and workspace-based Application Insights.
 //   - aks: the AKS cluster (managed identity, Entra ID + Azure RBAC, OIDC issuer and
-//     workload identity, Container Insights) and its kubeconfig.
+//     workload identity, Container Insights) and its kubeconfig; the Azure load balancer
+//     annotations of the gateway's ingest Service; the Container Insights agent settings
+//     that scrape the collectors' self-metrics into Log Analytics.
 //   - identity: user-assigned managed identities, their federated credentials (workload
 //     identity) and role assignments.
 //   - vnet: the VNet, delegated subnet and NAT gateway the ACI collector runs in.
-//   - aci: the collector gateway in Azure Container Instances.
+//   - aci: the collector gateway in Azure Container Instances (resource logs to the workspace).
+//   - alerts: Azure Monitor metric and log search alerts and their action group, with the
+//     rules of the collector fleet (AKS, ACI, Application Insights ingestion).
 //   - arm: registration of azure-native resources whose SDK module is not used (see arm).
 //
 // They use the pulumi-azure-native-sdk v2 modules pinned in go.mod and never import the

@@ -29,6 +29,10 @@ const (
 	// and with a public IP.
 	FakeACIPrivateIP = "10.50.0.4"
 	FakeACIPublicIP  = "20.62.130.17"
+	// FakeIngestPrivateIP / FakeIngestPublicIP are the frontend addresses the Azure cloud
+	// provider gives an internal / public LoadBalancer Service (without a pinned IP).
+	FakeIngestPrivateIP = "10.224.0.100"
+	FakeIngestPublicIP  = "20.62.130.40"
 )
 
 // azureResources maps the azure-native types otelfleet creates to their ARM resource type
@@ -48,6 +52,10 @@ var azureResources = map[string]struct{ armType, nameKey string }{
 	"azure-native:network:PublicIPAddress":                     {"Microsoft.Network/publicIPAddresses", "publicIpAddressName"},
 	"azure-native:network:NatGateway":                          {"Microsoft.Network/natGateways", "natGatewayName"},
 	"azure-native:containerinstance:ContainerGroup":            {"Microsoft.ContainerInstance/containerGroups", "containerGroupName"},
+	"azure-native:insights:ActionGroup":                        {"Microsoft.Insights/actionGroups", "actionGroupName"},
+	"azure-native:insights:MetricAlert":                        {"Microsoft.Insights/metricAlerts", "ruleName"},
+	"azure-native:insights:ScheduledQueryRule":                 {"Microsoft.Insights/scheduledQueryRules", "ruleName"},
+	"azure-native:insights:DiagnosticSetting":                  {"Microsoft.Insights/diagnosticSettings", "name"},
 }
 
 // fakeGUID is a stable GUID derived from its parts.
@@ -121,6 +129,8 @@ func azureID(typ, name string, inputs resource.PropertyMap) string {
 		return azureString(inputs, "scope") + "/providers/Microsoft.Authorization/roleAssignments/" + name
 	case "azure-native:insights:DataCollectionRuleAssociation":
 		return azureString(inputs, "resourceUri") + "/providers/Microsoft.Insights/dataCollectionRuleAssociations/" + name
+	case "azure-native:insights:DiagnosticSetting":
+		return azureString(inputs, "resourceUri") + "/providers/Microsoft.Insights/diagnosticSettings/" + name
 	case "azure-native:managedidentity:FederatedIdentityCredential":
 		return rg + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + azureString(inputs, "resourceName") + "/federatedIdentityCredentials/" + name
 	}
@@ -149,6 +159,25 @@ func init() {
 		})
 	}
 
+	// The Azure cloud provider gives a LoadBalancer Service an IP, not a hostname: wrap the
+	// generic fake (fakes.go initialises first) for Services carrying Azure load balancer
+	// annotations.
+	fakesMu.Lock()
+	generic := typeFakes[serviceType]
+	fakesMu.Unlock()
+	RegisterFake(serviceType, func(name string, inputs resource.PropertyMap) resource.PropertyMap {
+		if ip, ok := azureLoadBalancerIP(inputs); ok {
+			ingress := resource.NewProperty(resource.PropertyMap{"ip": resource.NewProperty(ip)})
+			return resource.PropertyMap{"status": resource.NewProperty(resource.PropertyMap{
+				"loadBalancer": resource.NewProperty(resource.PropertyMap{"ingress": resource.NewProperty([]resource.PropertyValue{ingress})}),
+			})}
+		}
+		if generic == nil {
+			return nil
+		}
+		return generic(name, inputs)
+	})
+
 	RegisterCall("azure-native:authorization:getClientConfig", func(resource.PropertyMap) resource.PropertyMap {
 		return resource.PropertyMap{
 			"clientId":       resource.NewProperty("33333333-3333-3333-3333-333333333333"),
@@ -175,6 +204,33 @@ func init() {
 			}),
 		})}
 	})
+}
+
+const serviceType = "kubernetes:core/v1:Service"
+
+// azureLoadBalancerIP is the address the Azure cloud provider would give a LoadBalancer
+// Service annotated for it (service.beta.kubernetes.io/azure-load-balancer-* or per-port
+// health probes): its pinned IP, else a private or public one.
+func azureLoadBalancerIP(inputs resource.PropertyMap) (string, bool) {
+	if azureString(azureObject(inputs, "spec"), "type") != "LoadBalancer" {
+		return "", false
+	}
+	annotations := azureObject(azureObject(inputs, "metadata"), "annotations")
+	azure := false
+	for k := range annotations {
+		key := string(k)
+		azure = azure || strings.HasPrefix(key, "service.beta.kubernetes.io/azure-load-balancer-") ||
+			strings.HasPrefix(key, "service.beta.kubernetes.io/port_") && strings.Contains(key, "_health-probe_")
+	}
+	switch {
+	case !azure:
+		return "", false
+	case azureString(annotations, "service.beta.kubernetes.io/azure-load-balancer-ipv4") != "":
+		return azureString(annotations, "service.beta.kubernetes.io/azure-load-balancer-ipv4"), true
+	case azureString(annotations, "service.beta.kubernetes.io/azure-load-balancer-internal") == "true":
+		return FakeIngestPrivateIP, true
+	}
+	return FakeIngestPublicIP, true
 }
 
 // computedAzureOutputs are the outputs Azure computes for a type, beyond id and name.

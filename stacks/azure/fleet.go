@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/otelfleet/otelfleet/components/azure/aci"
@@ -12,6 +13,7 @@ import (
 	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/stacks/common"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -41,9 +43,14 @@ func cloudAttributes(cfg config.Stack, platform string) []collector.AttributeAct
 	}
 }
 
-// deployAKSFleet creates the gateway's workload identity and the collector fleet on AKS.
-func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, cluster *aks.Cluster, withProvider pulumi.ResourceOption) error {
+// deployAKSFleet creates the gateway's workload identity and the collector fleet on AKS,
+// and returns the fleet and the Kubernetes provider it was deployed with.
+func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, cluster *aks.Cluster, withProvider pulumi.ResourceOption) (*kube.Fleet, *kubernetes.Provider, error) {
 	ex, needsConnectionString := exporters(cfg)
+	ingest, err := ingestAnnotations(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
 	gatewayID, err := identity.NewIdentity(ctx, cfg.Name+"-gateway-identity", &identity.Args{
 		ResourceGroupName: rg, Location: cfg.Azure.Location, Tags: tags,
 		Federation: &identity.Federation{
@@ -52,9 +59,9 @@ func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput
 		Roles: publisherRoles(cfg, mon),
 	}, withProvider)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	_, _, err = common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(a *kube.FleetArgs) {
+	return common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(a *kube.FleetArgs) {
 		a.Exporters = append(a.Exporters, ex...)
 		if needsConnectionString {
 			a.GatewaySecretEnv = map[string]pulumi.StringInput{collector.AzureMonitorConnectionStringEnv: mon.ConnectionString}
@@ -62,8 +69,26 @@ func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput
 		a.GatewayServiceAccountAnnotations = pulumi.StringMap{identity.ClientIDAnnotation: gatewayID.ClientID}
 		a.GatewayPodLabels = map[string]string{identity.UseLabel: "true"}
 		a.GatewayResourceAttributes = cloudAttributes(cfg, "azure_aks")
+		if a.GatewayIngest != nil {
+			maps.Copy(a.GatewayIngest.Annotations, ingest)
+		}
 	}, pulumi.DependsOn(cluster.KubernetesAccess()))
-	return err
+}
+
+// ingestAnnotations are the Azure load balancer annotations of the gateway's ingest Service:
+// internal (with its static private IP) when configured, and health probes of every port on
+// the collector's health_check endpoint.
+func ingestAnnotations(cfg config.Stack) (map[string]string, error) {
+	if !cfg.Gateway.Ingest {
+		return nil, nil
+	}
+	return aks.IngestAnnotations(aks.Ingest{
+		Internal:   cfg.Gateway.IngestInternal,
+		PrivateIP:  cfg.Azure.AKSIngestPrivateIP,
+		Ports:      []int{collector.PortOTLPGRPC, collector.PortOTLPHTTP},
+		HealthPort: collector.PortHealthCheck,
+		HealthPath: "/",
+	})
 }
 
 // publisherRoles lets an identity publish to the Application Insights resource otelfleet
@@ -76,8 +101,9 @@ func publisherRoles(cfg config.Stack, mon *monitor.Monitoring) []identity.Role {
 	return []identity.Role{{Name: "metrics-publisher", Definition: identity.MonitoringMetricsPublisher, Scope: mon.AppInsightsID}}
 }
 
-// deployACICollector creates the ACI gateway, its identity and (by default) its network.
-func deployACICollector(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, withProvider pulumi.ResourceOption) error {
+// deployACICollector creates the ACI gateway, its identity and (by default) its network, and
+// adds its outputs to out.
+func deployACICollector(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, withProvider pulumi.ResourceOption, out Outputs) (*aci.Collector, error) {
 	az := cfg.Azure
 	ex, needsConnectionString := exporters(cfg)
 	gw, err := collector.GatewayConfig(collector.GatewayOptions{
@@ -92,17 +118,17 @@ func deployACICollector(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringI
 		LogLevel:           cfg.Collector.LogLevel,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	config, err := gw.YAML()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	aciID, err := identity.NewIdentity(ctx, cfg.Name+"-aci-identity", &identity.Args{
 		ResourceGroupName: rg, Location: az.Location, Tags: tags, Roles: publisherRoles(cfg, mon),
 	}, withProvider)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var subnet pulumi.StringInput
 	switch {
@@ -115,10 +141,10 @@ func deployACICollector(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringI
 			AddressSpace: az.VNetCIDR, SubnetPrefix: az.ACISubnetCIDR,
 		}, withProvider)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		subnet = network.SubnetID
-		ctx.Export("aciEgressIp", network.EgressIP)
+		out["aciEgressIp"] = network.EgressIP
 	}
 	secure := map[string]pulumi.StringInput{}
 	if needsConnectionString {
@@ -129,11 +155,12 @@ func deployACICollector(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringI
 		Image:  cfg.Collector.Image + ":" + cfg.Collector.Version,
 		Config: config, CPU: az.ACICPU, MemoryGB: az.ACIMemoryGB,
 		IdentityID: aciID.ID, SubnetID: subnet, SecureEnv: secure,
+		WorkspaceID: mon.WorkspaceID,
 	}, withProvider)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ctx.Export("aciGatewayEndpoint", group.OTLPGRPCEndpoint)
-	ctx.Export("aciGatewayHttpEndpoint", group.OTLPHTTPEndpoint)
-	return nil
+	out["aciGatewayEndpoint"] = group.OTLPGRPCEndpoint
+	out["aciGatewayHttpEndpoint"] = group.OTLPHTTPEndpoint
+	return group, nil
 }

@@ -5,8 +5,11 @@
 package azure
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/otelfleet/otelfleet/components/azure/aci"
 	"github.com/otelfleet/otelfleet/components/azure/aks"
 	"github.com/otelfleet/otelfleet/components/azure/monitor"
 	"github.com/otelfleet/otelfleet/stacks/config"
@@ -15,8 +18,25 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Build builds the azure stack from a validated configuration.
+// Outputs are the azure stack's outputs, by name. gatewayIngestHost is read by the aws
+// stack's DR failover through a StackReference: keep the name.
+type Outputs map[string]pulumi.Input
+
+// Build builds the azure stack from a validated configuration and exports its outputs.
 func Build(ctx *pulumi.Context, cfg config.Stack) error {
+	out, err := Deploy(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(out)) {
+		ctx.Export(name, out[name])
+	}
+	return nil
+}
+
+// Deploy creates the azure stack's resources and returns the outputs Build exports (besides
+// gatewayEndpoint and agentEndpoint, which common.DeployFleet exports).
+func Deploy(ctx *pulumi.Context, cfg config.Stack) (Outputs, error) {
 	az := cfg.Azure
 	tags := azureTags(cfg.Tags)
 
@@ -25,7 +45,7 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 	// without it each version would need its own provider plugin.
 	provider, err := azurenative.NewProvider(ctx, cfg.Name+"-azure", &azurenative.ProviderArgs{Location: pulumi.String(az.Location)})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	withProvider := pulumi.Provider(provider)
 
@@ -34,7 +54,7 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 		Tags:     pulumi.ToStringMap(tags),
 	}, withProvider)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	monArgs := &monitor.Args{
@@ -46,7 +66,7 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 	}
 	mon, err := monitor.NewMonitoring(ctx, cfg.Name+"-monitor", monArgs, withProvider)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	cluster, err := aks.NewCluster(ctx, cfg.Name+"-aks", &aks.Args{
@@ -64,26 +84,36 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 		KubeloginMode:        az.AKSKubeloginMode,
 	}, withProvider)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
-	if err := deployAKSFleet(ctx, cfg, rg.Name, tags, mon, cluster, withProvider); err != nil {
-		return err
+	fleet, k8s, err := deployAKSFleet(ctx, cfg, rg.Name, tags, mon, cluster, withProvider)
+	if err != nil {
+		return nil, err
 	}
+	out := Outputs{
+		"resourceGroupName":           rg.Name,
+		"clusterName":                 cluster.Name,
+		"kubeconfig":                  cluster.Kubeconfig,
+		"oidcIssuerUrl":               cluster.OIDCIssuerURL,
+		"workspaceId":                 mon.WorkspaceID,
+		"workspaceCustomerId":         mon.WorkspaceCustomerID,
+		"appInsightsConnectionString": mon.ConnectionString,
+		// The ingest load balancer's IP ("" without otelfleet:gatewayIngest).
+		"gatewayIngestHost": fleet.GatewayIngestHost,
+	}
+	var aciGroup *aci.Collector
 	if az.ACIEnabled {
-		if err := deployACICollector(ctx, cfg, rg.Name, tags, mon, withProvider); err != nil {
-			return err
+		if aciGroup, err = deployACICollector(ctx, cfg, rg.Name, tags, mon, withProvider, out); err != nil {
+			return nil, err
 		}
 	}
-
-	ctx.Export("resourceGroupName", rg.Name)
-	ctx.Export("clusterName", cluster.Name)
-	ctx.Export("kubeconfig", cluster.Kubeconfig)
-	ctx.Export("oidcIssuerUrl", cluster.OIDCIssuerURL)
-	ctx.Export("workspaceId", mon.WorkspaceID)
-	ctx.Export("workspaceCustomerId", mon.WorkspaceCustomerID)
-	ctx.Export("appInsightsConnectionString", mon.ConnectionString)
-	return nil
+	if az.Alerts {
+		if err := deployAlerts(ctx, cfg, rg.Name, tags, mon, cluster, aciGroup, k8s, withProvider); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // azureTags are the stack's tags as Azure accepts them: tag names cannot contain < > % & \ ? /

@@ -46,11 +46,17 @@ type Args struct {
 	SubnetID  pulumi.StringInput
 	Env       map[string]string
 	SecureEnv map[string]pulumi.StringInput
+	// WorkspaceID (a Log Analytics workspace resource id) receives the group's resource
+	// logs — the containers' output (table ContainerInstanceLog) and their lifecycle events
+	// (ContainerEvent) — through a diagnostic setting; nil sends them nowhere.
+	WorkspaceID pulumi.StringInput
 }
 
 // Collector is the ACI collector gateway.
 type Collector struct {
 	pulumi.ResourceState
+	// ID is the container group's resource id (the scope of its alerts).
+	ID        pulumi.StringOutput `pulumi:"id"`
 	Name      pulumi.StringOutput `pulumi:"name"`
 	IPAddress pulumi.StringOutput `pulumi:"ipAddress"`
 	// OTLPGRPCEndpoint is host:4317; OTLPHTTPEndpoint is http://host:4318.
@@ -152,6 +158,12 @@ func NewCollector(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.R
 	if err := arm.Register(ctx, ContainerGroupType, name, group, &cg, pulumi.Parent(c)); err != nil {
 		return nil, err
 	}
+	if a.WorkspaceID != nil {
+		if _, err := newDiagnostics(ctx, name+"-diagnostics", cg.ID().ToStringOutput(), a.WorkspaceID, pulumi.Parent(c)); err != nil {
+			return nil, err
+		}
+	}
+	c.ID = cg.ID().ToStringOutput()
 	c.Name = cg.Name
 	c.IPAddress = cg.IPAddress.ApplyT(func(ip map[string]any) (string, error) {
 		if s, ok := ip["ip"].(string); ok && s != "" {
@@ -162,6 +174,6 @@ func NewCollector(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.R
 	c.OTLPGRPCEndpoint = pulumi.Sprintf("%s:%d", c.IPAddress, collector.PortOTLPGRPC)
 	c.OTLPHTTPEndpoint = pulumi.Sprintf("http://%s:%d", c.IPAddress, collector.PortOTLPHTTP)
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"name": c.Name, "ipAddress": c.IPAddress, "otlpGrpcEndpoint": c.OTLPGRPCEndpoint, "otlpHttpEndpoint": c.OTLPHTTPEndpoint,
+		"id": c.ID, "name": c.Name, "ipAddress": c.IPAddress, "otlpGrpcEndpoint": c.OTLPGRPCEndpoint, "otlpHttpEndpoint": c.OTLPHTTPEndpoint,
 	})
 }
