@@ -24,6 +24,7 @@ type collectorRun struct {
 	Ports    loopback.Ports
 	Config   string // after loopback.Rewrite
 	Path     string
+	TLSDir   string // ca.crt, tls.crt, tls.key of this collector ("" without TLS)
 	Proc     *otelcoltest.Process
 }
 
@@ -95,7 +96,7 @@ func prepare(t testing.TB, s *renderedStack, w loopback.Workload, o loopback.Opt
 	if err := os.WriteFile(path, []byte(rewritten), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return &collectorRun{Workload: w, Ports: o.Ports, Config: rewritten, Path: path}
+	return &collectorRun{Workload: w, Ports: o.Ports, Config: rewritten, Path: path, TLSDir: o.TLSDir}
 }
 
 // start runs a prepared collector with its workload's environment and waits for health.
@@ -133,7 +134,7 @@ func startSinkCollector(t testing.TB, bin, file string, port int) *otelcoltest.P
 }
 
 // send runs telemetrygen for one signal ("traces", "metrics", "logs") against an OTLP
-// gRPC endpoint: n items (one span per trace), unthrottled, for service. It returns
+// gRPC endpoint: exactly n items (traces of two spans), unthrottled, for service. It returns
 // telemetrygen's output and exit error.
 func send(t testing.TB, signal, endpoint string, n int, service string, extra ...string) (string, error) {
 	t.Helper()
@@ -141,10 +142,20 @@ func send(t testing.TB, signal, endpoint string, n int, service string, extra ..
 	if countFlag == "" {
 		t.Fatalf("unknown signal %q", signal)
 	}
-	args := []string{signal, "--otlp-endpoint", endpoint, "--rate", "0", "--workers", "1",
-		"--service", service, countFlag, strconv.Itoa(n)}
+	count := n
 	if signal == "traces" {
-		args = append(args, "--child-spans", "0")
+		// A trace is a parent and at least one child span (telemetrygen's minimum).
+		if n%2 != 0 {
+			t.Fatalf("send: an even number of spans, please (got %d)", n)
+		}
+		count = n / 2
+	}
+	args := []string{signal, "--otlp-endpoint", endpoint, "--rate", "0", "--workers", "1",
+		"--service", service, countFlag, strconv.Itoa(count)}
+	if signal == "traces" {
+		// Export each span as it ends: unthrottled, the SDK's batch span processor drops
+		// spans once its 2048-span queue is full, which would be the generator's loss.
+		args = append(args, "--child-spans", "1", "--batch=false")
 	}
 	args = append(args, extra...)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

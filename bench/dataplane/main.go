@@ -1,0 +1,229 @@
+// Command dataplane prepares the collector configs bench/dataplane.sh runs: from an
+// offline render (`otelfleet synth --out DIR`) it takes the stack's gateway and DaemonSet
+// agent configs, plus the seed's agent config (bench/seed-agent.yaml), rewrites all of
+// them for loopback with the same transform the end-to-end tests use
+// (loopback.Rewrite), issues test certificates, and writes everything to -out:
+//
+//	gateway.yaml agent.yaml seed.yaml sink.yaml   collector configs
+//	gateway.env  agent.env  seed.env              KEY=VALUE environment, one per line
+//	ports.sh                                      shell assignments of every port
+//
+// The gateway exports (with its generated queue policy) to sink.yaml, a plain OTLP
+// receiver whose own metrics count what arrived.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/otelfleet/otelfleet/internal/otelcoltest/loopback"
+	"sigs.k8s.io/yaml"
+)
+
+func main() {
+	synthDir := flag.String("synth", "", "output directory of `otelfleet synth` for one stack")
+	seedFile := flag.String("seed", "bench/seed-agent.yaml", "the seed agent config (valid syntax)")
+	out := flag.String("out", "", "directory to write into")
+	flag.Parse()
+	if *synthDir == "" || *out == "" {
+		fmt.Fprintln(os.Stderr, "usage: dataplane -synth DIR -out DIR [-seed FILE]")
+		os.Exit(2)
+	}
+	if err := prepare(*synthDir, *seedFile, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "dataplane:", err)
+		os.Exit(1)
+	}
+}
+
+func prepare(synthDir, seedFile, out string) error {
+	manifests, err := readManifests(filepath.Join(synthDir, "manifests"))
+	if err != nil {
+		return err
+	}
+	workloads, err := loopback.Workloads(manifests)
+	if err != nil {
+		return err
+	}
+	var gw, agent *loopback.Workload
+	for i, w := range workloads {
+		switch {
+		case w.Role == loopback.Gateway && w.Labels["otelfleet.io/track"] != "canary":
+			gw = &workloads[i]
+		case w.Role == loopback.Agent && w.Kind == "DaemonSet":
+			agent = &workloads[i]
+		}
+	}
+	if gw == nil || agent == nil {
+		return fmt.Errorf("%s: need a gateway and a DaemonSet agent", synthDir)
+	}
+	ca, err := loopback.NewCA()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	defer func() {
+		for _, l := range held {
+			l.Close()
+		}
+	}()
+	ports := map[string]loopback.Ports{}
+	sh := []string{}
+	for _, name := range []string{"GATEWAY", "AGENT", "SEED", "SINK"} {
+		p, err := freePorts()
+		if err != nil {
+			return err
+		}
+		ports[name] = p
+		sh = append(sh, fmt.Sprintf("%s_OTLP=%d %s_METRICS=%d %s_HEALTH=%d", name, p.OTLPGRPC, name, p.Metrics, name, p.Health))
+	}
+	gwEndpoint := fmt.Sprintf("127.0.0.1:%d", ports["GATEWAY"].OTLPGRPC)
+
+	tlsDir := func(name string, w *loopback.Workload, ips []net.IP) (string, error) {
+		dir := filepath.Join(out, "tls", name)
+		return dir, ca.WriteTLSDir(dir, w.TLSNames, ips)
+	}
+	gwTLS, err := tlsDir("gateway", gw, []net.IP{net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return err
+	}
+	agentTLS, err := tlsDir("agent", agent, nil)
+	if err != nil {
+		return err
+	}
+	// The seed reads /etc/certs/client.{crt,key}: the agent's certificate under those names.
+	seedTLS := filepath.Join(out, "tls", "seed")
+	if err := os.MkdirAll(seedTLS, 0o700); err != nil {
+		return err
+	}
+	for from, to := range map[string]string{"tls.crt": "client.crt", "tls.key": "client.key", "ca.crt": "ca.crt"} {
+		data, err := os.ReadFile(filepath.Join(agentTLS, from))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(seedTLS, to), data, 0o600); err != nil {
+			return err
+		}
+	}
+
+	read := func(p string) (string, error) { b, err := os.ReadFile(p); return string(b), err }
+	gwText, err := read(filepath.Join(synthDir, "collector", gw.File))
+	if err != nil {
+		return err
+	}
+	agentText, err := read(filepath.Join(synthDir, "collector", agent.File))
+	if err != nil {
+		return err
+	}
+	seedText, err := read(seedFile)
+	if err != nil {
+		return err
+	}
+	sinkEndpoint := fmt.Sprintf("127.0.0.1:%d", ports["SINK"].OTLPGRPC)
+	files := []struct {
+		name, text string
+		o          loopback.Options
+		env        []string
+	}{
+		{"gateway", gwText, loopback.Options{Role: loopback.Gateway, Ports: ports["GATEWAY"], Sink: loopback.Sink{OTLPEndpoint: sinkEndpoint},
+			TLSDir: gwTLS, StorageDir: filepath.Join(out, "queue")}, gw.Env},
+		{"agent", agentText, loopback.Options{Role: loopback.Agent, Ports: ports["AGENT"], GatewayEndpoint: gwEndpoint, TLSDir: agentTLS}, agent.Env},
+		{"seed", seedText, loopback.Options{Role: loopback.Agent, Ports: ports["SEED"], GatewayEndpoint: gwEndpoint, TLSDir: seedTLS},
+			[]string{"SSL_CERT_FILE=" + filepath.Join(seedTLS, "ca.crt")}},
+	}
+	for _, f := range files {
+		text, err := loopback.Rewrite(f.text, f.o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, f.name+".yaml"), []byte(text), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(out, f.name+".env"), []byte(strings.Join(f.env, "\n")+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(out, "sink.yaml"), []byte(sinkConfig(ports["SINK"])), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(out, "ports.sh"), []byte(strings.Join(sh, "\n")+"\n"), 0o644)
+}
+
+// sinkConfig is the downstream both set-ups export to: OTLP in, counted by the sink's
+// own receiver metrics, then dropped by a sampled debug exporter.
+func sinkConfig(p loopback.Ports) string {
+	return fmt.Sprintf(`receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:%d
+exporters:
+  debug:
+    verbosity: basic
+    sampling_initial: 1
+    sampling_thereafter: 10000
+extensions:
+  health_check:
+    endpoint: 127.0.0.1:%d
+service:
+  extensions: [health_check]
+  pipelines:
+    traces: {receivers: [otlp], exporters: [debug]}
+    metrics: {receivers: [otlp], exporters: [debug]}
+    logs: {receivers: [otlp], exporters: [debug]}
+  telemetry:
+    metrics:
+      readers:
+        - pull: {exporter: {prometheus: {host: 127.0.0.1, port: %d}}}
+`, p.OTLPGRPC, p.Health, p.Metrics)
+}
+
+// held keeps every port picked so far bound, so no two picks collide; prepare releases
+// them when the files are written.
+var held []net.Listener
+
+func freePorts() (loopback.Ports, error) {
+	var ps [6]int
+	for i := range ps {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return loopback.Ports{}, err
+		}
+		held = append(held, l)
+		ps[i] = l.Addr().(*net.TCPAddr).Port
+	}
+	return loopback.Ports{OTLPGRPC: ps[0], OTLPHTTP: ps[1], Health: ps[2], Metrics: ps[3], Pprof: ps[4], ZPages: ps[5]}, nil
+}
+
+func readManifests(dir string) (map[string]map[string]any, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	out := map[string]map[string]any{}
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]any
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		out[n] = m
+	}
+	return out, nil
+}
