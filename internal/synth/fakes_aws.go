@@ -16,6 +16,11 @@ const (
 	FakeRegion    = "us-east-1"
 	// FakeExistingVpcCIDR is the block getVpc answers for an existing VPC (awsVpcId).
 	FakeExistingVpcCIDR = "10.20.0.0/16"
+	// FakeNLBZoneID is the canonical hosted zone of Network Load Balancers in FakeRegion.
+	FakeNLBZoneID = "Z26RNL4JYFTOTI"
+	// FakeAzureIngestAddress is the gatewayIngestHost output every stack reference answers
+	// with (the azure stack's internal ingest load balancer address).
+	FakeAzureIngestAddress = "10.50.1.10"
 )
 
 // fakeHex is a stable hex suffix for fake ids and generated names.
@@ -106,13 +111,33 @@ func init() {
 		})
 	}
 	RegisterFake("aws:lb/loadBalancer:LoadBalancer", func(name string, in resource.PropertyMap) resource.PropertyMap {
-		n := awsNamed(name, in, "name")
-		return awsProps("name", n, "arn", awsArn("elasticloadbalancing", FakeRegion, "loadbalancer/net/"+n+"/"+awsHex(name, 16)),
-			"dnsName", n+"-"+awsHex(name, 16)+".elb."+FakeRegion+".amazonaws.com")
+		return awsLoadBalancer(awsNamed(name, in, "name"))
 	})
 	RegisterFake("aws:lb/targetGroup:TargetGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		return awsTargetGroup(awsNamed(name, in, "name"))
+	})
+	RegisterFake("aws:sns/topic:Topic", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
-		return awsProps("name", n, "arn", awsArn("elasticloadbalancing", FakeRegion, "targetgroup/"+n+"/"+awsHex(name, 16)))
+		return awsProps("name", n, "id", awsArn("sns", FakeRegion, n), "arn", awsArn("sns", FakeRegion, n))
+	})
+	RegisterFake("aws:cloudwatch/metricAlarm:MetricAlarm", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n := awsNamed(name, in, "name")
+		return awsProps("name", n, "id", n, "arn", awsArn("cloudwatch", FakeRegion, "alarm:"+n))
+	})
+	RegisterFake("aws:route53/healthCheck:HealthCheck", func(name string, _ resource.PropertyMap) resource.PropertyMap {
+		id := awsUUID(name)
+		return awsProps("id", id, "arn", resource.NewProperty("arn:aws:route53:::healthcheck/"+id))
+	})
+	RegisterFake("aws:route53/record:Record", func(name string, in resource.PropertyMap) resource.PropertyMap {
+		n, _ := awsStr(in, "name")
+		return awsProps("fqdn", n)
+	})
+	// A stack reference answers with the outputs the referenced (azure) stack exports.
+	RegisterFake("pulumi:pulumi:StackReference", func(string, resource.PropertyMap) resource.PropertyMap {
+		return resource.PropertyMap{
+			"outputs":           resource.NewProperty(resource.PropertyMap{"gatewayIngestHost": resource.NewProperty(FakeAzureIngestAddress)}),
+			"secretOutputNames": resource.NewProperty([]resource.PropertyValue{}),
+		}
 	})
 	RegisterFake("aws:ecs/cluster:Cluster", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
@@ -180,6 +205,28 @@ func init() {
 		}
 		return resource.PropertyMap{"names": resource.NewProperty(names), "zoneIds": resource.NewProperty(ids), "id": resource.NewProperty(FakeRegion)}
 	})
+	// Load balancers and target groups a controller in the cluster created, found by name
+	// or tags.
+	RegisterCall("aws:lb/getLoadBalancer:getLoadBalancer", func(args resource.PropertyMap) resource.PropertyMap {
+		n, _ := awsStr(args, "name")
+		return awsLoadBalancer(n)
+	})
+	// A target group is found only by the tags the load balancer controller gives it: its
+	// cluster and its Service port (anything else finds nothing, an empty answer).
+	RegisterCall("aws:lb/getTargetGroup:getTargetGroup", func(args resource.PropertyMap) resource.PropertyMap {
+		tags, ok := args["tags"]
+		if !ok || !tags.IsObject() {
+			return resource.PropertyMap{}
+		}
+		cluster, _ := awsStr(tags.ObjectValue(), "elbv2.k8s.aws/cluster")
+		port, _ := awsStr(tags.ObjectValue(), "service.k8s.aws/resource")
+		if cluster == "" || port == "" {
+			return resource.PropertyMap{}
+		}
+		out := awsTargetGroup(FakeControllerTargetGroupName(port))
+		out["tags"] = tags
+		return out
+	})
 	RegisterCall("aws:ec2/getVpc:getVpc", func(args resource.PropertyMap) resource.PropertyMap {
 		id, _ := awsStr(args, "id")
 		return awsProps("id", id, "cidrBlock", FakeExistingVpcCIDR, "arn", awsArn("ec2", FakeRegion, "vpc/"+id))
@@ -190,4 +237,41 @@ func init() {
 func awsUUID(name string) string {
 	h := awsHex(name, 32)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// awsLoadBalancer is the state of a Network Load Balancer named n.
+func awsLoadBalancer(n string) resource.PropertyMap {
+	suffix := FakeLoadBalancerArnSuffix(n)
+	return awsProps("name", n, "id", awsArn("elasticloadbalancing", FakeRegion, "loadbalancer/"+suffix),
+		"arn", awsArn("elasticloadbalancing", FakeRegion, "loadbalancer/"+suffix), "arnSuffix", suffix,
+		"dnsName", n+"-"+awsHex(n, 16)+".elb."+FakeRegion+".amazonaws.com", "zoneId", FakeNLBZoneID)
+}
+
+// FakeControllerTargetGroupName is the name of the target group the load balancer
+// controller made for a Service port ("namespace/service:port", its
+// service.k8s.aws/resource tag), shaped like the controller's k8s-<ns>-<svc>-<hash>.
+func FakeControllerTargetGroupName(servicePort string) string {
+	ns, rest, _ := strings.Cut(servicePort, "/")
+	svc, _, _ := strings.Cut(rest, ":")
+	short := func(s string) string {
+		if len(s) > 8 {
+			return s[:8]
+		}
+		return s
+	}
+	return "k8s-" + short(ns) + "-" + short(svc) + "-" + awsHex(servicePort, 10)
+}
+
+// FakeTargetGroupArnSuffix is the ARN suffix (targetgroup/<name>/<id>) of a faked target
+// group named n.
+func FakeTargetGroupArnSuffix(n string) string { return "targetgroup/" + n + "/" + awsHex(n, 16) }
+
+// FakeLoadBalancerArnSuffix is the ARN suffix (net/<name>/<id>) of a faked NLB named n.
+func FakeLoadBalancerArnSuffix(n string) string { return "net/" + n + "/" + awsHex(n, 16) }
+
+// awsTargetGroup is the state of a target group named n.
+func awsTargetGroup(n string) resource.PropertyMap {
+	suffix := FakeTargetGroupArnSuffix(n)
+	return awsProps("name", n, "id", awsArn("elasticloadbalancing", FakeRegion, suffix),
+		"arn", awsArn("elasticloadbalancing", FakeRegion, suffix), "arnSuffix", suffix)
 }

@@ -26,11 +26,23 @@ const PodNameEnv = "K8S_POD_NAME"
 const LambdaExampleCode = "examples/lambda/build"
 
 // deployGateway puts the collector fleet on the cluster: the gateway exports to the AWS
-// destinations as its IRSA role (ServiceAccount annotation), with the region and the
-// archive bucket in its environment. It returns the cluster's Kubernetes provider.
-func deployGateway(ctx *pulumi.Context, cfg config.Stack, cluster *eks.Cluster, dest *destinations.Destinations, role *irsa.Role) (*kubernetes.Provider, error) {
+// destinations (and otelfleet:upstreamOtlpEndpoint) as its IRSA role (ServiceAccount
+// annotation), with the region and the archive bucket in its environment; with
+// gatewayIngest its LoadBalancer Service gets the AWS Load Balancer Controller's
+// annotations. It returns the fleet and the cluster's Kubernetes provider; dependsOn are
+// waited for (nodes, the load balancer controller).
+func deployGateway(ctx *pulumi.Context, cfg config.Stack, cluster *eks.Cluster, dest *destinations.Destinations, role *irsa.Role, dependsOn []pulumi.Resource) (*kube.Fleet, *kubernetes.Provider, error) {
 	a := cfg.AWS
-	_, provider, err := common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(f *kube.FleetArgs) {
+	ingest, err := ingestAnnotations(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(f *kube.FleetArgs) {
+		if f.GatewayIngest != nil {
+			for k, v := range ingest {
+				f.GatewayIngest.Annotations[k] = v
+			}
+		}
 		f.Exporters = common.WithUpstream(cfg, dest.Exporters("gateway-${env:"+PodNameEnv+"}"))
 		f.GatewayServiceAccountAnnotations = pulumi.StringMap{irsa.RoleArnAnnotation: role.Arn}
 		f.GatewayEnv = append(f.GatewayEnv,
@@ -46,8 +58,7 @@ func deployGateway(ctx *pulumi.Context, cfg config.Stack, cluster *eks.Cluster, 
 			collector.AttributeAction{Key: "cloud.region", Value: a.Region, Action: "insert"},
 			collector.AttributeAction{Key: "k8s.cluster.name", Value: cluster.ClusterName, Action: "insert"},
 		)
-	}, pulumi.DependsOn([]pulumi.Resource{cluster.NodeGroup})) // workloads need nodes to become ready
-	return provider, err
+	}, pulumi.DependsOn(dependsOn))
 }
 
 // ECSCollectorConfig is the ECS collector's configuration: the gateway preset with the

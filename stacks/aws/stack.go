@@ -1,11 +1,15 @@
 // Package aws builds the aws stack: network, EKS with the cluster autoscaler, the
 // destinations (X-Ray, CloudWatch, S3 archive), the collector fleet on EKS with an IRSA
-// role, a collector on ECS Fargate behind an internal NLB, and an instrumented Lambda.
+// role, a collector on ECS Fargate behind an internal NLB, and an instrumented Lambda;
+// with gatewayIngest the AWS Load Balancer Controller and the gateway's ingest NLB, its
+// Route 53 records (DR failover to the azure stack, regional latency routing), and the
+// fleet's CloudWatch alarms with their SNS topic.
 package aws
 
 import (
 	"github.com/otelfleet/otelfleet/components/aws/archive"
 	"github.com/otelfleet/otelfleet/components/aws/autoscaler"
+	"github.com/otelfleet/otelfleet/components/aws/containerinsights"
 	"github.com/otelfleet/otelfleet/components/aws/destinations"
 	"github.com/otelfleet/otelfleet/components/aws/eks"
 	"github.com/otelfleet/otelfleet/components/aws/irsa"
@@ -18,6 +22,9 @@ import (
 // Build builds the aws stack. Every AWS resource goes through one explicit provider for
 // otelfleet:awsRegion whose default tags are otelfleet:tags.
 func Build(ctx *pulumi.Context, cfg config.Stack) error {
+	if err := cfg.ValidateAWSIngest(); err != nil {
+		return err
+	}
 	a := cfg.AWS
 	provider, err := aws.NewProvider(ctx, cfg.Name+"-aws", &aws.ProviderArgs{
 		Region:      pulumi.String(a.Region),
@@ -61,9 +68,30 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 	if err != nil {
 		return err
 	}
-	k8s, err := deployGateway(ctx, cfg, cluster, dest, gatewayRole)
+	// Workloads need nodes to become ready; the ingest Service needs the controller that
+	// provisions (and on deletion removes) its NLB.
+	fleetDeps := []pulumi.Resource{cluster.NodeGroup}
+	if cfg.Gateway.Ingest && a.LoadBalancerController {
+		lbc, err := installLoadBalancerController(ctx, cfg, cluster, net, account, provider)
+		if err != nil {
+			return err
+		}
+		fleetDeps = append(fleetDeps, lbc.Release)
+		ctx.Export("loadBalancerControllerRoleArn", lbc.RoleArn)
+	}
+	fleet, k8s, err := deployGateway(ctx, cfg, cluster, dest, gatewayRole, fleetDeps)
 	if err != nil {
 		return err
+	}
+	if a.ContainerInsights {
+		ci, err := containerinsights.New(ctx, cfg.Name+"-container-insights", &containerinsights.Args{
+			ClusterName: ClusterName(cfg), Region: a.Region, Account: account,
+			OIDCProviderArn: cluster.OIDCProviderArn, OIDCIssuer: cluster.OIDCIssuer, LogRetentionDays: a.LogRetentionDays,
+		}, inAWS, pulumi.DependsOn([]pulumi.Resource{cluster.NodeGroup}))
+		if err != nil {
+			return err
+		}
+		ctx.Export("containerInsightsRoleArn", ci.RoleArn)
 	}
 	var autoscalerRole pulumi.StringOutput
 	if a.ClusterAutoscaler {
@@ -80,11 +108,13 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 	logGroups := pulumi.StringMap{
 		"logs": dest.LogsGroupName, "metrics": dest.MetricsGroupName, "controlPlane": cluster.ControlPlaneLogGroup,
 	}
+	watched := alarmSources{dest: dest}
 	if a.ECSCollector {
 		ecs, err := deployECS(ctx, cfg, net, dest, account, inAWS)
 		if err != nil {
 			return err
 		}
+		watched.ecs = ecs
 		logGroups["ecsCollector"] = ecs.LogGroupName
 		if a.LambdaExample {
 			fn, err := deployLambda(ctx, cfg, net, ecs, account, inAWS)
@@ -92,6 +122,26 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 				return err
 			}
 			logGroups["lambdaExample"] = fn.LogGroupName
+		}
+	}
+
+	if cfg.Gateway.Ingest {
+		nlb := lookupIngest(ctx, cfg, fleet.GatewayIngestHost, provider)
+		watched.ingest = &nlb
+		ctx.Export("gatewayIngestHost", fleet.GatewayIngestHost)
+	}
+	var topic pulumi.StringInput
+	if a.Alarms {
+		al, err := deployAlarms(ctx, cfg, watched, inAWS)
+		if err != nil {
+			return err
+		}
+		topic = al.TopicArn
+	}
+	if a.DRAzureStack != "" || a.RegionalRecordName != "" {
+		// ValidateAWSIngest made sure the ingest (and so watched.ingest) exists.
+		if err := deployIngestDNS(ctx, cfg, *watched.ingest, topic, inAWS); err != nil {
+			return err
 		}
 	}
 

@@ -46,6 +46,20 @@ type AWS struct {
 
 	LambdaExample  bool   `key:"lambdaExample" desc:"Deploy the example Go Lambda function (examples/lambda) wired to send OTLP to the ECS collector's NLB; needs ecsCollector."`
 	LambdaLayerArn string `key:"lambdaCollectorLayerArn" desc:"ARN of a collector Lambda layer (e.g. the OpenTelemetry Lambda collector layer) added to instrumented functions; empty adds none and the function's SDK sends OTLP straight to the NLB."`
+
+	LoadBalancerController        bool   `key:"eksLoadBalancerController" desc:"With gatewayIngest on, install the AWS Load Balancer Controller (pinned Helm release with its own IRSA role, NLB for Services only) that provisions the ingest NLB. Turn off when the cluster already runs one."`
+	LoadBalancerControllerVersion string `key:"eksLoadBalancerControllerVersion" desc:"aws-load-balancer-controller Helm chart version (https://aws.github.io/eks-charts)."`
+	ContainerInsights             bool   `key:"eksContainerInsights" desc:"Install the amazon-cloudwatch-observability EKS add-on (its own IRSA role, container logs off) so pod metrics reach the ContainerInsights CloudWatch namespace; the gateway's pod alarms read them."`
+
+	DRAzureStack       string `key:"drAzureStack" desc:"Fully qualified name (org/project/stack) of the azure stack that takes OTLP ingest when this stack's gateway is down: a Route 53 failover pair publishes drRecordName, PRIMARY to this stack's ingest NLB, SECONDARY to that stack's gatewayIngestHost output. Empty: no DR."`
+	DRHostedZoneID     string `key:"drHostedZoneId" desc:"Route 53 hosted zone (id such as Z0123456789ABCDEFGHIJ) of the ingest DNS records: the DR failover pair (drRecordName) and the regional latency record (regionalRecordName). Use a private zone when the ingest load balancers are internal."`
+	DRRecordName       string `key:"drRecordName" desc:"Global OTLP ingest name of the DR failover pair (a name inside the drHostedZoneId zone, not its apex), e.g. otlp.observability.example.com; agents and SDKs send to it on 4317/4318."`
+	DRRecordTTL        int    `key:"drRecordTtl" desc:"TTL in seconds of the failover and latency records that are not aliases (alias records to the NLB answer with its 60 s TTL); part of the failover data-loss window."`
+	RegionalRecordName string `key:"regionalRecordName" desc:"Latency-routed regional ingest name in drHostedZoneId (e.g. ingest.observability.example.com): every regional stack publishes its ingest NLB under it with its region, health-checked like the DR primary. Empty: none."`
+
+	Alarms        bool   `key:"awsAlarms" desc:"Create CloudWatch alarms for the fleet (gateway pods, ingest NLB, ECS collector, exporter failures from the collectors' logs) that notify an SNS topic."`
+	AlarmTopicArn string `key:"alarmSnsTopicArn" desc:"Existing SNS topic (in awsRegion) the alarms notify; empty creates one."`
+	AlarmEmail    string `key:"alarmEmail" desc:"E-mail address subscribed to the topic otelfleet creates (the recipient confirms the subscription); only used without alarmSnsTopicArn."`
 }
 
 // Kubernetes minor versions in EKS standard support (14 months from each EKS release),
@@ -90,6 +104,11 @@ var (
 	labelKeyPattern     = regexp.MustCompile(`^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`)
 	labelValuePattern   = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$`)
 	layerArnPattern     = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:layer:[A-Za-z0-9_-]+:\d+$`)
+	hostedZonePattern   = regexp.MustCompile(`^Z[0-9A-Z]{1,31}$`)
+	stackNamePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+	dnsNamePattern      = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	topicArnPattern     = regexp.MustCompile(`^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$`)
+	awsEmailPattern     = regexp.MustCompile(`^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$`)
 )
 
 // validate checks the aws keys; it is called by Stack.Validate when cloud is aws.
@@ -109,6 +128,82 @@ func (a *AWS) validate(v *validator) {
 	if a.LambdaExample && !a.ECSCollector {
 		v.bad("lambdaExample", a.LambdaExample, "the example function sends OTLP to the ECS collector's NLB: turn ecsCollector on, or set lambdaExample to false")
 	}
+	if a.LoadBalancerController && !chartVersionPattern.MatchString(a.LoadBalancerControllerVersion) {
+		v.bad("eksLoadBalancerControllerVersion", a.LoadBalancerControllerVersion, "give a chart version such as 3.5.0")
+	}
+	a.validateIngestDNS(v)
+	a.validateAlarms(v)
+}
+
+// validateIngestDNS checks the DR failover pair and the regional latency record: both
+// live in drHostedZoneId, and the pair needs all three of its keys.
+func (a *AWS) validateIngestDNS(v *validator) {
+	switch {
+	case a.DRAzureStack != "" && !stackNamePattern.MatchString(a.DRAzureStack):
+		v.bad("drAzureStack", a.DRAzureStack, "give the azure stack's fully qualified name org/project/stack (e.g. acme/otelfleet/azure-prod), or leave it empty for no DR")
+	case a.DRAzureStack == "" && a.DRRecordName != "":
+		v.bad("drAzureStack", a.DRAzureStack, "drRecordName is set: name the azure stack that takes over (org/project/stack), or clear drRecordName")
+	}
+	if a.DRAzureStack != "" && a.DRRecordName == "" {
+		v.bad("drRecordName", a.DRRecordName, "drAzureStack is set: give the global OTLP name the failover pair publishes, such as otlp.observability.example.com")
+	}
+	needZone := a.DRAzureStack != "" || a.RegionalRecordName != ""
+	switch {
+	case a.DRHostedZoneID == "" && needZone:
+		v.bad("drHostedZoneId", a.DRHostedZoneID, "the ingest DNS records (drAzureStack/regionalRecordName) need a Route 53 hosted zone: give its id, such as Z0123456789ABCDEFGHIJ")
+	case a.DRHostedZoneID != "" && !hostedZonePattern.MatchString(a.DRHostedZoneID):
+		v.bad("drHostedZoneId", a.DRHostedZoneID, "give a Route 53 hosted zone id: Z followed by up to 31 uppercase letters and digits, such as Z0123456789ABCDEFGHIJ (not the zone's domain name)")
+	case a.DRHostedZoneID != "" && !needZone:
+		v.bad("drHostedZoneId", a.DRHostedZoneID, "the zone is only used by drAzureStack or regionalRecordName: set one of them, or leave it empty")
+	}
+	for _, r := range []struct{ key, name string }{{"drRecordName", a.DRRecordName}, {"regionalRecordName", a.RegionalRecordName}} {
+		if r.name != "" && (len(r.name) > 253 || !dnsNamePattern.MatchString(r.name)) {
+			v.bad(r.key, r.name, "give a lowercase DNS name inside the hosted zone, such as otlp.observability.example.com (no trailing dot, no wildcard)")
+		}
+	}
+	if a.RegionalRecordName != "" && a.RegionalRecordName == a.DRRecordName {
+		v.bad("regionalRecordName", a.RegionalRecordName, "must differ from drRecordName (a name has one routing policy: failover or latency)")
+	}
+	if a.DRRecordTTL < 10 || a.DRRecordTTL > 300 {
+		v.bad("drRecordTtl", a.DRRecordTTL, "give 10 to 300 seconds (the TTL adds to the failover window)")
+	}
+}
+
+func (a *AWS) validateAlarms(v *validator) {
+	if a.AlarmTopicArn != "" {
+		if m := topicArnPattern.FindStringSubmatch(a.AlarmTopicArn); m == nil {
+			v.bad("alarmSnsTopicArn", a.AlarmTopicArn, "give an SNS topic ARN such as arn:aws:sns:%s:123456789012:otel-alarms, or leave it empty to create a topic", a.Region)
+		} else if m[1] != a.Region {
+			v.bad("alarmSnsTopicArn", a.AlarmTopicArn, "give a topic in the stack's region %s (CloudWatch alarms notify topics of their own region)", a.Region)
+		}
+		if a.AlarmEmail != "" {
+			v.bad("alarmEmail", a.AlarmEmail, "is only used for the topic otelfleet creates: subscribe the address to alarmSnsTopicArn yourself, or clear alarmSnsTopicArn")
+		}
+		return
+	}
+	if a.AlarmEmail != "" && !awsEmailPattern.MatchString(a.AlarmEmail) {
+		v.bad("alarmEmail", a.AlarmEmail, "give one e-mail address such as oncall@example.com, or leave it empty")
+	}
+}
+
+// ValidateAWSIngest checks the aws keys that depend on another section of the stack: the
+// ingest DNS records point at the gateway's ingest load balancer, so they need
+// gatewayIngest. Stack.Validate checks each section on its own; the aws stack calls this
+// before it registers any resource. It returns an *Error, like Validate.
+func (s *Stack) ValidateAWSIngest() error {
+	v := &validator{}
+	if !s.Gateway.Ingest {
+		switch {
+		case s.AWS.DRAzureStack != "":
+			v.bad("gatewayIngest", s.Gateway.Ingest, "drAzureStack needs the gateway's ingest load balancer (the failover PRIMARY): turn gatewayIngest on, or clear the dr* keys")
+		case s.AWS.RegionalRecordName != "":
+			v.bad("gatewayIngest", s.Gateway.Ingest, "regionalRecordName needs the gateway's ingest load balancer: turn gatewayIngest on, or clear regionalRecordName")
+		}
+	}
+	if len(v.problems) > 0 {
+		return &Error{Problems: v.problems}
+	}
+	return nil
 }
 
 func (a *AWS) validateNetwork(v *validator) {

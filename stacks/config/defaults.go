@@ -81,6 +81,12 @@ func Defaults() Stack {
 			ECSMemoryMiB:             2048,
 			ECSDesiredCount:          2,
 			LambdaExample:            true,
+
+			LoadBalancerController:        true,
+			LoadBalancerControllerVersion: "3.5.0",
+			ContainerInsights:             true,
+			DRRecordTTL:                   60,
+			Alarms:                        true,
 		},
 		Azure: Azure{
 			Location:                  "eastus",

@@ -43,6 +43,22 @@ func TestBadAWSConfig(t *testing.T) {
 		{"layer of another region", map[string]string{"otelfleet:lambdaCollectorLayerArn": "arn:aws:lambda:eu-west-1:123456789012:layer:otel-collector:3"}, "lambdaCollectorLayerArn", "us-east-1"},
 		{"Lambda without ECS", map[string]string{"otelfleet:ecsCollector": "false"}, "lambdaExample", "ecsCollector"},
 		{"bad node label", map[string]string{"otelfleet:eksNodeLabels": `{"role":"otel worker"}`}, "eksNodeLabels", "label"},
+		{"DR without its record name", map[string]string{"otelfleet:drRecordName": ""}, "drRecordName", "global OTLP name"},
+		{"DR without its zone", map[string]string{"otelfleet:drHostedZoneId": ""}, "drHostedZoneId", "hosted zone"},
+		{"record name without DR", map[string]string{"otelfleet:drAzureStack": ""}, "drAzureStack", "clear drRecordName"},
+		{"DR stack not fully qualified", map[string]string{"otelfleet:drAzureStack": "azure-prod"}, "drAzureStack", "org/project/stack"},
+		{"zone id is a domain", map[string]string{"otelfleet:drHostedZoneId": "observability.example.com"}, "drHostedZoneId", "Route 53 hosted zone id"},
+		{"zone id lowercase", map[string]string{"otelfleet:drHostedZoneId": "z0123456789abcdefghij"}, "drHostedZoneId", "uppercase"},
+		{"zone without records", map[string]string{"otelfleet:drAzureStack": "", "otelfleet:drRecordName": "", "otelfleet:regionalRecordName": ""}, "drHostedZoneId", "only used by"},
+		{"record name with a wildcard", map[string]string{"otelfleet:drRecordName": "*.observability.example.com"}, "drRecordName", "DNS name"},
+		{"regional name equals the DR name", map[string]string{"otelfleet:regionalRecordName": "otlp.observability.example.com"}, "regionalRecordName", "must differ"},
+		{"TTL too long", map[string]string{"otelfleet:drRecordTtl": "3600"}, "drRecordTtl", "10 to 300"},
+		{"DR without the ingest", map[string]string{"otelfleet:gatewayIngest": "false"}, "gatewayIngest", "drAzureStack needs"},
+		{"email malformed", map[string]string{"otelfleet:alarmEmail": "oncall@"}, "alarmEmail", "e-mail address"},
+		{"email beside an existing topic", map[string]string{"otelfleet:alarmSnsTopicArn": "arn:aws:sns:us-east-1:123456789012:oncall"}, "alarmEmail", "only used for the topic otelfleet creates"},
+		{"topic of another region", map[string]string{"otelfleet:alarmSnsTopicArn": "arn:aws:sns:eu-west-1:123456789012:oncall", "otelfleet:alarmEmail": ""}, "alarmSnsTopicArn", "region us-east-1"},
+		{"topic not an ARN", map[string]string{"otelfleet:alarmSnsTopicArn": "oncall", "otelfleet:alarmEmail": ""}, "alarmSnsTopicArn", "SNS topic ARN"},
+		{"controller chart version", map[string]string{"otelfleet:eksLoadBalancerControllerVersion": "latest"}, "eksLoadBalancerControllerVersion", "3.5.0"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := render(t, c.overrides)
@@ -75,6 +91,8 @@ func TestGoodAWSConfigVariants(t *testing.T) {
 		{"otelfleet:ecsCpu": "256", "otelfleet:ecsMemoryMiB": "512"},
 		{"otelfleet:ecsCollector": "false", "otelfleet:lambdaExample": "false"},
 		existingVPC,
+		{"otelfleet:alarmSnsTopicArn": "arn:aws:sns:us-east-1:123456789012:oncall", "otelfleet:alarmEmail": ""},
+		{"otelfleet:alarmEmail": "", "otelfleet:drRecordTtl": "30", "otelfleet:regionalRecordName": ""},
 	} {
 		r, err := render(t, o)
 		if err != nil {

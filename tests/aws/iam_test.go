@@ -21,6 +21,8 @@ func TestIRSATrustPolicies(t *testing.T) {
 	for _, c := range []struct{ role, subject string }{
 		{"otel-gateway", "system:serviceaccount:observability:otel-gateway"},
 		{"otel-autoscaler", "system:serviceaccount:kube-system:cluster-autoscaler"},
+		{"otel-lb-controller", "system:serviceaccount:kube-system:aws-load-balancer-controller"},
+		{"otel-container-insights", "system:serviceaccount:amazon-cloudwatch:cloudwatch-agent"},
 	} {
 		t.Run(c.role, func(t *testing.T) {
 			d := doc(t, one(t, r, "aws:iam/role:Role", c.role), "assumeRolePolicy")
@@ -64,6 +66,15 @@ var starAllowed = []string{
 	"ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
 	"ec2:GetInstanceTypesInfoFromInstanceRequirements", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
 	"ecr:GetAuthorizationToken",
+	// The load balancer controller's and the CloudWatch agent's reads: EC2 and Elastic Load
+	// Balancing Describe calls have no resource-level permissions.
+	"ec2:DescribeAvailabilityZones", "ec2:DescribeInstances", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups",
+	"ec2:DescribeVpcs", "ec2:DescribeTags", "ec2:DescribeVolumes",
+	"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
+	"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes",
+	"elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups",
+	"elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTargetHealth",
+	"elasticloadbalancing:DescribeTags", "elasticloadbalancing:DescribeCapacityReservation",
 }
 
 // policies returns every policy document the stack registers: trust policies, inline

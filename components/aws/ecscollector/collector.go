@@ -75,6 +75,10 @@ type Collector struct {
 	LoadBalancerDNS pulumi.StringOutput `pulumi:"loadBalancerDns"`
 	GRPCEndpoint    pulumi.StringOutput `pulumi:"grpcEndpoint"`
 	HTTPEndpoint    pulumi.StringOutput `pulumi:"httpEndpoint"`
+	// LoadBalancerArnSuffix and TargetGroupArnSuffix (of the OTLP gRPC target group) are
+	// the dimensions of their AWS/NetworkELB metrics.
+	LoadBalancerArnSuffix pulumi.StringOutput `pulumi:"loadBalancerArnSuffix"`
+	TargetGroupArnSuffix  pulumi.StringOutput `pulumi:"targetGroupArnSuffix"`
 }
 
 func (a Args) defaults() Args {
@@ -250,6 +254,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	var balancers ecs.ServiceLoadBalancerArray
 	var listeners []pulumi.Resource
+	var grpcTargetGroup *lb.TargetGroup
 	for _, p := range otlpPorts {
 		tg, err := lb.NewTargetGroup(ctx, name+"-"+p.name, &lb.TargetGroupArgs{
 			Name:                pulumi.String(a.Prefix + "-" + p.name),
@@ -277,6 +282,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return nil, err
 		}
 		listeners = append(listeners, l)
+		if p.port == collector.PortOTLPGRPC {
+			grpcTargetGroup = tg
+		}
 		balancers = append(balancers, ecs.ServiceLoadBalancerArgs{TargetGroupArn: tg.Arn, ContainerName: pulumi.String(ContainerName), ContainerPort: pulumi.Int(p.port)})
 	}
 
@@ -311,7 +319,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	c.LoadBalancerDNS = nlb.DnsName
 	c.GRPCEndpoint = pulumi.Sprintf("http://%s:%d", nlb.DnsName, collector.PortOTLPGRPC)
 	c.HTTPEndpoint = pulumi.Sprintf("http://%s:%d", nlb.DnsName, collector.PortOTLPHTTP)
+	c.LoadBalancerArnSuffix, c.TargetGroupArnSuffix = nlb.ArnSuffix, grpcTargetGroup.ArnSuffix
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"loadBalancerArnSuffix": c.LoadBalancerArnSuffix, "targetGroupArnSuffix": c.TargetGroupArnSuffix,
 		"clusterName": c.ClusterName, "serviceName": c.ServiceName, "taskRoleArn": c.TaskRoleArn,
 		"executionRoleArn": c.ExecutionRoleArn, "logGroupName": c.LogGroupName, "configParameter": c.ConfigParameter,
 		"securityGroupId": c.SecurityGroupID, "loadBalancerDns": c.LoadBalancerDNS, "grpcEndpoint": c.GRPCEndpoint, "httpEndpoint": c.HTTPEndpoint,

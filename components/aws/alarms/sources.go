@@ -1,0 +1,150 @@
+package alarms
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// The metrics the alarms read, with where AWS publishes them:
+//
+//   - ContainerInsights: the CloudWatch agent of the amazon-cloudwatch-observability EKS
+//     add-on (components/aws/containerinsights). Pod metrics carry the dimensions
+//     PodName (the owning workload's name, e.g. the gateway Deployment), Namespace and
+//     ClusterName; service_number_of_running_pods carries Service, Namespace and
+//     ClusterName. pod_number_of_container_restarts is the number of restarts since the
+//     previous sample (the agent reports the difference), so its Sum over a period is the
+//     restarts in it.
+//   - ECS/ContainerInsights: ECS with the cluster setting containerInsights=enabled
+//     (components/aws/ecscollector), per ClusterName and ServiceName.
+//   - AWS/NetworkELB: every Network Load Balancer, per LoadBalancer and TargetGroup (their
+//     ARN suffixes, net/<name>/<id> and targetgroup/<name>/<id>).
+//   - The collectors' own log lines, through CloudWatch Logs metric filters: the exporter
+//     helper of the pinned collector logs "Exporting failed. Will retry the request after
+//     interval." on a failed attempt and "Exporting failed. Dropping data." when it gives
+//     up on a batch.
+const (
+	NamespaceContainerInsights    = "ContainerInsights"
+	NamespaceECSContainerInsights = "ECS/ContainerInsights"
+	NamespaceNLB                  = "AWS/NetworkELB"
+
+	MetricPodCPUOverLimit     = "pod_cpu_utilization_over_pod_limit"
+	MetricPodMemoryOverLimit  = "pod_memory_utilization_over_pod_limit"
+	MetricPodRestarts         = "pod_number_of_container_restarts"
+	MetricServiceRunningPods  = "service_number_of_running_pods"
+	MetricECSRunningTaskCount = "RunningTaskCount"
+	MetricECSDesiredTaskCount = "DesiredTaskCount"
+	MetricHealthyHostCount    = "HealthyHostCount"
+
+	// PatternExportFailed matches every failed export attempt; PatternDataDropped the
+	// batches an exporter gave up on.
+	PatternExportFailed = `"Exporting failed"`
+	PatternDataDropped  = `"Dropping data"`
+)
+
+// Thresholds of the gateway's pod alarms.
+const (
+	NearLimitPercent = 90 // CPU or memory use, % of the pod's limit
+	MaxRestarts      = 2  // container restarts in RestartWindow before it alarms
+	RestartWindow    = 1800
+)
+
+// Workload is a Kubernetes workload and its Service, as Container Insights names them.
+type Workload struct {
+	Cluster   pulumi.StringInput
+	Namespace string
+	// Name is the Deployment or StatefulSet (Container Insights' PodName).
+	Name    string
+	Service string
+	// MinReplicas is the number of pods below which the workload is short.
+	MinReplicas int
+}
+
+// WorkloadAlarms are the Container Insights alarms of a workload: CPU or memory near the
+// pods' limit, containers restarting, fewer running pods than the minimum. Each alarm's
+// name starts with label ("gateway").
+func WorkloadAlarms(label string, w Workload) []Alarm {
+	pod := map[string]pulumi.StringInput{"ClusterName": w.Cluster, "Namespace": pulumi.String(w.Namespace), "PodName": pulumi.String(w.Name)}
+	service := map[string]pulumi.StringInput{"ClusterName": w.Cluster, "Namespace": pulumi.String(w.Namespace), "Service": pulumi.String(w.Service)}
+	ci := func(name, stat string, dims map[string]pulumi.StringInput) *Metric {
+		return &Metric{Namespace: NamespaceContainerInsights, Name: name, Stat: stat, Dimensions: dims}
+	}
+	return []Alarm{
+		{
+			Name:        label + "-cpu-near-limit",
+			Description: fmt.Sprintf("%s pods use more than %d %% of their CPU limit for 15 minutes: the HPA is at its maximum or cannot keep up.", w.Name, NearLimitPercent),
+			Metric:      ci(MetricPodCPUOverLimit, "Average", pod), Comparison: "GreaterThanThreshold", Threshold: NearLimitPercent,
+			Period: 300, EvaluationPeriods: 3, TreatMissingData: "notBreaching",
+		},
+		{
+			Name:        label + "-memory-near-limit",
+			Description: fmt.Sprintf("One %s pod uses more than %d %% of its memory limit for 5 minutes: the memory_limiter is refusing data and an OOM kill is close.", w.Name, NearLimitPercent),
+			Metric:      ci(MetricPodMemoryOverLimit, "Maximum", pod), Comparison: "GreaterThanThreshold", Threshold: NearLimitPercent,
+			Period: 60, EvaluationPeriods: 5, TreatMissingData: "notBreaching",
+		},
+		{
+			Name:        label + "-restarting",
+			Description: fmt.Sprintf("%s containers restarted more than %d times in 30 minutes (OOM kill or crash loop).", w.Name, MaxRestarts),
+			Metric:      ci(MetricPodRestarts, "Sum", pod), Comparison: "GreaterThanThreshold", Threshold: MaxRestarts,
+			Period: RestartWindow, EvaluationPeriods: 1, TreatMissingData: "notBreaching",
+		},
+		{
+			Name:        label + "-below-minimum",
+			Description: fmt.Sprintf("Fewer than %d %s pods are running for 10 minutes.", w.MinReplicas, w.Name),
+			Metric:      ci(MetricServiceRunningPods, "Minimum", service), Comparison: "LessThanThreshold", Threshold: float64(w.MinReplicas),
+			Period: 60, EvaluationPeriods: 10, TreatMissingData: "breaching",
+		},
+	}
+}
+
+// HealthyTargets alarms when a Network Load Balancer's target group has fewer than min
+// healthy targets for 10 minutes (no data: the load balancer is gone, which breaches).
+func HealthyTargets(name, description string, loadBalancer, targetGroup pulumi.StringInput, min int) Alarm {
+	return Alarm{
+		Name: name, Description: description,
+		Metric: &Metric{Namespace: NamespaceNLB, Name: MetricHealthyHostCount, Stat: "Minimum", Dimensions: map[string]pulumi.StringInput{
+			"LoadBalancer": loadBalancer, "TargetGroup": targetGroup,
+		}},
+		Comparison: "LessThanThreshold", Threshold: float64(min), Period: 60, EvaluationPeriods: 10, TreatMissingData: "breaching",
+	}
+}
+
+// ECSTasksBelowDesired alarms when an ECS service runs fewer tasks than it wants for 5
+// minutes (desired − running > 0; deployments run more tasks, not fewer).
+func ECSTasksBelowDesired(name string, cluster, service pulumi.StringInput) Alarm {
+	dims := map[string]pulumi.StringInput{"ClusterName": cluster, "ServiceName": service}
+	return Alarm{
+		Name: name, Description: "The ECS collector service runs fewer tasks than desired for 5 minutes (tasks failing to start or to stay healthy).",
+		Expression: "m1 - m2",
+		Metrics: []Metric{
+			{Namespace: NamespaceECSContainerInsights, Name: MetricECSDesiredTaskCount, Stat: "Maximum", Dimensions: dims},
+			{Namespace: NamespaceECSContainerInsights, Name: MetricECSRunningTaskCount, Stat: "Minimum", Dimensions: dims},
+		},
+		Comparison: "GreaterThanThreshold", Threshold: 0, Period: 60, EvaluationPeriods: 5, TreatMissingData: "breaching",
+	}
+}
+
+// ExportFailures counts the exporter failures a collector logs to logGroup and alarms on
+// them: failed attempts for 15 minutes in a row (a backend is down or rejects data), and
+// any dropped batch. source names the collector in the metric ("Gateway" →
+// GatewayExportFailures, GatewayDroppedBatches) and label in the alarms.
+func ExportFailures(source, label string, logGroup pulumi.StringInput, namespace string) ([]LogMetric, []Alarm) {
+	failed, dropped := source+"ExportFailures", source+"DroppedBatches"
+	metrics := []LogMetric{
+		{Name: label + "-export-failures", LogGroup: logGroup, Pattern: PatternExportFailed, Namespace: namespace, Metric: failed},
+		{Name: label + "-dropped-batches", LogGroup: logGroup, Pattern: PatternDataDropped, Namespace: namespace, Metric: dropped},
+	}
+	alarms := []Alarm{
+		{
+			Name: label + "-export-failing", Description: "An exporter of the " + label + " collectors has failed to send for 15 minutes: its backend is unreachable or rejects data; the sending queue is filling.",
+			Metric:     &Metric{Namespace: namespace, Name: failed, Stat: "Sum"},
+			Comparison: "GreaterThanThreshold", Threshold: 0, Period: 300, EvaluationPeriods: 3, TreatMissingData: "notBreaching",
+		},
+		{
+			Name: label + "-dropping-data", Description: "An exporter of the " + label + " collectors gave up on a batch (retries exhausted): telemetry was lost.",
+			Metric:     &Metric{Namespace: namespace, Name: dropped, Stat: "Sum"},
+			Comparison: "GreaterThanThreshold", Threshold: 0, Period: 300, EvaluationPeriods: 1, TreatMissingData: "notBreaching",
+		},
+	}
+	return metrics, alarms
+}

@@ -1,0 +1,91 @@
+package aws
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/otelfleet/otelfleet/internal/synth"
+)
+
+const regionalStack = "aws-prod-euw1"
+
+// renderStack renders another stack file of the project.
+func renderStack(t *testing.T, stack string, overrides map[string]string) (*synth.Result, error) {
+	t.Helper()
+	sc, err := synth.ReadStackConfig("../..", stack)
+	if err != nil {
+		t.Fatalf("ReadStackConfig %s: %v", stack, err)
+	}
+	for k, v := range overrides {
+		sc.Values[k] = v
+	}
+	return synth.Render(sc, program)
+}
+
+// The regional stack (eu-west-1) renders; its gateway and its ECS collector forward every
+// signal to the global name aws-prod publishes, over TLS, with the gateway preset's retry
+// and queue, beside the region's own AWS backends.
+func TestRegionalStackForwardsToTheGlobalGateway(t *testing.T) {
+	r, err := renderStack(t, regionalStack, nil)
+	if err != nil {
+		t.Fatalf("render %s: %v", regionalStack, err)
+	}
+	prodCfg, err := synth.ReadStackConfig("../..", stackName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	global := prodCfg.Values["otelfleet:drRecordName"] + ":4317"
+	for _, file := range []string{"observability-otel-euw1-gateway.yaml", "ecs-collector.yaml"} {
+		t.Run(file, func(t *testing.T) {
+			cfg := collectorConfig(t, r, file)
+			up := get(cfg, "exporters", "otlp_grpc/upstream")
+			if up == nil {
+				t.Fatalf("no otlp_grpc/upstream exporter; exporters: %v", get(cfg, "exporters"))
+			}
+			if get(up, "endpoint") != global {
+				t.Errorf("upstream endpoint = %v; want aws-prod's global name %s", get(up, "endpoint"), global)
+			}
+			if get(up, "tls", "insecure") == true {
+				t.Error("the upstream exporter sends without TLS")
+			}
+			if get(up, "retry_on_failure", "enabled") != true || get(up, "sending_queue", "enabled") != true || get(up, "sending_queue", "queue_size") != float64(5000) {
+				t.Errorf("upstream retry %v queue %v; want the gateway preset's (queue 5000)", get(up, "retry_on_failure"), get(up, "sending_queue"))
+			}
+			for _, p := range []string{"traces", "metrics", "logs"} {
+				got := strs(get(cfg, "service", "pipelines", p, "exporters"))
+				if !slices.Contains(got, "otlp_grpc/upstream") {
+					t.Errorf("pipeline %s exports to %v; want the upstream too", p, got)
+				}
+			}
+			if get(cfg, "exporters", "awsxray", "region") != "eu-west-1" {
+				t.Errorf("regional X-Ray exporter region = %v", get(cfg, "exporters", "awsxray", "region"))
+			}
+		})
+	}
+	// The regional ingest is published under the latency-routed name with its region; the
+	// regional stack has no DR pair and references no stack.
+	rec := one(t, r, recordType, "otel-euw1-ingest-dns-latency").Inputs
+	if rec["name"] != prodCfg.Values["otelfleet:regionalRecordName"] || rec["setIdentifier"] != "eu-west-1" || get(rec, "latencyRoutingPolicies", 0, "region") != "eu-west-1" {
+		t.Errorf("regional latency record = %v", rec)
+	}
+	if n := len(r.Find(stackRefType)); n != 0 || len(r.Find(recordType)) != 1 {
+		t.Errorf("regional stack: %d stack references, %d records; want 0 and 1", n, len(r.Find(recordType)))
+	}
+	if got := one(t, r, "pulumi:providers:aws", "otel-euw1-aws").Inputs["region"]; got != "eu-west-1" {
+		t.Errorf("provider region = %v", got)
+	}
+}
+
+// With upstreamOnly the regional gateway forwards only.
+func TestRegionalUpstreamOnly(t *testing.T) {
+	r, err := renderStack(t, regionalStack, map[string]string{"otelfleet:upstreamOnly": "true"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := collectorConfig(t, r, "observability-otel-euw1-gateway.yaml")
+	for _, p := range []string{"traces", "metrics", "logs"} {
+		if got := strs(get(cfg, "service", "pipelines", p, "exporters")); !slices.Equal(got, []string{"otlp_grpc/upstream"}) {
+			t.Errorf("pipeline %s exports to %v; want only the upstream", p, got)
+		}
+	}
+}
