@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
-	"strconv"
 
 	"github.com/otelfleet/otelfleet/components/aws/alarms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
@@ -265,6 +264,3 @@ func failoverRecords(ctx *pulumi.Context, name string, a Args, check *route53.He
 	}, opts...)
 	return primary, err
 }
-
-// Endpoint is the gRPC OTLP endpoint (host:port) of a published name.
-func Endpoint(name string, port int) string { return name + ":" + strconv.Itoa(port) }

@@ -1,0 +1,58 @@
+package alarms
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func TestAlarmValidation(t *testing.T) {
+	m := &Metric{Namespace: NamespaceNLB, Name: MetricHealthyHostCount, Stat: "Minimum"}
+	good := Alarm{Name: "a", Metric: m, Comparison: "LessThanThreshold", Period: 60, EvaluationPeriods: 1}
+	if err := good.validate(); err != nil {
+		t.Fatalf("a complete alarm is refused: %v", err)
+	}
+	for name, bad := range map[string]Alarm{
+		"metric and expression": {Name: "a", Metric: m, Expression: "m1", Metrics: []Metric{*m}, Comparison: "x", Period: 60, EvaluationPeriods: 1},
+		"neither":               {Name: "a", Comparison: "x", Period: 60, EvaluationPeriods: 1},
+		"expression alone":      {Name: "a", Expression: "m1", Comparison: "x", Period: 60, EvaluationPeriods: 1},
+		"no period":             {Name: "a", Metric: m, Comparison: "x", EvaluationPeriods: 1},
+		"metric without stat":   {Name: "a", Metric: &Metric{Namespace: "n", Name: "m"}, Comparison: "x", Period: 60, EvaluationPeriods: 1},
+	} {
+		if err := bad.validate(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// Every alarm of the builders is complete, and names only the metrics of sources.go.
+func TestBuildersMakeCompleteAlarms(t *testing.T) {
+	var all []Alarm
+	all = append(all, WorkloadAlarms("gateway", Workload{Cluster: pulumi.String("c"), Namespace: "ns", Name: "gw", Service: "gw", MinReplicas: 3})...)
+	all = append(all, HealthyTargets("t", "d", pulumi.String("net/x/1"), pulumi.String("targetgroup/y/2"), 2))
+	all = append(all, ECSTasksBelowDesired("e", pulumi.String("c"), pulumi.String("s")))
+	filters, failures := ExportFailures("Gateway", "gateway", pulumi.String("/g"), "otelfleet/x")
+	all = append(all, failures...)
+	known := map[string]bool{MetricPodCPUOverLimit: true, MetricPodMemoryOverLimit: true, MetricPodRestarts: true, MetricServiceRunningPods: true,
+		MetricECSRunningTaskCount: true, MetricECSDesiredTaskCount: true, MetricHealthyHostCount: true}
+	for _, f := range filters {
+		known[f.Metric] = true
+		if !strings.HasPrefix(f.Pattern, `"`) {
+			t.Errorf("filter %s pattern %s is not a quoted phrase", f.Name, f.Pattern)
+		}
+	}
+	for _, a := range all {
+		if err := a.validate(); err != nil {
+			t.Error(err)
+		}
+		for _, m := range a.metrics() {
+			if !known[m.Name] {
+				t.Errorf("alarm %s reads %s, not a metric of sources.go", a.Name, m.Name)
+			}
+		}
+	}
+	if len(all) != 8 {
+		t.Errorf("%d alarms; want 4 workload, 1 targets, 1 ECS, 2 export", len(all))
+	}
+}
