@@ -39,6 +39,13 @@ func TestBadConfiguration(t *testing.T) {
 		{"ACI subnet too small", map[string]string{"otelfleet:aciSubnetCidr": "10.50.0.0/30"}, nil, "aciSubnetCidr", "/29 or larger"},
 		{"ACI public IP in a subnet", map[string]string{"otelfleet:aciPublicIp": "true", "otelfleet:aciSubnetId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Network/virtualNetworks/v/subnets/s"}, nil, "aciPublicIp", "cannot have a public IP"},
 		{"ACI subnet id", map[string]string{"otelfleet:aciSubnetId": "subnet-1234"}, nil, "aciSubnetId", "subnet resource id"},
+		{"alert email without a domain", map[string]string{"otelfleet:alertEmail": "oncall"}, nil, "alertEmail", "one email address"},
+		{"alert email list", map[string]string{"otelfleet:alertEmail": "a@example.com,b@example.com"}, nil, "alertEmail", "one email address"},
+		{"action group id", map[string]string{"otelfleet:alertEmail": "", "otelfleet:alertActionGroupId": "oncall-group"}, nil, "alertActionGroupId", "action group resource id"},
+		{"action group of another type", map[string]string{"otelfleet:alertEmail": "", "otelfleet:alertActionGroupId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Insights/metricAlerts/z"}, nil, "alertActionGroupId", "action group resource id"},
+		{"email and action group", map[string]string{"otelfleet:alertActionGroupId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Insights/actionGroups/z"}, nil, "alertActionGroupId", "not both"},
+		{"ingest IP not an address", map[string]string{"otelfleet:aksIngestPrivateIp": "10.224.0"}, nil, "aksIngestPrivateIp", "private IPv4"},
+		{"ingest IP public", map[string]string{"otelfleet:aksIngestPrivateIp": "20.62.1.1"}, nil, "aksIngestPrivateIp", "private IPv4"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
