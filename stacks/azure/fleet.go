@@ -61,7 +61,7 @@ func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput
 	if err != nil {
 		return nil, nil, err
 	}
-	return common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(a *kube.FleetArgs) {
+	fleet, k8s, err := common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(a *kube.FleetArgs) {
 		a.Exporters = append(a.Exporters, ex...)
 		if needsConnectionString {
 			a.GatewaySecretEnv = map[string]pulumi.StringInput{collector.AzureMonitorConnectionStringEnv: mon.ConnectionString}
@@ -73,6 +73,22 @@ func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput
 			maps.Copy(a.GatewayIngest.Annotations, ingest)
 		}
 	}, pulumi.DependsOn(cluster.KubernetesAccess()))
+	if err != nil || !cfg.Gateway.Ingest {
+		return fleet, k8s, err
+	}
+	// The fleet's NetworkPolicy admits OTLP from labelled namespaces only: admit the load
+	// balancer's clients and health probes too.
+	_, err = aks.NewIngestPolicy(ctx, cfg.Name+"-gateway-ingest", &aks.IngestPolicyArgs{
+		Namespace: cfg.Kubernetes.Namespace,
+		PodSelector: map[string]string{
+			"app.kubernetes.io/name": "otel-collector", "app.kubernetes.io/instance": cfg.Name + "-gateway", "app.kubernetes.io/component": "gateway",
+		},
+		Ports:        []int{collector.PortOTLPGRPC, collector.PortOTLPHTTP},
+		HealthPort:   collector.PortHealthCheck,
+		SourceRanges: cfg.Gateway.IngestSourceRanges,
+		PodCIDR:      cfg.Azure.AKSPodCIDR,
+	}, pulumi.Provider(k8s), pulumi.DependsOn([]pulumi.Resource{fleet}))
+	return fleet, k8s, err
 }
 
 // ingestAnnotations are the Azure load balancer annotations of the gateway's ingest Service:

@@ -149,3 +149,64 @@ func TestGatewayIngestHostOutput(t *testing.T) {
 		}
 	})
 }
+
+const ingestPolicyManifest = "networkpolicy-observability-otel-gateway-ingest.yaml"
+
+// TestIngestNetworkPolicy: the fleet's NetworkPolicy admits OTLP only from labelled
+// namespaces; the ingest policy admits the load balancer's clients (source ranges, or any
+// address but the pods') and Azure's health probes, on the gateway pods only.
+func TestIngestNetworkPolicy(t *testing.T) {
+	block := func(cidr string, except ...string) map[string]any {
+		b := map[string]any{"cidr": cidr}
+		if len(except) > 0 {
+			var e []any
+			for _, x := range except {
+				e = append(e, x)
+			}
+			b["except"] = e
+		}
+		return map[string]any{"ipBlock": b}
+	}
+	port := func(p int) map[string]any { return map[string]any{"port": p, "protocol": "TCP"} }
+	probes := map[string]any{"from": []any{block("168.63.129.16/32")}, "ports": []any{port(13133)}}
+	for _, tt := range []struct {
+		name    string
+		values  map[string]string
+		clients []any
+	}{
+		{"any client but the pods", nil, []any{block("0.0.0.0/0", "10.244.0.0/16")}},
+		{"source ranges", map[string]string{"otelfleet:gatewayIngestSourceRanges": `["10.0.0.0/8","172.16.0.0/12"]`}, []any{block("10.0.0.0/8"), block("172.16.0.0/12")}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := prod(t)
+			if tt.values != nil {
+				res = variant(t, tt.values)
+			}
+			np, ok := res.Manifests[ingestPolicyManifest]
+			if !ok {
+				t.Fatalf("no %s", ingestPolicyManifest)
+			}
+			spec := np["spec"].(map[string]any)
+			equal(t, "policyTypes", spec["policyTypes"], []any{"Ingress"})
+			equal(t, "ingress", spec["ingress"], []any{
+				map[string]any{"from": tt.clients, "ports": []any{port(4317), port(4318), port(13133)}},
+				probes,
+			})
+			// The same pods as the fleet's own policy, and the gateway's pods carry the labels.
+			fleetPolicy := res.Manifests["networkpolicy-observability-otel-gateway.yaml"]
+			equal(t, "podSelector", spec["podSelector"], fleetPolicy["spec"].(map[string]any)["podSelector"])
+			tmpl := res.Manifests["statefulset-observability-otel-gateway.yaml"]["spec"].(map[string]any)["template"].(map[string]any)
+			labels := tmpl["metadata"].(map[string]any)["labels"].(map[string]any)
+			for k, v := range spec["podSelector"].(map[string]any)["matchLabels"].(map[string]any) {
+				if labels[k] != v {
+					t.Errorf("gateway pods have %s=%v; the ingest policy selects %v", k, labels[k], v)
+				}
+			}
+		})
+	}
+	t.Run("off", func(t *testing.T) {
+		if _, ok := variant(t, map[string]string{"otelfleet:gatewayIngest": "false"}).Manifests[ingestPolicyManifest]; ok {
+			t.Error("an ingest NetworkPolicy with gatewayIngest false")
+		}
+	})
+}
