@@ -29,18 +29,23 @@ func main() {
 	synthDir := flag.String("synth", "", "output directory of `otelfleet synth` for one stack")
 	seedFile := flag.String("seed", "bench/seed-agent.yaml", "the seed agent config (valid syntax)")
 	out := flag.String("out", "", "directory to write into")
+	agentPatch := flag.String("agent-patch", "", "optional YAML merge patch (RFC 7386) applied to the generated agent config before the loopback rewrite, to measure a candidate default")
+	gatewayPatch := flag.String("gateway-patch", "", "the same for the generated gateway config")
 	flag.Parse()
 	if *synthDir == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: dataplane -synth DIR -out DIR [-seed FILE]")
+		fmt.Fprintln(os.Stderr, "usage: dataplane -synth DIR -out DIR [-seed FILE] [-agent-patch FILE] [-gateway-patch FILE]")
 		os.Exit(2)
 	}
-	if err := prepare(*synthDir, *seedFile, *out); err != nil {
+	if err := prepare(*synthDir, *seedFile, *out, patches{agent: *agentPatch, gateway: *gatewayPatch}); err != nil {
 		fmt.Fprintln(os.Stderr, "dataplane:", err)
 		os.Exit(1)
 	}
 }
 
-func prepare(synthDir, seedFile, out string) error {
+// patches are merge-patch files for the generated configs ("" for none).
+type patches struct{ agent, gateway string }
+
+func prepare(synthDir, seedFile, out string, p patches) error {
 	manifests, err := readManifests(filepath.Join(synthDir, "manifests"))
 	if err != nil {
 		return err
@@ -123,6 +128,12 @@ func prepare(synthDir, seedFile, out string) error {
 	}
 	seedText, err := read(seedFile)
 	if err != nil {
+		return err
+	}
+	if agentText, err = applyPatch(agentText, p.agent); err != nil {
+		return err
+	}
+	if gwText, err = applyPatch(gwText, p.gateway); err != nil {
 		return err
 	}
 	sinkEndpoint := fmt.Sprintf("127.0.0.1:%d", ports["SINK"].OTLPGRPC)
@@ -226,4 +237,43 @@ func readManifests(dir string) (map[string]map[string]any, error) {
 		out[n] = m
 	}
 	return out, nil
+}
+
+// applyPatch applies a YAML merge patch (RFC 7386: maps merge recursively, null deletes a
+// key, anything else replaces) from file to a config; "" returns the config unchanged.
+func applyPatch(config, file string) (string, error) {
+	if file == "" {
+		return config, nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	var c, patch map[string]any
+	if err := yaml.Unmarshal([]byte(config), &c); err != nil {
+		return "", err
+	}
+	if err := yaml.Unmarshal(data, &patch); err != nil {
+		return "", fmt.Errorf("%s: %w", file, err)
+	}
+	out, err := yaml.Marshal(mergePatch(c, patch))
+	return string(out), err
+}
+
+func mergePatch(target, patch map[string]any) map[string]any {
+	if target == nil {
+		target = map[string]any{}
+	}
+	for k, v := range patch {
+		switch pv := v.(type) {
+		case nil:
+			delete(target, k)
+		case map[string]any:
+			tv, _ := target[k].(map[string]any)
+			target[k] = mergePatch(tv, pv)
+		default:
+			target[k] = v
+		}
+	}
+	return target
 }

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Data-plane benchmark on loopback, side by side in one run:
+#   (a) the generated DaemonSet agent → the generated gateway → sink
+#   (b) the seed's agent (bench/seed-agent.yaml)  → the generated gateway → sink
+# Both agents get the same telemetrygen load (traces, fixed per-worker rate, fixed
+# duration) and export over mTLS to the same gateway config and the same sink. The configs
+# run as generated, through the end-to-end tests' loopback transform (bench/dataplane →
+# loopback.Rewrite). Per collector process it reports spans/s, CPU-seconds (utime+stime
+# from /proc/<pid>/stat over load and drain), CPU-seconds per million spans, spans per
+# CPU-second, peak RSS (VmHWM) and spans lost (accepted by the agent, never counted by the
+# sink), then the line
+#   generated/seed spans-per-cpu-second ratio: X.XX, lost: N
+#
+#   bench/dataplane.sh [--stack aws-prod] [--duration 20] [--workers 8] [--rate 2000]
+#                      [--batch-size 512] [--repeat 3] [--agent-patch FILE]
+#                      [--gateway-patch FILE] [--keep]
+#
+# --rate is per telemetrygen worker (its limiter tops out near 2000/s per worker; the
+# achieved load is what the table shows). Traces carry status ERROR so the gateway's tail
+# sampler keeps every one and "lost" counts only real losses. The default load stays below
+# the generated gateway's tail-sampling capacity (num_traces / decision_wait); above it the
+# gateway drops traces "too early" and the lost column says so. --agent-patch applies a
+# YAML merge patch to the generated agent before the rewrite (measure a candidate default;
+# examples in bench/variants/). --repeat alternates (a) and (b) and sums the runs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+stack=aws-prod duration=20 workers=8 rate=2000 batch=512 repeat=3 agent_patch="" gateway_patch="" keep=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --stack) stack=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --batch-size) batch=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --agent-patch) agent_patch=$(realpath "$2"); shift 2 ;;
+    --gateway-patch) gateway_patch=$(realpath "$2"); shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[dataplane] %s\n' "$*" >&2; }
+otelcol=$(bash tools/otelcol.sh 2>/dev/null | tail -n1)
+telemetrygen=$(bash tools/telemetrygen.sh 2>/dev/null | tail -n1)
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ $keep == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+log "rendering stack $stack"
+go run . synth --stack "$stack" --out "$work/synth" >/dev/null
+args=(-synth "$work/synth" -out "$work/cfg")
+[[ -n $agent_patch ]] && args+=(-agent-patch "$agent_patch")
+[[ -n $gateway_patch ]] && args+=(-gateway-patch "$gateway_patch")
+go run ./bench/dataplane "${args[@]}"
+# shellcheck source=/dev/null
+source "$work/cfg/ports.sh"
+
+envfile() { local f=$work/cfg/$1.env; if [[ -f $f ]]; then grep -v '^$' "$f" || true; fi; }
+for c in sink gateway agent seed; do
+  mapfile -t e < <(envfile "$c")
+  env "${e[@]}" "$otelcol" validate --config="$work/cfg/$c.yaml" >/dev/null 2>"$work/validate-$c.log" \
+    || { cat "$work/validate-$c.log" >&2; log "$c.yaml does not validate"; exit 1; }
+done
+
+clk=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hwm_kb() { awk '/^VmHWM:/{print $2}' "/proc/$1/status"; }
+metric() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 {s += $NF} END {printf "%d\n", s}'; }
+
+started=0
+start() { # name health-port: runs the collector, sets $started to its pid, waits for health
+  local name=$1 health=$2 e
+  mapfile -t e < <(envfile "$name")
+  env "${e[@]}" "$otelcol" --config="$work/cfg/$name.yaml" >>"$work/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  started=$pid
+  for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$health/" >/dev/null 2>&1 && return
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -n 20 "$work/$name.log" >&2
+  log "$name did not become healthy"; exit 1
+}
+stop() { kill "$1" 2>/dev/null || true; while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; }
+
+# Totals per setup: keys "<setup>.<field>".
+declare -A tot
+add() { tot[$1]=$(( ${tot[$1]:-0} + $2 )); }
+maxof() { if (( $2 > ${tot[$1]:-0} )); then tot[$1]=$2; fi; }
+
+run_phase() { # setup agent-config otlp-port metrics-port health-port
+  local setup=$1 agent=$2 port=$3 mport=$4 hport=$5
+  rm -rf "$work/cfg/queue"
+  local sink gw ag
+  start sink "$SINK_HEALTH"; sink=$started
+  start gateway "$GATEWAY_HEALTH"; gw=$started
+  start "$agent" "$hport"; ag=$started
+  local a0 g0 s0; a0=$(cpu_ticks "$ag"); g0=$(cpu_ticks "$gw"); s0=$(cpu_ticks "$sink")
+  "$telemetrygen" traces --otlp-endpoint "127.0.0.1:$port" --otlp-insecure --service bench \
+    --workers "$workers" --rate "$rate" --batch-size "$batch" --duration "${duration}s" \
+    --status-code Error --telemetry-attributes sampling.priority=1 >"$work/telemetrygen-$setup.log" 2>&1 \
+    || log "telemetrygen exited non-zero ($setup); see --keep logs"
+  local accepted refused; accepted=$(metric "$mport" otelcol_receiver_accepted_spans); refused=$(metric "$mport" otelcol_receiver_refused_spans)
+  # Drain: until the sink has everything, or nothing moved for 12 s (tail sampling waits 10 s).
+  local got=0 last=-1 still=0
+  for _ in $(seq 120); do
+    got=$(metric "$SINK_METRICS" otelcol_receiver_accepted_spans)
+    (( got >= accepted )) && break
+    if (( got == last )); then still=$((still + 1)); (( still >= 12 )) && break; else still=0; last=$got; fi
+    sleep 1
+  done
+  local a1 g1 s1; a1=$(cpu_ticks "$ag"); g1=$(cpu_ticks "$gw"); s1=$(cpu_ticks "$sink")
+  add "$setup.spans" "$accepted"; add "$setup.refused" "$refused"; add "$setup.lost" $(( accepted - got ))
+  add "$setup.agent_ticks" $(( a1 - a0 )); add "$setup.gw_ticks" $(( g1 - g0 )); add "$setup.sink_ticks" $(( s1 - s0 ))
+  add "$setup.load_ms" $(( duration * 1000 ))
+  maxof "$setup.agent_hwm" "$(hwm_kb "$ag")"; maxof "$setup.gw_hwm" "$(hwm_kb "$gw")"
+  log "$setup: accepted $accepted spans in ${duration}s, refused $refused, arrived $got, agent $(( a1 - a0 )) ticks, gateway $(( g1 - g0 )) ticks"
+  stop "$ag"; stop "$gw"; stop "$sink"
+}
+
+for r in $(seq "$repeat"); do
+  log "round $r/$repeat"
+  run_phase generated agent "$AGENT_OTLP" "$AGENT_METRICS" "$AGENT_HEALTH"
+  run_phase seed seed "$SEED_OTLP" "$SEED_METRICS" "$SEED_HEALTH"
+done
+
+row() { # label spans ticks load_ms hwm_kb lost
+  awk -v l="$1" -v n="$2" -v t="$3" -v ms="$4" -v h="$5" -v lost="$6" -v clk="$clk" 'BEGIN {
+    cpu = t / clk
+    printf "%-30s %10.0f %9.2f %12.2f %14.0f %9.0f %7s\n", l, n / (ms / 1000), cpu, (n > 0 ? cpu * 1e6 / n : 0), (cpu > 0 ? n / cpu : 0), h / 1024, lost }'
+}
+printf '\nstack %s, %s x %ss of telemetrygen traces (%s workers x rate %s, batch %s), %s\n' \
+  "$stack" "$repeat" "$duration" "$workers" "$rate" "$batch" "${agent_patch:+agent patch $(basename "$agent_patch")}"
+printf '%-30s %10s %9s %12s %14s %9s %7s\n' "setup / process" "spans/s" "CPU-s" "CPU-s/1M" "spans/CPU-s" "peakMiB" "lost"
+for s in generated seed; do
+  row "($s) agent" "${tot[$s.spans]}" "${tot[$s.agent_ticks]}" "${tot[$s.load_ms]}" "${tot[$s.agent_hwm]}" "${tot[$s.lost]}"
+  row "($s) gateway" "${tot[$s.spans]}" "${tot[$s.gw_ticks]}" "${tot[$s.load_ms]}" "${tot[$s.gw_hwm]}" "-"
+done
+printf 'refused at the agent: generated %s, seed %s\n' "${tot[generated.refused]}" "${tot[seed.refused]}"
+awk -v gn="${tot[generated.spans]}" -v gt="${tot[generated.agent_ticks]}" -v sn="${tot[seed.spans]}" -v st="${tot[seed.agent_ticks]}" \
+  -v lost=$(( ${tot[generated.lost]} + ${tot[seed.lost]} )) \
+  'BEGIN { printf "generated/seed spans-per-cpu-second ratio: %.2f, lost: %d\n", (gn / gt) / (sn / st), lost }'
