@@ -52,6 +52,9 @@ type FleetArgs struct {
 	GatewaySecretEnv                 map[string]pulumi.StringInput
 	GatewayServiceAccountAnnotations pulumi.StringMapInput
 	GatewayPodLabels                 map[string]string
+	// GatewayDNSNames are extra names in the gateway's certificate (global and regional
+	// ingest names that senders outside the cluster verify).
+	GatewayDNSNames []string
 	// GatewayIngest exposes the gateway through a LoadBalancer Service (annotations from the
 	// cloud stack); nil keeps it cluster-internal.
 	GatewayIngest *Ingest
@@ -167,7 +170,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		}
 		gatewaySecret, agentSecret = gatewayName+"-tls", args.Prefix+"-agent-tls"
 		gc, err := NewCertificate(ctx, name+"-gateway-certificate", nsName, gatewaySecret, issuer.IssuerName,
-			[]string{gatewayHost, gatewayName, gatewayName + "." + args.Namespace + ".svc", "*." + headlessHost}, parent, pulumi.DependsOn(issuer.Ready()))
+			append([]string{gatewayHost, gatewayName, gatewayName + "." + args.Namespace + ".svc", "*." + headlessHost}, args.GatewayDNSNames...), parent, pulumi.DependsOn(issuer.Ready()))
 		if err != nil {
 			return nil, err
 		}

@@ -475,6 +475,10 @@ func TestIngestLoadBalancer(t *testing.T) {
 	if strings.Join(ports, ",") != "4317,4318,13133" {
 		t.Errorf("ingest ports = %v", ports)
 	}
+	np := manifest(t, res, "networkpolicy-observability-otel-gateway.yaml")
+	if got := fmt.Sprint(get(t, np, "spec", "ingress", 2)); !strings.Contains(got, "cidr:10.0.0.0/8") || !strings.Contains(got, "port:13133") {
+		t.Errorf("NetworkPolicy does not admit the ingest load balancer's clients and health checks: %s", got)
+	}
 	if host != "fleet-gateway-ingest.lb.invalid" {
 		t.Errorf("ingest host output = %q", host)
 	}

@@ -492,15 +492,31 @@ func newGatewayNetworkPolicy(ctx *pulumi.Context, name string, args GatewayArgs,
 			})
 		}
 	}
+	rules := networkingv1.NetworkPolicyIngressRuleArray{
+		networkingv1.NetworkPolicyIngressRuleArgs{From: otlpFrom, Ports: networkingv1.NetworkPolicyPortArray{port(collector.PortOTLPGRPC), port(collector.PortOTLPHTTP)}},
+		networkingv1.NetworkPolicyIngressRuleArgs{From: allNamespaces, Ports: networkingv1.NetworkPolicyPortArray{port(collector.PortMetrics)}},
+	}
+	if args.Ingest != nil {
+		// Traffic through the ingest load balancer arrives from outside the cluster (client
+		// addresses are kept), and the load balancer health-checks the health_check port.
+		ranges := args.Ingest.SourceRanges
+		if len(ranges) == 0 {
+			ranges = []string{"0.0.0.0/0"}
+		}
+		var from networkingv1.NetworkPolicyPeerArray
+		for _, r := range ranges {
+			from = append(from, networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(r)}})
+		}
+		rules = append(rules, networkingv1.NetworkPolicyIngressRuleArgs{From: from, Ports: networkingv1.NetworkPolicyPortArray{
+			port(collector.PortOTLPGRPC), port(collector.PortOTLPHTTP), port(collector.PortHealthCheck),
+		}})
+	}
 	return networkingv1.NewNetworkPolicy(ctx, name+"-netpol", &networkingv1.NetworkPolicyArgs{
 		Metadata: meta,
 		Spec: networkingv1.NetworkPolicySpecArgs{
 			PodSelector: metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "gateway")},
 			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
-			Ingress: networkingv1.NetworkPolicyIngressRuleArray{
-				networkingv1.NetworkPolicyIngressRuleArgs{From: otlpFrom, Ports: networkingv1.NetworkPolicyPortArray{port(collector.PortOTLPGRPC), port(collector.PortOTLPHTTP)}},
-				networkingv1.NetworkPolicyIngressRuleArgs{From: allNamespaces, Ports: networkingv1.NetworkPolicyPortArray{port(collector.PortMetrics)}},
-			},
+			Ingress:     rules,
 		},
 	}, opts...)
 }

@@ -43,7 +43,13 @@ func deployGateway(ctx *pulumi.Context, cfg config.Stack, cluster *eks.Cluster, 
 				f.GatewayIngest.Annotations[k] = v
 			}
 		}
-		f.Exporters = common.WithUpstream(cfg, dest.Exporters("gateway-${env:"+PodNameEnv+"}"))
+		f.Exporters = common.WithUpstreamMTLS(cfg, dest.Exporters("gateway-${env:"+PodNameEnv+"}"))
+		// Senders outside the cluster reach the gateway by its global and regional names.
+		for _, n := range []string{a.DRRecordName, a.RegionalRecordName} {
+			if n != "" {
+				f.GatewayDNSNames = append(f.GatewayDNSNames, n)
+			}
+		}
 		f.GatewayServiceAccountAnnotations = pulumi.StringMap{irsa.RoleArnAnnotation: role.Arn}
 		f.GatewayEnv = append(f.GatewayEnv,
 			corev1.EnvVarArgs{Name: pulumi.String("AWS_REGION"), Value: pulumi.String(a.Region)},
