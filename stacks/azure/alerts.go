@@ -51,7 +51,7 @@ func deployAlerts(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, 
 	}
 	// Ingestion is checked against the Application Insights otelfleet created (its rows are
 	// in the stack's workspace), when the gateway exports to it at all.
-	if _, toAppInsights := exporters(cfg); toAppInsights && cfg.Azure.AppInsightsCreate {
+	if _, toAppInsights := exporters(cfg, true); toAppInsights && cfg.Azure.AppInsightsCreate {
 		r, err := alerts.IngestionRule(alerts.Ingestion{Workspace: mon.WorkspaceID, AppInsights: mon.AppInsightsID})
 		if err != nil {
 			return err

@@ -27,9 +27,15 @@ func azureMonitorExporter() collector.Exporter {
 }
 
 // exporters are the gateway's backends: Azure Monitor plus the configured upstream, and
-// whether the connection string is needed.
-func exporters(cfg config.Stack) ([]collector.Exporter, bool) {
-	ex := common.WithUpstream(cfg, []collector.Exporter{azureMonitorExporter()})
+// whether the connection string is needed. The AKS gateway (mtls) presents its cert-manager
+// certificate to the upstream when otelfleet:tlsEnabled is on; the ACI collector has no
+// certificate and verifies the upstream only.
+func exporters(cfg config.Stack, mtls bool) ([]collector.Exporter, bool) {
+	cloud := []collector.Exporter{azureMonitorExporter()}
+	ex := common.WithUpstream(cfg, cloud)
+	if mtls {
+		ex = common.WithUpstreamMTLS(cfg, cloud)
+	}
 	return ex, slices.ContainsFunc(ex, func(e collector.Exporter) bool { return e.ID == collector.TypeAzureMonitor })
 }
 
@@ -46,7 +52,7 @@ func cloudAttributes(cfg config.Stack, platform string) []collector.AttributeAct
 // deployAKSFleet creates the gateway's workload identity and the collector fleet on AKS,
 // and returns the fleet and the Kubernetes provider it was deployed with.
 func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, cluster *aks.Cluster, withProvider pulumi.ResourceOption) (*kube.Fleet, *kubernetes.Provider, error) {
-	ex, needsConnectionString := exporters(cfg)
+	ex, needsConnectionString := exporters(cfg, true)
 	ingest, err := ingestAnnotations(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -71,22 +77,20 @@ func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput
 		a.GatewayResourceAttributes = cloudAttributes(cfg, "azure_aks")
 		if a.GatewayIngest != nil {
 			maps.Copy(a.GatewayIngest.Annotations, ingest)
+			a.GatewayDNSNames = append(a.GatewayDNSNames, cfg.Azure.AKSIngestDNSNames...)
 		}
 	}, pulumi.DependsOn(cluster.KubernetesAccess()))
 	if err != nil || !cfg.Gateway.Ingest {
 		return fleet, k8s, err
 	}
-	// The fleet's NetworkPolicy admits OTLP from labelled namespaces only: admit the load
-	// balancer's clients and health probes too.
-	_, err = aks.NewIngestPolicy(ctx, cfg.Name+"-gateway-ingest", &aks.IngestPolicyArgs{
+	// The fleet's NetworkPolicy admits the ingest's clients (gatewayIngestSourceRanges); the
+	// Azure load balancer's health probes come from Azure's own address.
+	_, err = aks.NewProbePolicy(ctx, cfg.Name+"-gateway-lb-probes", &aks.ProbePolicyArgs{
 		Namespace: cfg.Kubernetes.Namespace,
 		PodSelector: map[string]string{
 			"app.kubernetes.io/name": "otel-collector", "app.kubernetes.io/instance": cfg.Name + "-gateway", "app.kubernetes.io/component": "gateway",
 		},
-		Ports:        []int{collector.PortOTLPGRPC, collector.PortOTLPHTTP},
-		HealthPort:   collector.PortHealthCheck,
-		SourceRanges: cfg.Gateway.IngestSourceRanges,
-		PodCIDR:      cfg.Azure.AKSPodCIDR,
+		HealthPort: collector.PortHealthCheck,
 	}, pulumi.Provider(k8s), pulumi.DependsOn([]pulumi.Resource{fleet}))
 	return fleet, k8s, err
 }
@@ -121,7 +125,7 @@ func publisherRoles(cfg config.Stack, mon *monitor.Monitoring) []identity.Role {
 // adds its outputs to out.
 func deployACICollector(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, withProvider pulumi.ResourceOption, out Outputs) (*aci.Collector, error) {
 	az := cfg.Azure
-	ex, needsConnectionString := exporters(cfg)
+	ex, needsConnectionString := exporters(cfg, false)
 	gw, err := collector.GatewayConfig(collector.GatewayOptions{
 		MemoryLimitMiB: aci.MemoryMiB(az.ACIMemoryGB),
 		Sampling: collector.Sampling{

@@ -36,7 +36,8 @@ type Azure struct {
 	VNetCIDR      string  `key:"azureVnetCidr" desc:"Address space of the VNet created for the ACI collector (when aciSubnetId is empty)."`
 	ACISubnetCIDR string  `key:"aciSubnetCidr" desc:"Prefix of the delegated ACI subnet inside azureVnetCidr (at most /29)."`
 
-	AKSIngestPrivateIP string `key:"aksIngestPrivateIp" desc:"Static private IPv4 address of the internal gateway ingest load balancer on AKS (a free address in the cluster's node subnet: AKS's managed VNet uses 10.224.0.0/16), so DNS records pointing at it survive a re-created Service; empty lets Azure pick one. Ignored unless gatewayIngest and gatewayIngestInternal are on."`
+	AKSIngestPrivateIP string   `key:"aksIngestPrivateIp" desc:"Static private IPv4 address of the internal gateway ingest load balancer on AKS (a free address in the cluster's node subnet: AKS's managed VNet uses 10.224.0.0/16), so DNS records pointing at it survive a re-created Service; empty lets Azure pick one. Ignored unless gatewayIngest and gatewayIngestInternal are on."`
+	AKSIngestDNSNames  []string `key:"aksIngestDnsNames" desc:"DNS names senders outside the cluster reach the AKS gateway's ingest by (the aws stack's drRecordName when this stack is its DR secondary, a regional name): added to the gateway's certificate, so that with tlsEnabled the senders' verification accepts it."`
 
 	Alerts             bool   `key:"azureAlerts" desc:"Create the fleet's Azure Monitor alert rules (Container Insights, collector self-metrics scraped into Log Analytics, ACI metrics and logs, Application Insights ingestion) and the Container Insights scrape settings they read."`
 	AlertEmail         string `key:"alertEmail" desc:"Email address notified by the alerts: otelfleet creates an action group with this one email receiver. Leave empty to use alertActionGroupId, or neither to fire alerts without notification (they still show in Azure Monitor)."`
@@ -68,6 +69,7 @@ var azureRegions = []string{
 var (
 	vmSizePattern      = regexp.MustCompile(`^Standard_[A-Za-z0-9_]+$`)
 	guidPattern        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	ingestNamePattern  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$`)
 	emailPattern       = regexp.MustCompile(`^[A-Za-z0-9._%+'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$`)
 	actionGroupPattern = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Insights/actionGroups/[^/]+$`)
 	subnetPattern      = regexp.MustCompile(`(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+/subnets/[^/]+$`)
@@ -106,6 +108,12 @@ func (a *Azure) validate(v *validator) {
 }
 
 func (a *Azure) validateIngest(v *validator) {
+	for _, n := range a.AKSIngestDNSNames {
+		if len(n) > 253 || !ingestNamePattern.MatchString(n) {
+			v.bad("aksIngestDnsNames", a.AKSIngestDNSNames, "give lowercase DNS names such as otlp.observability.example.com (no trailing dot, no wildcard)")
+			break
+		}
+	}
 	if a.AKSIngestPrivateIP == "" {
 		return
 	}

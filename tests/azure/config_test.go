@@ -45,6 +45,7 @@ func TestBadConfiguration(t *testing.T) {
 		{"action group of another type", map[string]string{"otelfleet:alertEmail": "", "otelfleet:alertActionGroupId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Insights/metricAlerts/z"}, nil, "alertActionGroupId", "action group resource id"},
 		{"email and action group", map[string]string{"otelfleet:alertActionGroupId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Insights/actionGroups/z"}, nil, "alertActionGroupId", "not both"},
 		{"ingest IP not an address", map[string]string{"otelfleet:aksIngestPrivateIp": "10.224.0"}, nil, "aksIngestPrivateIp", "private IPv4"},
+		{"ingest DNS name", map[string]string{"otelfleet:aksIngestDnsNames": `["*.example.com"]`}, nil, "aksIngestDnsNames", "lowercase DNS names"},
 		{"ingest IP public", map[string]string{"otelfleet:aksIngestPrivateIp": "20.62.1.1"}, nil, "aksIngestPrivateIp", "private IPv4"},
 	}
 	for _, tt := range tests {

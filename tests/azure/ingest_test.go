@@ -1,10 +1,12 @@
 package azure
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
@@ -99,14 +101,17 @@ func outputs(t *testing.T, values map[string]string) map[string]any {
 	}
 	maps.Copy(sc.Values, values)
 	var mu sync.Mutex
+	var resolved sync.WaitGroup
 	got := map[string]any{}
 	program := stacks.Program(map[string]stacks.Builder{"azure": func(ctx *pulumi.Context, cfg config.Stack) error {
 		out, err := azure.Deploy(ctx, cfg)
 		for name, v := range out {
+			resolved.Add(1)
 			pulumi.ToOutput(v).ApplyT(func(x any) any {
 				mu.Lock()
 				defer mu.Unlock()
 				got[name] = x
+				resolved.Done()
 				return x
 			})
 		}
@@ -115,7 +120,17 @@ func outputs(t *testing.T, values map[string]string) map[string]any {
 	if _, err := synth.Render(sc, program); err != nil {
 		t.Fatal(err)
 	}
-	return got
+	// An output built from a constant is not tracked by the run: wait for every apply.
+	done := make(chan struct{})
+	go func() { resolved.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("stack outputs did not resolve in 30 s")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return maps.Clone(got)
 }
 
 // TestGatewayIngestHostOutput: the aws stack's DR failover reads the output gatewayIngestHost
@@ -150,31 +165,20 @@ func TestGatewayIngestHostOutput(t *testing.T) {
 	})
 }
 
-const ingestPolicyManifest = "networkpolicy-observability-otel-gateway-ingest.yaml"
+const probePolicyManifest = "networkpolicy-observability-otel-gateway-lb-probes.yaml"
 
-// TestIngestNetworkPolicy: the fleet's NetworkPolicy admits OTLP only from labelled
-// namespaces; the ingest policy admits the load balancer's clients (source ranges, or any
-// address but the pods') and Azure's health probes, on the gateway pods only.
-func TestIngestNetworkPolicy(t *testing.T) {
-	block := func(cidr string, except ...string) map[string]any {
-		b := map[string]any{"cidr": cidr}
-		if len(except) > 0 {
-			var e []any
-			for _, x := range except {
-				e = append(e, x)
-			}
-			b["except"] = e
-		}
-		return map[string]any{"ipBlock": b}
-	}
+// TestIngestNetworkPolicies: the fleet's NetworkPolicy admits the ingest's clients (source
+// ranges, or any address); the Azure load balancer's health probes come from 168.63.129.16,
+// which a second policy admits to the health port of the same pods.
+func TestIngestNetworkPolicies(t *testing.T) {
+	block := func(cidr string) map[string]any { return map[string]any{"ipBlock": map[string]any{"cidr": cidr}} }
 	port := func(p int) map[string]any { return map[string]any{"port": p, "protocol": "TCP"} }
-	probes := map[string]any{"from": []any{block("168.63.129.16/32")}, "ports": []any{port(13133)}}
 	for _, tt := range []struct {
 		name    string
 		values  map[string]string
 		clients []any
 	}{
-		{"any client but the pods", nil, []any{block("0.0.0.0/0", "10.244.0.0/16")}},
+		{"any client", nil, []any{block("0.0.0.0/0")}},
 		{"source ranges", map[string]string{"otelfleet:gatewayIngestSourceRanges": `["10.0.0.0/8","172.16.0.0/12"]`}, []any{block("10.0.0.0/8"), block("172.16.0.0/12")}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,31 +186,48 @@ func TestIngestNetworkPolicy(t *testing.T) {
 			if tt.values != nil {
 				res = variant(t, tt.values)
 			}
-			np, ok := res.Manifests[ingestPolicyManifest]
+			fleet := res.Manifests["networkpolicy-observability-otel-gateway.yaml"]["spec"].(map[string]any)
+			clients := map[string]any{"from": tt.clients, "ports": []any{port(4317), port(4318), port(13133)}}
+			if !slices.ContainsFunc(fleet["ingress"].([]any), func(r any) bool { return fmt.Sprint(r) == fmt.Sprint(clients) }) {
+				t.Errorf("the fleet's NetworkPolicy does not admit the ingest clients %v:\n%v", clients, fleet["ingress"])
+			}
+			np, ok := res.Manifests[probePolicyManifest]
 			if !ok {
-				t.Fatalf("no %s", ingestPolicyManifest)
+				t.Fatalf("no %s", probePolicyManifest)
 			}
 			spec := np["spec"].(map[string]any)
 			equal(t, "policyTypes", spec["policyTypes"], []any{"Ingress"})
-			equal(t, "ingress", spec["ingress"], []any{
-				map[string]any{"from": tt.clients, "ports": []any{port(4317), port(4318), port(13133)}},
-				probes,
-			})
+			equal(t, "ingress", spec["ingress"], []any{map[string]any{"from": []any{block("168.63.129.16/32")}, "ports": []any{port(13133)}}})
 			// The same pods as the fleet's own policy, and the gateway's pods carry the labels.
-			fleetPolicy := res.Manifests["networkpolicy-observability-otel-gateway.yaml"]
-			equal(t, "podSelector", spec["podSelector"], fleetPolicy["spec"].(map[string]any)["podSelector"])
+			equal(t, "podSelector", spec["podSelector"], fleet["podSelector"])
 			tmpl := res.Manifests["statefulset-observability-otel-gateway.yaml"]["spec"].(map[string]any)["template"].(map[string]any)
 			labels := tmpl["metadata"].(map[string]any)["labels"].(map[string]any)
 			for k, v := range spec["podSelector"].(map[string]any)["matchLabels"].(map[string]any) {
 				if labels[k] != v {
-					t.Errorf("gateway pods have %s=%v; the ingest policy selects %v", k, labels[k], v)
+					t.Errorf("gateway pods have %s=%v; the probe policy selects %v", k, labels[k], v)
 				}
 			}
 		})
 	}
 	t.Run("off", func(t *testing.T) {
-		if _, ok := variant(t, map[string]string{"otelfleet:gatewayIngest": "false"}).Manifests[ingestPolicyManifest]; ok {
-			t.Error("an ingest NetworkPolicy with gatewayIngest false")
+		if _, ok := variant(t, map[string]string{"otelfleet:gatewayIngest": "false"}).Manifests[probePolicyManifest]; ok {
+			t.Error("a probe NetworkPolicy with gatewayIngest false")
 		}
 	})
+}
+
+// TestIngestNamesInTheGatewayCertificate: senders outside the cluster (the aws stack's agents
+// after a DR failover) verify the gateway's certificate against the global name.
+func TestIngestNamesInTheGatewayCertificate(t *testing.T) {
+	names := func(res *synth.Result) []any {
+		return res.Manifests["certificate-observability-otel-gateway-tls.yaml"]["spec"].(map[string]any)["dnsNames"].([]any)
+	}
+	if n := names(prod(t)); !slices.Contains(n, any("otlp.observability.example.com")) {
+		t.Errorf("gateway certificate names %v lack otlp.observability.example.com", n)
+	}
+	res := variant(t, map[string]string{"otelfleet:aksIngestDnsNames": `["otlp.example.org","ingest.example.org"]`})
+	n := names(res)
+	if !slices.Contains(n, any("otlp.example.org")) || !slices.Contains(n, any("ingest.example.org")) || slices.Contains(n, any("otlp.observability.example.com")) {
+		t.Errorf("gateway certificate names %v; want otlp.example.org and ingest.example.org", n)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest"
 	"sigs.k8s.io/yaml"
 )
@@ -58,6 +59,17 @@ func TestRegionalGatewayForwardsUpstream(t *testing.T) {
 				// The gateway preset's queue and retry apply to the upstream exporter too.
 				if q, _ := up["sending_queue"].(map[string]any); q == nil || q["enabled"] != true {
 					t.Errorf("%s: %s has no sending queue: %v", file, tt.exporter, up)
+				}
+				// With otelfleet:tlsEnabled the AKS gateway presents its cert-manager certificate to
+				// the upstream (mTLS between clusters sharing an issuer); the ACI collector has none.
+				tls, _ := up["tls"].(map[string]any)
+				if file == "otel-aci.yaml" {
+					if tls["cert_file"] != nil || tls["key_file"] != nil {
+						t.Errorf("%s: the ACI collector presents a client certificate it does not have: %v", file, tls)
+					}
+				} else {
+					equal(t, file+" client certificate", []any{tls["ca_file"], tls["cert_file"], tls["key_file"]},
+						[]any{kube.TLSCAFile, kube.TLSCertFile, kube.TLSKeyFile})
 				}
 				for _, signal := range []string{"traces", "metrics", "logs"} {
 					got := slices.Sorted(slices.Values(cfg.Service.Pipelines[signal].Exporters))
