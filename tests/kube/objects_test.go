@@ -75,9 +75,22 @@ func (r *rendered) one(t testing.TB, kinds, ns string) manifest {
 	return found[0]
 }
 
-// gatewayWorkload is the Deployment or StatefulSet of the gateway namespace.
+// gatewayWorkload is the stable-track Deployment or StatefulSet of the gateway namespace
+// (a canary track, when configured, is a second workload beside it).
 func (r *rendered) gatewayWorkload(t testing.TB) manifest {
-	return r.one(t, "Deployment|StatefulSet", r.Config.Kubernetes.Namespace)
+	t.Helper()
+	var stable []manifest
+	for _, k := range []string{"Deployment", "StatefulSet"} {
+		for _, m := range r.find(k, r.Config.Kubernetes.Namespace) {
+			if track, _ := at(m.Obj, "metadata", "labels", "otelfleet.io/track"); track != "canary" {
+				stable = append(stable, m)
+			}
+		}
+	}
+	if len(stable) != 1 {
+		t.Fatalf("%s: want exactly one stable gateway workload in namespace %q, found %d", r.Key, r.Config.Kubernetes.Namespace, len(stable))
+	}
+	return stable[0]
 }
 
 // agentDaemonSet is the DaemonSet of the agent namespace.

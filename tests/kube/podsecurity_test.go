@@ -71,6 +71,9 @@ func testPodSecurity(t *testing.T, c *kubetest.Cluster, r *rendered) {
 
 	templates := r.podTemplates()
 	want := 1 // the gateway
+	if r.Config.Gateway.CanaryEnabled {
+		want++ // its canary track
+	}
 	if r.hasAgentMode("daemonset") {
 		want++
 	}

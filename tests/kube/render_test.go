@@ -21,11 +21,11 @@ import (
 const projectDir = "../.."
 
 // stackNames are the stacks whose every manifest must be accepted.
-var stackNames = []string{"aws-prod", "azure-prod", "local"}
+var stackNames = []string{"aws-prod", "aws-prod-euw1", "azure-prod", "local"}
 
 // prodStacks run the gateway with an HPA and cert-manager TLS, which the broken-manifest and
 // replica-ownership checks mutate; the laptop stack (local) has neither.
-var prodStacks = map[string]bool{"aws-prod": true, "azure-prod": true}
+var prodStacks = map[string]bool{"aws-prod": true, "aws-prod-euw1": true, "azure-prod": true}
 
 var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
 
