@@ -108,9 +108,15 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 		}
 		c.Exporters[traceExporter] = LoadBalancingExporter{
 			RoutingKey: "traceID",
-			Protocol:   LoadBalancingProtocol{OTLP: OTLPExporter{TLS: lbTLS, Compression: "gzip", ExporterHelper: helper}},
-			Resolver:   LoadBalancingResolver{DNS: &DNSResolver{Hostname: o.LoadBalancingHost, Port: fmt.Sprint(PortOTLPGRPC), Interval: "5s"}},
+			Protocol: LoadBalancingProtocol{OTLP: OTLPExporter{TLS: lbTLS, Compression: "gzip", ExporterHelper: ExporterHelper{
+				Timeout:        helper.Timeout,
+				RetryOnFailure: &RetrySettings{Enabled: false},
+				SendingQueue:   &SendingQueue{Enabled: false},
+			}}},
+			Resolver:       LoadBalancingResolver{DNS: &DNSResolver{Hostname: o.LoadBalancingHost, Port: fmt.Sprint(PortOTLPGRPC), Interval: "5s"}},
+			ExporterHelper: helper,
 		}
+
 	}
 
 	c.Service.Pipelines[Traces] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: []string{traceExporter}}

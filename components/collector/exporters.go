@@ -44,9 +44,9 @@ func withHelper(c Component, fn func(*ExporterHelper)) Component {
 // RetrySettings is the exporter's retry with exponential back-off.
 type RetrySettings struct {
 	Enabled         bool   `json:"enabled"`
-	InitialInterval string `json:"initial_interval"`
-	MaxInterval     string `json:"max_interval"`
-	MaxElapsedTime  string `json:"max_elapsed_time"`
+	InitialInterval string `json:"initial_interval,omitempty"`
+	MaxInterval     string `json:"max_interval,omitempty"`
+	MaxElapsedTime  string `json:"max_elapsed_time,omitempty"`
 }
 
 // SendingQueue buffers batches while the destination is slow or down. With Storage set
@@ -54,7 +54,7 @@ type RetrySettings struct {
 type SendingQueue struct {
 	Enabled      bool   `json:"enabled"`
 	NumConsumers int    `json:"num_consumers,omitempty"`
-	QueueSize    int    `json:"queue_size"`
+	QueueSize    int    `json:"queue_size,omitempty"`
 	Storage      string `json:"storage,omitempty"`
 }
 
@@ -100,10 +100,15 @@ func (e OTLPHTTPExporter) ExtensionRefs() []string { return queueStorage(e.Sendi
 
 // LoadBalancingExporter routes spans of one trace to the same backend collector, which tail
 // sampling across several gateway pods needs.
+//
+// Its own (top-level) sending queue and retry hold data while no backend is reachable and
+// re-route a failed batch to the current backends; the per-backend OTLP exporters keep no
+// queue, because a backend that disappears from DNS takes its queue with it.
 type LoadBalancingExporter struct {
 	RoutingKey string                `json:"routing_key"`
 	Protocol   LoadBalancingProtocol `json:"protocol"`
 	Resolver   LoadBalancingResolver `json:"resolver"`
+	ExporterHelper
 }
 
 // LoadBalancingProtocol is the OTLP exporter used towards each backend.
@@ -126,7 +131,9 @@ type DNSResolver struct {
 func (LoadBalancingExporter) Type() string { return TypeLoadBalancing }
 
 // ExtensionRefs lists the extensions the component needs.
-func (e LoadBalancingExporter) ExtensionRefs() []string { return e.Protocol.OTLP.ExtensionRefs() }
+func (e LoadBalancingExporter) ExtensionRefs() []string {
+	return append(queueStorage(e.SendingQueue), e.Protocol.OTLP.ExtensionRefs()...)
+}
 
 // Signals reports the pipelines the component can be part of.
 func (LoadBalancingExporter) Signals() []string { return []string{Traces, Metrics, Logs} }

@@ -87,7 +87,7 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 		traceProcessors = append(traceProcessors, TypeProbabilisticSampler)
 	case SamplingTail:
 		c.Processors[TypeTailSampling] = TailSamplingProcessor{
-			DecisionWait: o.Sampling.DecisionWait, NumTraces: 100000, ExpectedNewTracesPerSec: 1000,
+			DecisionWait: o.Sampling.DecisionWait, NumTraces: tailSamplingTraces, ExpectedNewTracesPerSec: 10000,
 			Policies: []SamplingPolicy{
 				{Name: "errors", Type: "status_code", StatusCode: &StatusCodePolicy{StatusCodes: []string{"ERROR"}}},
 				{Name: "slow", Type: "latency", Latency: &LatencyPolicy{ThresholdMs: o.Sampling.LatencyThresholdMs}},
@@ -138,3 +138,9 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 	}
 	return c, c.Validate()
 }
+
+// tailSamplingTraces is how many traces the tail sampler holds while it waits for their
+// decisions; beyond it the oldest are evicted undecided, i.e. lost. A burst an agent
+// releases after a gateway outage (its whole queue, ~200 000 spans in the overload test)
+// must fit; at ~1.6 KB per buffered span that is ~500 MB of a 4 GiB gateway.
+const tailSamplingTraces = 300000

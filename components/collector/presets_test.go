@@ -322,7 +322,11 @@ func TestAgentConfigDaemonSet(t *testing.T) {
 	r.wantEqual(t, "4317", "exporters", lb, "resolver", "dns", "port")
 	r.wantEqual(t, testClientTLS.CAFile, "exporters", lb, "protocol", "otlp", "tls", "ca_file")
 	r.wantEqual(t, "gzip", "exporters", lb, "protocol", "otlp", "compression")
-	checkQueue(t, r, lb, o.QueueSize, "file_storage/queue", "protocol", "otlp")
+	// The queue and retry sit on the load-balancing exporter itself: a backend that leaves
+	// DNS (a restarted or failed gateway pod) must not take queued batches with it.
+	checkQueue(t, r, lb, o.QueueSize, "file_storage/queue")
+	r.wantEqual(t, false, "exporters", lb, "protocol", "otlp", "sending_queue", "enabled")
+	r.wantEqual(t, false, "exporters", lb, "protocol", "otlp", "retry_on_failure", "enabled")
 	wantExporters := map[string][]string{"traces": {lb}, "metrics": {"otlp_grpc/gateway"}, "logs": {"otlp_grpc/gateway"}}
 	for p, want := range wantExporters {
 		if got := r.strs(t, "service", "pipelines", p, "exporters"); !slices.Equal(got, want) {
