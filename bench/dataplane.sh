@@ -6,14 +6,14 @@
 # duration) and export over mTLS to the same gateway config and the same sink. The configs
 # run as generated, through the end-to-end tests' loopback transform (bench/dataplane →
 # loopback.Rewrite). Per collector process it reports spans/s, CPU-seconds (utime+stime
-# from /proc/<pid>/stat over load and drain), CPU-seconds per million spans, spans per
-# CPU-second, peak RSS (VmHWM) and spans lost (accepted by the agent, never counted by the
-# sink), then the line
+# from /proc/<pid>/stat: agents over the load + 2 s, the gateway over load and drain),
+# CPU-seconds per million spans, spans per CPU-second, peak RSS (VmHWM) and spans lost
+# (accepted by the agent, never counted by the sink), then the line
 #   generated/seed spans-per-cpu-second ratio: X.XX, lost: N
 #
 #   bench/dataplane.sh [--stack aws-prod] [--duration 20] [--workers 8] [--rate 2000]
-#                      [--batch-size 512] [--repeat 3] [--agent-patch FILE]
-#                      [--gateway-patch FILE] [--keep]
+#                      [--batch-size 512] [--padding BYTES] [--repeat 3]
+#                      [--agent-patch FILE] [--gateway-patch FILE] [--agent-env K=V]... [--keep]
 #
 # --rate is per telemetrygen worker (its limiter tops out near 2000/s per worker; the
 # achieved load is what the table shows). Traces carry status ERROR so the gateway's tail
@@ -21,11 +21,14 @@
 # the generated gateway's tail-sampling capacity (num_traces / decision_wait); above it the
 # gateway drops traces "too early" and the lost column says so. --agent-patch applies a
 # YAML merge patch to the generated agent before the rewrite (measure a candidate default;
-# examples in bench/variants/). --repeat alternates (a) and (b) and sums the runs.
+# examples in bench/variants/). --padding adds a span attribute of that many bytes (span
+# size). --agent-env adds a variable to the generated agent's container environment (e.g.
+# GOGC=400). --repeat alternates (a) and (b) and sums the runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-stack=aws-prod duration=20 workers=8 rate=2000 batch=512 repeat=3 agent_patch="" gateway_patch="" keep=0
+stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 agent_patch="" gateway_patch="" keep=0
+agent_env=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --stack) stack=$2; shift 2 ;;
@@ -33,9 +36,11 @@ while [[ $# -gt 0 ]]; do
     --workers) workers=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --batch-size) batch=$2; shift 2 ;;
+    --padding) padding=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
     --agent-patch) agent_patch=$(realpath "$2"); shift 2 ;;
     --gateway-patch) gateway_patch=$(realpath "$2"); shift 2 ;;
+    --agent-env) agent_env+=("$2"); shift 2 ;;
     --keep) keep=1; shift ;;
     *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -61,6 +66,7 @@ args=(-synth "$work/synth" -out "$work/cfg")
 go run ./bench/dataplane "${args[@]}"
 # shellcheck source=/dev/null
 source "$work/cfg/ports.sh"
+if (( ${#agent_env[@]} > 0 )); then printf '%s\n' "${agent_env[@]}" >>"$work/cfg/agent.env"; fi
 
 envfile() { local f=$work/cfg/$1.env; if [[ -f $f ]]; then grep -v '^$' "$f" || true; fi; }
 for c in sink gateway agent seed; do
@@ -70,6 +76,8 @@ for c in sink gateway agent seed; do
 done
 
 clk=$(getconf CLK_TCK)
+span_attrs=(--telemetry-attributes sampling.priority=1)
+if (( padding > 0 )); then span_attrs+=(--telemetry-attributes "padding=\"$(head -c "$padding" /dev/zero | tr '\0' x)\""); fi
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm_kb() { awk '/^VmHWM:/{print $2}' "/proc/$1/status"; }
 metric() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 {s += $NF} END {printf "%d\n", s}'; }
@@ -107,8 +115,13 @@ run_phase() { # setup agent-config otlp-port metrics-port health-port
   local a0 g0 s0; a0=$(cpu_ticks "$ag"); g0=$(cpu_ticks "$gw"); s0=$(cpu_ticks "$sink")
   "$telemetrygen" traces --otlp-endpoint "127.0.0.1:$port" --otlp-insecure --service bench \
     --workers "$workers" --rate "$rate" --batch-size "$batch" --duration "${duration}s" \
-    --status-code Error --telemetry-attributes sampling.priority=1 >"$work/telemetrygen-$setup.log" 2>&1 \
+    --status-code Error "${span_attrs[@]}" >"$work/telemetrygen-$setup.log" 2>&1 \
     || log "telemetrygen exited non-zero ($setup); see --keep logs"
+  # The agent's work ends with the load (plus its batch timeout): its CPU is read 2 s
+  # later, so its idle ticks during the gateway's drain do not count. The gateway's and
+  # sink's CPU is read after the drain.
+  sleep 2
+  local a1; a1=$(cpu_ticks "$ag")
   local accepted refused; accepted=$(metric "$mport" otelcol_receiver_accepted_spans); refused=$(metric "$mport" otelcol_receiver_refused_spans)
   # Drain: until the sink has everything, or nothing moved for 12 s (tail sampling waits 10 s).
   local got=0 last=-1 still=0
@@ -118,7 +131,7 @@ run_phase() { # setup agent-config otlp-port metrics-port health-port
     if (( got == last )); then still=$((still + 1)); (( still >= 12 )) && break; else still=0; last=$got; fi
     sleep 1
   done
-  local a1 g1 s1; a1=$(cpu_ticks "$ag"); g1=$(cpu_ticks "$gw"); s1=$(cpu_ticks "$sink")
+  local g1 s1; g1=$(cpu_ticks "$gw"); s1=$(cpu_ticks "$sink")
   add "$setup.spans" "$accepted"; add "$setup.refused" "$refused"; add "$setup.lost" $(( accepted - got ))
   add "$setup.agent_ticks" $(( a1 - a0 )); add "$setup.gw_ticks" $(( g1 - g0 )); add "$setup.sink_ticks" $(( s1 - s0 ))
   add "$setup.load_ms" $(( duration * 1000 ))
@@ -138,8 +151,9 @@ row() { # label spans ticks load_ms hwm_kb lost
     cpu = t / clk
     printf "%-30s %10.0f %9.2f %12.2f %14.0f %9.0f %7s\n", l, n / (ms / 1000), cpu, (n > 0 ? cpu * 1e6 / n : 0), (cpu > 0 ? n / cpu : 0), h / 1024, lost }'
 }
-printf '\nstack %s, %s x %ss of telemetrygen traces (%s workers x rate %s, batch %s), %s\n' \
-  "$stack" "$repeat" "$duration" "$workers" "$rate" "$batch" "${agent_patch:+agent patch $(basename "$agent_patch")}"
+printf '\nstack %s, %s x %ss of telemetrygen traces (%s workers x rate %s, batch %s, padding %s B)%s%s\n' \
+  "$stack" "$repeat" "$duration" "$workers" "$rate" "$batch" "$padding" \
+  "${agent_patch:+, agent patch $(basename "$agent_patch")}${agent_env[*]:+, agent env ${agent_env[*]}}" "${gateway_patch:+, gateway patch $(basename "$gateway_patch")}"
 printf '%-30s %10s %9s %12s %14s %9s %7s\n' "setup / process" "spans/s" "CPU-s" "CPU-s/1M" "spans/CPU-s" "peakMiB" "lost"
 for s in generated seed; do
   row "($s) agent" "${tot[$s.spans]}" "${tot[$s.agent_ticks]}" "${tot[$s.load_ms]}" "${tot[$s.agent_hwm]}" "${tot[$s.lost]}"

@@ -73,15 +73,10 @@ func prepare(synthDir, seedFile, out string, p patches) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	defer func() {
-		for _, l := range held {
-			l.Close()
-		}
-	}()
 	ports := map[string]loopback.Ports{}
 	sh := []string{}
 	for _, name := range []string{"GATEWAY", "AGENT", "SEED", "SINK"} {
-		p, err := freePorts()
+		p, err := loopback.FreePorts()
 		if err != nil {
 			return err
 		}
@@ -166,14 +161,16 @@ func prepare(synthDir, seedFile, out string, p patches) error {
 	return os.WriteFile(filepath.Join(out, "ports.sh"), []byte(strings.Join(sh, "\n")+"\n"), 0o644)
 }
 
-// sinkConfig is the downstream both set-ups export to: OTLP in, counted by the sink's
-// own receiver metrics, then dropped by a sampled debug exporter.
+// sinkConfig is the downstream both set-ups export to: OTLP in (messages up to 256 MiB, so
+// the gateway's big batches are never the sink's problem), counted by the sink's own
+// receiver metrics, then dropped by a sampled debug exporter.
 func sinkConfig(p loopback.Ports) string {
 	return fmt.Sprintf(`receivers:
   otlp:
     protocols:
       grpc:
         endpoint: 127.0.0.1:%d
+        max_recv_msg_size_mib: 256
 exporters:
   debug:
     verbosity: basic
@@ -193,23 +190,6 @@ service:
       readers:
         - pull: {exporter: {prometheus: {host: 127.0.0.1, port: %d}}}
 `, p.OTLPGRPC, p.Health, p.Metrics)
-}
-
-// held keeps every port picked so far bound, so no two picks collide; prepare releases
-// them when the files are written.
-var held []net.Listener
-
-func freePorts() (loopback.Ports, error) {
-	var ps [6]int
-	for i := range ps {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return loopback.Ports{}, err
-		}
-		held = append(held, l)
-		ps[i] = l.Addr().(*net.TCPAddr).Port
-	}
-	return loopback.Ports{OTLPGRPC: ps[0], OTLPHTTP: ps[1], Health: ps[2], Metrics: ps[3], Pprof: ps[4], ZPages: ps[5]}, nil
 }
 
 func readManifests(dir string) (map[string]map[string]any, error) {

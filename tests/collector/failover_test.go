@@ -37,7 +37,7 @@ func TestFailoverToSecondaryGateway(t *testing.T) {
 	otelcoltest.Telemetrygen(t)
 	primaryStack, secondaryStack := render(t, "aws-prod"), render(t, "azure-prod")
 	ca := newCA(t)
-	sinkPort := otelcoltest.MustFreePort(t)
+	sinkPort := freePort(t)
 	sinkFile := filepath.Join(t.TempDir(), "sink.json")
 	startSinkCollector(t, bin, sinkFile, sinkPort)
 	sink := loopback.Sink{OTLPEndpoint: fmt.Sprintf("127.0.0.1:%d", sinkPort)}

@@ -43,13 +43,25 @@ func (c *collectorRun) Scrape(t testing.TB) loopback.Metrics {
 	return m
 }
 
+// freePorts picks a collector's loopback ports below the ephemeral range (see
+// loopback.FreePort), so no outgoing connection can take one first.
 func freePorts(t testing.TB) loopback.Ports {
 	t.Helper()
-	return loopback.Ports{
-		OTLPGRPC: otelcoltest.MustFreePort(t), OTLPHTTP: otelcoltest.MustFreePort(t),
-		Health: otelcoltest.MustFreePort(t), Metrics: otelcoltest.MustFreePort(t),
-		Pprof: otelcoltest.MustFreePort(t), ZPages: otelcoltest.MustFreePort(t),
+	p, err := loopback.FreePorts()
+	if err != nil {
+		t.Fatal(err)
 	}
+	return p
+}
+
+// freePort is one such port.
+func freePort(t testing.TB) int {
+	t.Helper()
+	p, err := loopback.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // usesTLSFiles reports whether a config reads certificate files.
@@ -107,12 +119,13 @@ func (c *collectorRun) start(t testing.TB, bin string) *collectorRun {
 }
 
 // startSinkCollector runs a small downstream collector the test controls: OTLP gRPC on
-// loopback into a `file` exporter (appending, so restarts keep one file).
+// loopback (messages up to 256 MiB: a stand-in backend must not be the limit) into a
+// `file` exporter (appending, so restarts keep one file).
 func startSinkCollector(t testing.TB, bin, file string, port int) *otelcoltest.Process {
 	t.Helper()
-	health, metrics := otelcoltest.MustFreePort(t), otelcoltest.MustFreePort(t)
+	health, metrics := freePort(t), freePort(t)
 	cfg := map[string]any{
-		"receivers":  map[string]any{"otlp": map[string]any{"protocols": map[string]any{"grpc": map[string]any{"endpoint": fmt.Sprintf("127.0.0.1:%d", port)}}}},
+		"receivers":  map[string]any{"otlp": map[string]any{"protocols": map[string]any{"grpc": map[string]any{"endpoint": fmt.Sprintf("127.0.0.1:%d", port), "max_recv_msg_size_mib": 256}}}},
 		"exporters":  map[string]any{"file": map[string]any{"path": file, "append": true, "flush_interval": "100ms"}},
 		"extensions": map[string]any{"health_check": map[string]any{"endpoint": fmt.Sprintf("127.0.0.1:%d", health)}},
 		"service": map[string]any{

@@ -43,7 +43,7 @@ func TestGatewayRestartLosesNothing(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			began := time.Now()
 			ca := newCA(t)
-			sinkPort := otelcoltest.MustFreePort(t)
+			sinkPort := freePort(t)
 			sinkFile := filepath.Join(t.TempDir(), "sink.json")
 			sink := startSinkCollector(t, bin, sinkFile, sinkPort)
 			queueDir := t.TempDir()

@@ -85,7 +85,7 @@ func TestSelfMetricsOfRunningFleet(t *testing.T) {
 	s := render(t, "aws-prod")
 	gw, agent := s.Gateway(t), daemonSetAgent(t, s)
 	ca := newCA(t)
-	sinkPort := otelcoltest.MustFreePort(t)
+	sinkPort := freePort(t)
 	sinkFile := filepath.Join(t.TempDir(), "sink.json")
 	startSinkCollector(t, bin, sinkFile, sinkPort)
 	gwRun := prepare(t, s, gw, loopback.Options{Sink: loopback.Sink{OTLPEndpoint: fmt.Sprintf("127.0.0.1:%d", sinkPort)}}, ca).start(t, bin)
@@ -171,8 +171,8 @@ func queuedExporters(t testing.TB, config string) []queuedExporter {
 func TestFailureCounterNames(t *testing.T) {
 	bin := otelcoltest.Binary(t)
 	otelcoltest.Telemetrygen(t)
-	dead := fmt.Sprintf("127.0.0.1:%d", otelcoltest.MustFreePort(t))
-	in, health, metrics := otelcoltest.MustFreePort(t), otelcoltest.MustFreePort(t), otelcoltest.MustFreePort(t)
+	dead := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	in, health, metrics := freePort(t), freePort(t), freePort(t)
 	cfg := fmt.Sprintf(`receivers:
   otlp:
     protocols:
