@@ -13,7 +13,8 @@
 #
 #   bench/dataplane.sh [--stack aws-prod] [--duration 20] [--workers 8] [--rate 2000]
 #                      [--batch-size 512] [--padding BYTES] [--repeat 3]
-#                      [--agent-patch FILE] [--gateway-patch FILE] [--agent-env K=V]... [--keep]
+#                      [--agent-patch FILE] [--gateway-patch FILE] [--agent-env K=V]...
+#                      [--profile DIR] [--keep]
 #
 # --rate is per telemetrygen worker (its limiter tops out near 2000/s per worker; the
 # achieved load is what the table shows). Traces carry status ERROR so the gateway's tail
@@ -23,11 +24,13 @@
 # YAML merge patch to the generated agent before the rewrite (measure a candidate default;
 # examples in bench/variants/). --padding adds a span attribute of that many bytes (span
 # size). --agent-env adds a variable to the generated agent's container environment (e.g.
-# GOGC=400). --repeat alternates (a) and (b) and sums the runs.
+# GOGC=400). --repeat alternates (a) and (b) and sums the runs. --profile writes a CPU
+# profile of each agent over its load window to DIR/<setup>-<round>.pprof (both agents
+# serve pprof on loopback; read them with `go tool pprof -top`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 agent_patch="" gateway_patch="" keep=0
+stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 agent_patch="" gateway_patch="" keep=0 profile=""
 agent_env=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -41,6 +44,7 @@ while [[ $# -gt 0 ]]; do
     --agent-patch) agent_patch=$(realpath "$2"); shift 2 ;;
     --gateway-patch) gateway_patch=$(realpath "$2"); shift 2 ;;
     --agent-env) agent_env+=("$2"); shift 2 ;;
+    --profile) mkdir -p "$2"; profile=$(realpath "$2"); shift 2 ;;
     --keep) keep=1; shift ;;
     *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -105,14 +109,17 @@ declare -A tot
 add() { tot[$1]=$(( ${tot[$1]:-0} + $2 )); }
 maxof() { if (( $2 > ${tot[$1]:-0} )); then tot[$1]=$2; fi; }
 
-run_phase() { # setup agent-config otlp-port metrics-port health-port
-  local setup=$1 agent=$2 port=$3 mport=$4 hport=$5
+run_phase() { # setup agent-config otlp-port metrics-port health-port pprof-port round
+  local setup=$1 agent=$2 port=$3 mport=$4 hport=$5 pport=$6 round=$7
   rm -rf "$work/cfg/queue"
   local sink gw ag
   start sink "$SINK_HEALTH"; sink=$started
   start gateway "$GATEWAY_HEALTH"; gw=$started
   start "$agent" "$hport"; ag=$started
   local a0 g0 s0; a0=$(cpu_ticks "$ag"); g0=$(cpu_ticks "$gw"); s0=$(cpu_ticks "$sink")
+  if [[ -n $profile ]]; then
+    curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$duration" &
+  fi
   "$telemetrygen" traces --otlp-endpoint "127.0.0.1:$port" --otlp-insecure --service bench \
     --workers "$workers" --rate "$rate" --batch-size "$batch" --duration "${duration}s" \
     --status-code Error "${span_attrs[@]}" >"$work/telemetrygen-$setup.log" 2>&1 \
@@ -142,8 +149,8 @@ run_phase() { # setup agent-config otlp-port metrics-port health-port
 
 for r in $(seq "$repeat"); do
   log "round $r/$repeat"
-  run_phase generated agent "$AGENT_OTLP" "$AGENT_METRICS" "$AGENT_HEALTH"
-  run_phase seed seed "$SEED_OTLP" "$SEED_METRICS" "$SEED_HEALTH"
+  run_phase generated agent "$AGENT_OTLP" "$AGENT_METRICS" "$AGENT_HEALTH" "$AGENT_PPROF" "$r"
+  run_phase seed seed "$SEED_OTLP" "$SEED_METRICS" "$SEED_HEALTH" "$SEED_PPROF" "$r"
 done
 
 row() { # label spans ticks load_ms hwm_kb lost

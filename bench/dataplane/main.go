@@ -81,7 +81,7 @@ func prepare(synthDir, seedFile, out string, p patches) error {
 			return err
 		}
 		ports[name] = p
-		sh = append(sh, fmt.Sprintf("%s_OTLP=%d %s_METRICS=%d %s_HEALTH=%d", name, p.OTLPGRPC, name, p.Metrics, name, p.Health))
+		sh = append(sh, fmt.Sprintf("%s_OTLP=%d %s_METRICS=%d %s_HEALTH=%d %s_PPROF=%d", name, p.OTLPGRPC, name, p.Metrics, name, p.Health, name, p.Pprof))
 	}
 	gwEndpoint := fmt.Sprintf("127.0.0.1:%d", ports["GATEWAY"].OTLPGRPC)
 

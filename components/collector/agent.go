@@ -40,6 +40,19 @@ type AgentOptions struct {
 	ResourceAttributes []AttributeAction
 }
 
+// How agents batch and compress towards the gateway, measured with bench/dataplane.sh
+// (README, "Capacity model"). Per request the agent pays a marshal, a compression pass and
+// a TLS record stream, so large batches make it cheap per span: agentBatchMaxSpans spans or
+// agentBatchTimeout, whichever comes first (the timeout is the latency added at low rates).
+// The gateway's gRPC message limit (gatewayMaxRecvMsgMiB) is sized for such a batch.
+// snappy rather than gzip: the hop stays inside the cluster, where gzip's better ratio is
+// not worth ~40 % of the agent's CPU (snappy still shrinks OTLP several-fold).
+const (
+	agentBatchMaxSpans = 8192
+	agentBatchTimeout  = "1s"
+	agentCompression   = "snappy"
+)
+
 // AgentConfig builds the agent preset: OTLP in on 0.0.0.0,
 // memory_limiter first, Kubernetes metadata, deployment.environment, batch, and OTLP out to
 // the gateway with retry and a sending queue.
@@ -64,7 +77,7 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 	// probes and the pod's own containers can reach them; the pod IP is not exposed by a Service.
 	ext, extIDs := operability(o.Mode == AgentDaemonSet)
 	c := &Config{
-		Receivers:  map[string]Component{idOTLP: otlpReceiver("0.0.0.0", nil)},
+		Receivers:  map[string]Component{idOTLP: otlpReceiver("0.0.0.0", nil, agentMaxRecvMsgMiB)},
 		Processors: map[string]Component{},
 		Exporters:  map[string]Component{},
 		Extensions: ext,
@@ -82,7 +95,7 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 		[]AttributeAction{{Key: "deployment.environment", Value: o.Environment, Action: "upsert"}},
 		o.ResourceAttributes...)}
 	processors = append(processors, idResource, idBatch)
-	c.Processors[idBatch] = BatchProcessor{Timeout: "200ms", SendBatchSize: 1024, SendBatchMaxSize: 2048}
+	c.Processors[idBatch] = BatchProcessor{Timeout: agentBatchTimeout, SendBatchSize: agentBatchMaxSpans, SendBatchMaxSize: agentBatchMaxSpans}
 
 	tls := ClientTLS{Insecure: true}
 	if o.TLS != nil {
@@ -94,7 +107,7 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 		SendingQueue:   &SendingQueue{Enabled: true, NumConsumers: 4, QueueSize: o.QueueSize, Storage: storage},
 	}
 	gatewayID := TypeOTLPGRPC + "/gateway"
-	c.Exporters[gatewayID] = OTLPExporter{Endpoint: o.GatewayEndpoint, TLS: tls, Compression: "gzip", ExporterHelper: helper}
+	c.Exporters[gatewayID] = OTLPExporter{Endpoint: o.GatewayEndpoint, TLS: tls, Compression: agentCompression, ExporterHelper: helper}
 
 	traceExporter := gatewayID
 	if o.LoadBalancingHost != "" {
@@ -108,7 +121,7 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 		}
 		c.Exporters[traceExporter] = LoadBalancingExporter{
 			RoutingKey: "traceID",
-			Protocol: LoadBalancingProtocol{OTLP: OTLPExporter{TLS: lbTLS, Compression: "gzip", ExporterHelper: ExporterHelper{
+			Protocol: LoadBalancingProtocol{OTLP: OTLPExporter{TLS: lbTLS, Compression: agentCompression, ExporterHelper: ExporterHelper{
 				Timeout:        helper.Timeout,
 				RetryOnFailure: &RetrySettings{Enabled: false},
 				SendingQueue:   &SendingQueue{Enabled: false},

@@ -130,7 +130,7 @@ func TestAWSExporterSignals(t *testing.T) {
 	}
 	// awsxray in a metrics pipeline is refused before the collector sees it.
 	c := &Config{
-		Receivers: map[string]Component{"otlp": otlpReceiver("0.0.0.0", nil)},
+		Receivers: map[string]Component{"otlp": otlpReceiver("0.0.0.0", nil, 0)},
 		Exporters: map[string]Component{TypeAWSXRay: AWSXRayExporter{}},
 		Service:   Service{Pipelines: map[string]Pipeline{"metrics": {Receivers: []string{"otlp"}, Exporters: []string{TypeAWSXRay}}}},
 	}
@@ -141,7 +141,7 @@ func TestAWSExporterSignals(t *testing.T) {
 
 func TestAWSCloudWatchLogsRefusesTimeout(t *testing.T) {
 	c := &Config{
-		Receivers: map[string]Component{"otlp": otlpReceiver("0.0.0.0", nil)},
+		Receivers: map[string]Component{"otlp": otlpReceiver("0.0.0.0", nil, 0)},
 		Exporters: map[string]Component{TypeAWSCloudWatchLogs: AWSCloudWatchLogsExporter{LogGroupName: "g", LogStreamName: "s", ExporterHelper: ExporterHelper{Timeout: "5s"}}},
 		Service:   Service{Pipelines: map[string]Pipeline{"logs": {Receivers: []string{"otlp"}, Exporters: []string{TypeAWSCloudWatchLogs}}}},
 	}

@@ -76,7 +76,7 @@ func TestAzureMonitorPersistentQueue(t *testing.T) {
 	}
 	// The storage reference is checked like any other exporter's.
 	cfg := &Config{
-		Receivers: map[string]Component{idOTLP: otlpReceiver("0.0.0.0", nil)},
+		Receivers: map[string]Component{idOTLP: otlpReceiver("0.0.0.0", nil, 0)},
 		Exporters: map[string]Component{TypeAzureMonitor: AzureMonitorExporter{
 			ConnectionString: "${env:X}", ExporterHelper: ExporterHelper{SendingQueue: &SendingQueue{Enabled: true, QueueSize: 1, Storage: "file_storage/missing"}},
 		}},
@@ -95,7 +95,7 @@ func TestAzureMonitorRefusesLiteralConnectionString(t *testing.T) {
 		"prefix ${env:APPLICATIONINSIGHTS_CONNECTION_STRING}",
 	} {
 		cfg := &Config{
-			Receivers: map[string]Component{idOTLP: otlpReceiver("0.0.0.0", nil)},
+			Receivers: map[string]Component{idOTLP: otlpReceiver("0.0.0.0", nil, 0)},
 			Exporters: map[string]Component{TypeAzureMonitor: AzureMonitorExporter{ConnectionString: cs}},
 			Service:   Service{Pipelines: map[string]Pipeline{Traces: {Receivers: []string{idOTLP}, Exporters: []string{TypeAzureMonitor}}}},
 		}

@@ -86,7 +86,7 @@ func SelfMetrics(level, host string, port int) Telemetry {
 	return Telemetry{
 		Logs: TelemetryLogs{Level: level, Encoding: "json"},
 		Metrics: TelemetryMetrics{
-			Level:   "detailed",
+			Level:   "normal", // every metric alerts and dashboards use; detailed adds per-RPC histograms at a CPU cost
 			Readers: []MetricReader{{Pull: &PullReader{Exporter: PullExporter{Prometheus: &PrometheusEndpoint{Host: host, Port: port}}}}},
 		},
 	}

@@ -36,7 +36,7 @@ func ExampleAgentConfig() {
 	// traces: memory_limiter → k8s_attributes → resource → batch → otlp_grpc/gateway
 	// exporters:
 	//   otlp_grpc/gateway:
-	//     compression: gzip
+	//     compression: snappy
 	//     endpoint: otel-gateway.observability.svc.cluster.local:4317
 	//     retry_on_failure:
 	//       enabled: true
@@ -196,7 +196,7 @@ func ExampleConfig_YAML() {
 	//       encoding: json
 	//       level: info
 	//     metrics:
-	//       level: detailed
+	//       level: normal
 	//       readers:
 	//       - pull:
 	//           exporter:

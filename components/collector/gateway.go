@@ -61,8 +61,8 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 	}
 	ext, extIDs := operability(true)
 	c := &Config{
-		Receivers:  map[string]Component{idOTLP: otlpReceiver("0.0.0.0", o.TLS)},
-		Processors: map[string]Component{idMemoryLimiter: MemoryLimiterFor(o.MemoryLimitMiB), idBatch: BatchProcessor{Timeout: "1s", SendBatchSize: 8192, SendBatchMaxSize: 10000}},
+		Receivers:  map[string]Component{idOTLP: otlpReceiver("0.0.0.0", o.TLS, gatewayMaxRecvMsgMiB)},
+		Processors: map[string]Component{idMemoryLimiter: MemoryLimiterFor(o.MemoryLimitMiB), idBatch: BatchProcessor{Timeout: "1s", SendBatchSize: gatewayBatchMaxSpans, SendBatchMaxSize: gatewayBatchMaxSpans}},
 		Exporters:  map[string]Component{},
 		Extensions: ext,
 		Service:    Service{Extensions: extIDs, Pipelines: map[string]Pipeline{}, Telemetry: SelfMetrics(orDefault(o.LogLevel, "info"), "0.0.0.0", PortMetrics)},
@@ -87,7 +87,7 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 		traceProcessors = append(traceProcessors, TypeProbabilisticSampler)
 	case SamplingTail:
 		c.Processors[TypeTailSampling] = TailSamplingProcessor{
-			DecisionWait: o.Sampling.DecisionWait, NumTraces: tailSamplingTraces, ExpectedNewTracesPerSec: 10000,
+			DecisionWait: o.Sampling.DecisionWait, NumTraces: TailSamplingTraces, ExpectedNewTracesPerSec: 10000,
 			Policies: []SamplingPolicy{
 				{Name: "errors", Type: "status_code", StatusCode: &StatusCodePolicy{StatusCodes: []string{"ERROR"}}},
 				{Name: "slow", Type: "latency", Latency: &LatencyPolicy{ThresholdMs: o.Sampling.LatencyThresholdMs}},
@@ -139,8 +139,13 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 	return c, c.Validate()
 }
 
-// tailSamplingTraces is how many traces the tail sampler holds while it waits for their
+// gatewayBatchMaxSpans bounds the gateway's batches, which a regional gateway forwards
+// upstream to another gateway: the same message budget as an agent's (see
+// gatewayMaxRecvMsgMiB).
+const gatewayBatchMaxSpans = 8192
+
+// TailSamplingTraces is how many traces the tail sampler holds while it waits for their
 // decisions; beyond it the oldest are evicted undecided, i.e. lost. A burst an agent
 // releases after a gateway outage (its whole queue, ~200 000 spans in the overload test)
 // must fit; at ~1.6 KB per buffered span that is ~500 MB of a 4 GiB gateway.
-const tailSamplingTraces = 300000
+const TailSamplingTraces = 300000

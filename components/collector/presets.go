@@ -19,11 +19,26 @@ const (
 	idZPages        = TypeZPages
 )
 
+// gRPC message limits of the OTLP receivers. A gRPC server refuses a message above its
+// limit (4 MiB unless set) with ResourceExhausted, which the sending exporter treats as
+// permanent: the whole batch is dropped. The gateway's limit must therefore exceed the
+// largest batch an agent or a regional gateway sends: agentBatchMaxSpans or
+// gatewayBatchMaxSpans spans stay under gatewayMaxRecvMsgMiB while spans average under
+// spanBudgetBytes (a 1 KiB attribute makes a ~1.3 KiB span). Applications batch 512 spans by default (OTel SDKs); the agent accepts
+// 16 MiB so that spans of up to 32 KiB still get in. Memory is only used by messages
+// that actually arrive, and memory_limiter still refuses when the heap is full.
+const (
+	gatewayMaxRecvMsgMiB = 64
+	agentMaxRecvMsgMiB   = 16
+	spanBudgetBytes      = 8 << 10
+)
+
 // otlpReceiver listens for OTLP gRPC and HTTP on host (0.0.0.0 in pods: the collector's own
-// default is localhost, which nothing outside the container could reach).
-func otlpReceiver(host string, tls *ServerTLS) OTLPReceiver {
+// default is localhost, which nothing outside the container could reach), accepting gRPC
+// messages up to maxRecvMiB.
+func otlpReceiver(host string, tls *ServerTLS, maxRecvMiB int) OTLPReceiver {
 	return OTLPReceiver{Protocols: OTLPProtocols{
-		GRPC: &GRPCServer{Endpoint: hostPort(host, PortOTLPGRPC), TLS: tls},
+		GRPC: &GRPCServer{Endpoint: hostPort(host, PortOTLPGRPC), TLS: tls, MaxRecvMsgSizeMiB: maxRecvMiB},
 		HTTP: &HTTPServer{Endpoint: hostPort(host, PortOTLPHTTP), TLS: tls},
 	}}
 }

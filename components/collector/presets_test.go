@@ -303,9 +303,9 @@ func TestAgentConfigDaemonSet(t *testing.T) {
 		}
 	}
 
-	// The OTLP exporter to the gateway: TLS as given, gzip, retry, a persistent queue.
+	// The OTLP exporter to the gateway: TLS as given, snappy, retry, a persistent queue.
 	r.wantEqual(t, testGatewayEndpoint, "exporters", "otlp_grpc/gateway", "endpoint")
-	r.wantEqual(t, "gzip", "exporters", "otlp_grpc/gateway", "compression")
+	r.wantEqual(t, "snappy", "exporters", "otlp_grpc/gateway", "compression")
 	r.wantEqual(t, map[string]any{"ca_file": testClientTLS.CAFile, "cert_file": testClientTLS.CertFile, "key_file": testClientTLS.KeyFile},
 		"exporters", "otlp_grpc/gateway", "tls")
 	checkQueue(t, r, "otlp_grpc/gateway", o.QueueSize, "file_storage/queue")
@@ -321,7 +321,7 @@ func TestAgentConfigDaemonSet(t *testing.T) {
 	r.wantEqual(t, testHeadless, "exporters", lb, "resolver", "dns", "hostname")
 	r.wantEqual(t, "4317", "exporters", lb, "resolver", "dns", "port")
 	r.wantEqual(t, testClientTLS.CAFile, "exporters", lb, "protocol", "otlp", "tls", "ca_file")
-	r.wantEqual(t, "gzip", "exporters", lb, "protocol", "otlp", "compression")
+	r.wantEqual(t, "snappy", "exporters", lb, "protocol", "otlp", "compression")
 	// The queue and retry sit on the load-balancing exporter itself: a backend that leaves
 	// DNS (a restarted or failed gateway pod) must not take queued batches with it.
 	checkQueue(t, r, lb, o.QueueSize, "file_storage/queue")
@@ -383,7 +383,7 @@ func TestAgentConfigSidecar(t *testing.T) {
 
 	// No TLS: plaintext inside the cluster; no QueueDir: an in-memory queue.
 	r.wantEqual(t, map[string]any{"insecure": true}, "exporters", "otlp_grpc/gateway", "tls")
-	r.wantEqual(t, "gzip", "exporters", "otlp_grpc/gateway", "compression")
+	r.wantEqual(t, "snappy", "exporters", "otlp_grpc/gateway", "compression")
 	checkQueue(t, r, "otlp_grpc/gateway", o.QueueSize, "")
 	r.wantAbsent(t, "extensions", "file_storage/queue")
 
@@ -392,6 +392,40 @@ func TestAgentConfigSidecar(t *testing.T) {
 	r.wantAbsent(t, "extensions", "zpages")
 	if got := r.strs(t, "service", "extensions"); !slices.Equal(got, []string{"health_check"}) {
 		t.Errorf("service.extensions = %v; want [health_check]", got)
+	}
+}
+
+// TestMessageSizeBudget checks the gRPC message limits against the batches sent across
+// them: a receiver refuses a larger message and the sender drops the whole batch, so the
+// gateway must take the largest batch of an agent and of a regional gateway (a gateway
+// forwarding upstream) at the average span size the presets promise, and the agent a
+// default OTel SDK export (512 spans) of spans four times that size.
+func TestMessageSizeBudget(t *testing.T) {
+	const sdkBatchSpans = 512
+	for _, o := range []AgentOptions{daemonSetOptions(), sidecarOptions()} {
+		cfg, err := AgentConfig(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := render(t, cfg)
+		batch := r.num(t, "processors", "batch", "send_batch_max_size")
+		if batch < r.num(t, "processors", "batch", "send_batch_size") {
+			t.Errorf("%s agent: send_batch_max_size %v is below send_batch_size", o.Mode, batch)
+		}
+		if limit := r.num(t, "receivers", "otlp", "protocols", "grpc", "max_recv_msg_size_mib") * (1 << 20); limit < sdkBatchSpans*4*spanBudgetBytes {
+			t.Errorf("%s agent: max_recv_msg_size_mib %v MiB cannot take %d spans of %d KiB", o.Mode, limit/(1<<20), sdkBatchSpans, 4*spanBudgetBytes>>10)
+		}
+		gw, err := GatewayConfig(gatewayOptions(Sampling{Mode: SamplingNone}, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := render(t, gw)
+		limit := g.num(t, "receivers", "otlp", "protocols", "grpc", "max_recv_msg_size_mib") * (1 << 20)
+		for who, spans := range map[string]float64{o.Mode + " agent": batch, "regional gateway": g.num(t, "processors", "batch", "send_batch_max_size")} {
+			if spans == 0 || spans*spanBudgetBytes > limit {
+				t.Errorf("a %s batch of %v spans of %d KiB does not fit the gateway's %v MiB gRPC message limit", who, spans, spanBudgetBytes>>10, limit/(1<<20))
+			}
+		}
 	}
 }
 

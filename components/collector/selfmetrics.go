@@ -15,6 +15,10 @@ const (
 	MetricMemoryLimiterRefused  = "otelcol_processor_memory_limiter_refused_spans"
 	MetricProcessMemoryRSS      = "otelcol_process_memory_rss"
 	MetricProcessCPUSeconds     = "otelcol_process_cpu_seconds"
+	// The tail sampler: traces held awaiting their decision, and traces evicted before it
+	// (lost: neither sampled nor counted as dropped by any exporter).
+	MetricTailSamplingTracesOnMemory  = "otelcol_processor_tail_sampling_sampling_traces_on_memory"
+	MetricTailSamplingDroppedTooEarly = "otelcol_processor_tail_sampling_sampling_trace_dropped_too_early"
 )
 
 // SelfMetricNames lists every name above, for tests that check them against a collector.
@@ -22,4 +26,5 @@ var SelfMetricNames = []string{
 	MetricReceiverAccepted, MetricReceiverRefused, MetricExporterSent, MetricExporterSendFailed,
 	MetricExporterEnqueueFailed, MetricExporterQueueSize, MetricExporterQueueCapacity,
 	MetricMemoryLimiterRefused, MetricProcessMemoryRSS, MetricProcessCPUSeconds,
+	MetricTailSamplingTracesOnMemory, MetricTailSamplingDroppedTooEarly,
 }

@@ -216,7 +216,7 @@ func TestValidateInvalidGo(t *testing.T) {
 		{
 			name: "exporter id prefix does not match its component",
 			cfg: &Config{
-				Receivers: map[string]Component{TypeOTLP: otlpReceiver("0.0.0.0", nil)},
+				Receivers: map[string]Component{TypeOTLP: otlpReceiver("0.0.0.0", nil, 0)},
 				Exporters: map[string]Component{"otlp/backend": OTLPHTTPExporter{Endpoint: "https://otlp.example.com"}},
 				Service:   Service{Pipelines: pipelines(TypeOTLP, "otlp/backend")},
 			},
@@ -225,7 +225,7 @@ func TestValidateInvalidGo(t *testing.T) {
 		{
 			name: "extension id prefix does not match its component",
 			cfg: &Config{
-				Receivers:  map[string]Component{TypeOTLP: otlpReceiver("0.0.0.0", nil)},
+				Receivers:  map[string]Component{TypeOTLP: otlpReceiver("0.0.0.0", nil, 0)},
 				Exporters:  map[string]Component{TypeDebug: DebugExporter{}},
 				Extensions: map[string]Component{"zpages": PProfExtension{Endpoint: "127.0.0.1:1777"}},
 				Service:    Service{Extensions: []string{"zpages"}, Pipelines: pipelines(TypeOTLP, TypeDebug)},
@@ -235,7 +235,7 @@ func TestValidateInvalidGo(t *testing.T) {
 		{
 			name: "component without configuration",
 			cfg: &Config{
-				Receivers: map[string]Component{TypeOTLP: otlpReceiver("0.0.0.0", nil)},
+				Receivers: map[string]Component{TypeOTLP: otlpReceiver("0.0.0.0", nil, 0)},
 				Exporters: map[string]Component{TypeDebug: nil},
 				Service:   Service{Pipelines: pipelines(TypeOTLP, TypeDebug)},
 			},
@@ -245,7 +245,7 @@ func TestValidateInvalidGo(t *testing.T) {
 			name: "two receivers on one port",
 			cfg: &Config{
 				Receivers: map[string]Component{
-					TypeOTLP:          otlpReceiver("0.0.0.0", nil),
+					TypeOTLP:          otlpReceiver("0.0.0.0", nil, 0),
 					TypeOTLP + "/two": OTLPReceiver{Protocols: OTLPProtocols{HTTP: &HTTPServer{Endpoint: "localhost:4317"}}},
 				},
 				Exporters: map[string]Component{TypeDebug: DebugExporter{}},
@@ -288,7 +288,7 @@ func assertOneProblem(t *testing.T, cfg *Config, want []string) {
 // time, and in a stable order (pipelines and ids sorted), so a user fixes them in one pass.
 func TestValidateReportsEveryProblem(t *testing.T) {
 	cfg := &Config{
-		Receivers:  map[string]Component{TypeOTLP: otlpReceiver("0.0.0.0", nil)},
+		Receivers:  map[string]Component{TypeOTLP: otlpReceiver("0.0.0.0", nil, 0)},
 		Processors: map[string]Component{idBatch: BatchProcessor{Timeout: "1s"}, idMemoryLimiter: MemoryLimiterFor(512)},
 		Exporters:  map[string]Component{TypeDebug: DebugExporter{}},
 		Service: Service{

@@ -17,9 +17,11 @@ type AlertRule struct {
 
 // FleetAlerts are the alerts that ship with a fleet: data refused or dropped, exporters
 // failing, queues near capacity, the memory limiter refusing, collectors restarting and
-// the gateway below its minimum replicas. namespaces selects the fleet's pods; the last two
-// rules read kube-state-metrics.
-func FleetAlerts(namespaces, gateway, gatewayKind string, minReplicas int) []AlertRule {
+// the gateway below its minimum replicas and, with tail sampling (tailSamplingTraces > 0,
+// the sampler's num_traces), its buffer filling up or evicting undecided traces.
+// namespaces selects the fleet's pods; the restart and replica rules read
+// kube-state-metrics.
+func FleetAlerts(namespaces, gateway, gatewayKind string, minReplicas, tailSamplingTraces int) []AlertRule {
 	sel := fmt.Sprintf(`namespace=~"%s"`, namespaces)
 	rule := func(name, expr, forDuration, severity, summary string) AlertRule {
 		return AlertRule{Alert: name, Expr: expr, For: forDuration,
@@ -30,7 +32,7 @@ func FleetAlerts(namespaces, gateway, gatewayKind string, minReplicas int) []Ale
 	if gatewayKind == KindStatefulSet {
 		available = fmt.Sprintf(`kube_statefulset_status_replicas_ready{namespace=~"%s",statefulset="%s"}`, namespaces, gateway)
 	}
-	return []AlertRule{
+	rules := []AlertRule{
 		rule("OtelfleetReceiverRefusingData",
 			fmt.Sprintf(`sum by (namespace, pod) (rate(%s{%s}[5m])) > 0`, collector.MetricReceiverRefused, sel),
 			"5m", "warning", "A collector refuses spans: it is over its memory limit or its pipeline is blocked; senders are retrying."),
@@ -54,4 +56,18 @@ func FleetAlerts(namespaces, gateway, gatewayKind string, minReplicas int) []Ale
 			fmt.Sprintf(`%s < %d`, available, minReplicas),
 			"10m", "critical", fmt.Sprintf("Fewer than %d gateway replicas are available.", minReplicas)),
 	}
+	if tailSamplingTraces > 0 {
+		// A gateway holds num_traces traces for decision_wait, so it takes at most
+		// num_traces / decision_wait new traces per second whatever its CPU; the HPA scales
+		// on CPU and memory only, so this is the signal that it must scale on intake.
+		rules = append(rules,
+			rule("OtelfleetTailSamplingBufferFilling",
+				fmt.Sprintf(`max by (namespace, pod) (%s{%s}) > %d`, collector.MetricTailSamplingTracesOnMemory, sel, tailSamplingTraces*8/10),
+				"10m", "warning", fmt.Sprintf("A gateway's tail sampler holds over 80 %% of its %d traces: raise the HPA's minimum replicas or shorten samplingDecisionWait before it evicts traces undecided.", tailSamplingTraces)),
+			rule("OtelfleetTailSamplingEvictingUndecided",
+				fmt.Sprintf(`sum by (namespace, pod) (rate(%s{%s}[5m])) > 0`, collector.MetricTailSamplingDroppedTooEarly, sel),
+				"0m", "critical", "A gateway's tail sampler evicts traces before their decision: they are lost. Scale the gateway out or shorten samplingDecisionWait."),
+		)
+	}
+	return rules
 }

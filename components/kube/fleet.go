@@ -307,6 +307,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		if _, err := NewMonitoring(ctx, name+"-monitoring", &MonitoringArgs{
 			Namespace: nsName, Namespaces: uniq(args.Namespace, args.AgentNamespace), GatewayName: gatewayName, GatewayKind: gs.Kind,
 			AgentName: agentName, MinReplicas: minReplicas, PrometheusOperator: mon.PrometheusOperator, Dashboard: mon.Dashboard,
+			TailSamplingTraces: tailSamplingTraces(args.Sampling),
 		}, parent); err != nil {
 			return nil, err
 		}
@@ -364,4 +365,12 @@ func uniq(items ...string) []string {
 		}
 	}
 	return out
+}
+
+// tailSamplingTraces is the gateway tail sampler's capacity, 0 when it does not tail-sample.
+func tailSamplingTraces(s collector.Sampling) int {
+	if s.Mode != collector.SamplingTail {
+		return 0
+	}
+	return collector.TailSamplingTraces
 }

@@ -430,6 +430,9 @@ func TestMonitoring(t *testing.T) {
 			t.Errorf("no alert %s in %v", want, names)
 		}
 	}
+	if slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, "OtelfleetTailSampling") }) {
+		t.Errorf("tail-sampling alerts without tail sampling: %v", names)
+	}
 	below := rules[len(rules)-1].(map[string]any)["expr"].(string)
 	if !strings.HasSuffix(below, "< 3") || !strings.Contains(below, `deployment="otel-gateway"`) {
 		t.Errorf("minimum-replicas alert = %s", below)
@@ -437,6 +440,23 @@ func TestMonitoring(t *testing.T) {
 	dash, ok := res.Dashboards["otelfleet-fleet.json"]
 	if !ok || !strings.Contains(dash, collector.MetricExporterQueueCapacity) {
 		t.Errorf("dashboard missing or without queue panel: %v", ok)
+	}
+
+	// With tail sampling: the buffer alert at 80 % of the sampler's num_traces, and the
+	// eviction alert on the counter of traces lost undecided.
+	tail := baseArgs()
+	tail.Monitoring = args.Monitoring
+	tail.Sampling = collector.Sampling{Mode: collector.SamplingTail, Percentage: 10, DecisionWait: "5s", LatencyThresholdMs: 500}
+	exprs := map[string]string{}
+	for _, r := range get(t, manifest(t, render(t, tail), "prometheusrule-observability-otel-gateway-alerts.yaml"), "spec", "groups", 0, "rules").([]any) {
+		r := r.(map[string]any)
+		exprs[r["alert"].(string)] = r["expr"].(string)
+	}
+	if e := exprs["OtelfleetTailSamplingBufferFilling"]; !strings.Contains(e, collector.MetricTailSamplingTracesOnMemory) || !strings.HasSuffix(e, fmt.Sprintf("> %d", collector.TailSamplingTraces*8/10)) {
+		t.Errorf("OtelfleetTailSamplingBufferFilling = %q", e)
+	}
+	if e := exprs["OtelfleetTailSamplingEvictingUndecided"]; !strings.Contains(e, collector.MetricTailSamplingDroppedTooEarly) {
+		t.Errorf("OtelfleetTailSamplingEvictingUndecided = %q", e)
 	}
 
 	args.Monitoring = &kube.MonitoringSettings{Dashboard: true}

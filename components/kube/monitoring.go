@@ -18,6 +18,8 @@ type MonitoringArgs struct {
 	GatewayKind string
 	AgentName   string // "" without a DaemonSet agent
 	MinReplicas int    // the gateway's minimum (HPA min or fixed replicas)
+	// TailSamplingTraces is the gateway tail sampler's num_traces; 0 without tail sampling.
+	TailSamplingTraces int
 	// PrometheusOperator creates ServiceMonitor/PodMonitor/PrometheusRule objects (needs the
 	// operator's CRDs); without it Prometheus finds the pods by their prometheus.io
 	// annotations and no rule objects are created (FleetAlerts returns the rules).
@@ -67,7 +69,7 @@ func NewMonitoring(ctx *pulumi.Context, name string, args *MonitoringArgs, opts 
 			}
 		}
 		rules := []any{}
-		for _, r := range FleetAlerts(nsRegex, args.GatewayName, args.GatewayKind, args.MinReplicas) {
+		for _, r := range FleetAlerts(nsRegex, args.GatewayName, args.GatewayKind, args.MinReplicas, args.TailSamplingTraces) {
 			rules = append(rules, map[string]any{"alert": r.Alert, "expr": r.Expr, "for": r.For, "labels": r.Labels, "annotations": r.Annotations})
 		}
 		if _, err := customResource(ctx, name+"-rules", "monitoring.coreos.com/v1", "PrometheusRule", args.GatewayName+"-alerts", args.Namespace,

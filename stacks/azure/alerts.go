@@ -36,7 +36,7 @@ func deployAlerts(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, 
 	logRules, err := alerts.FleetRules(alerts.Fleet{
 		Cluster: cluster.ID, Namespaces: namespaces,
 		GatewayNamespace: cfg.Kubernetes.Namespace, Gateway: cfg.Name + "-gateway", GatewayKind: cfg.Gateway.Kind,
-		MinReplicas: minReplicas,
+		MinReplicas: minReplicas, TailSampling: cfg.Sampling.Mode == collector.SamplingTail,
 	})
 	if err != nil {
 		return err

@@ -63,6 +63,8 @@ func TestAlertRulesOfTheStack(t *testing.T) {
 		// Only the Application Insights otelfleet created is checked, and only when the
 		// gateway exports to it.
 		{"upstream only", map[string]string{"otelfleet:upstreamOtlpEndpoint": "otlp.example.com:4317", "otelfleet:upstreamOnly": "true"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.DeleteFunc(slices.Clone(prodLog), func(n string) bool { return n == "appinsights-ingestion-failing" })},
+		// Tail sampling adds the rule on traces evicted before their decision.
+		{"tail sampling", map[string]string{"otelfleet:samplingMode": "tail", "otelfleet:samplingDecisionWait": "5s", "otelfleet:samplingLatencyThresholdMs": "1000"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.Sorted(slices.Values(append(slices.Clone(prodLog), "tail-sampling-evicting")))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res := prod(t)

@@ -111,6 +111,26 @@ func prepare(t testing.TB, s *renderedStack, w loopback.Workload, o loopback.Opt
 	return &collectorRun{Workload: w, Ports: o.Ports, Config: rewritten, Path: path, TLSDir: o.TLSDir}
 }
 
+// patch edits a prepared (not yet started) collector's config in place: the tests that
+// need a generated config pushed to a corner (a small buffer, a default limit) say what
+// they change and why.
+func (c *collectorRun) patch(t testing.TB, edit func(map[string]any)) {
+	t.Helper()
+	var cfg map[string]any
+	if err := yaml.Unmarshal([]byte(c.Config), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	edit(cfg)
+	out, err := yaml.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Config = string(out)
+	if err := os.WriteFile(c.Path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // start runs a prepared collector with its workload's environment and waits for health.
 func (c *collectorRun) start(t testing.TB, bin string) *collectorRun {
 	t.Helper()

@@ -21,6 +21,8 @@ const (
 	scenarioExportFailed = "export given up (retries exhausted or disabled)"
 	scenarioQueueFull    = "sending queue full"
 	scenarioOverload     = "memory limiter refusing"
+	scenarioTailSampling = "data flowing through a tail-sampling gateway"
+	scenarioTailEvicting = "tail sampler over capacity"
 )
 
 // selfMetricScenario says in which scenario each name of collector.SelfMetricNames must
@@ -36,6 +38,9 @@ var selfMetricScenario = map[string]string{
 	collector.MetricExporterSendFailed:    scenarioExportFailed,
 	collector.MetricExporterEnqueueFailed: scenarioQueueFull,
 	collector.MetricMemoryLimiterRefused:  scenarioOverload,
+
+	collector.MetricTailSamplingTracesOnMemory:  scenarioTailSampling,
+	collector.MetricTailSamplingDroppedTooEarly: scenarioTailEvicting,
 }
 
 func namesFor(scenario string) []string {
@@ -102,6 +107,9 @@ func TestSelfMetricsOfRunningFleet(t *testing.T) {
 		m := c.Scrape(t)
 		who := string(c.Workload.Role) + " " + c.Workload.File
 		requireSelfMetrics(t, who, m, scenarioFlowing)
+		if strings.Contains(c.Config, "tail_sampling") {
+			requireSelfMetrics(t, who, m, scenarioTailSampling)
+		}
 		if got := m.Sum(collector.MetricReceiverAccepted); got != n {
 			t.Errorf("%s: %s = %g, want %d", who, collector.MetricReceiverAccepted, got, n)
 		}
@@ -163,7 +171,7 @@ func queuedExporters(t testing.TB, config string) []queuedExporter {
 
 // TestFailureCounterNames observes the two exporter failure counters. The generated
 // configs reach neither in bounded time — their exporters retry for 300 s before giving
-// up (send_failed), and an agent's queue of 1000 batches (≥ 1024 spans each) never fills
+// up (send_failed), and an agent's queue of 1000 batches (up to 8192 spans each) never fills
 // before its memory_limiter refuses (enqueue_failed; see the overload test) — so a
 // minimal collector provokes them: an exporter without retry and one with a two-request
 // queue, both pointing at a closed port. The names are the release's exporterhelper
@@ -217,4 +225,42 @@ service:
 	if !p.Running() {
 		t.Error("the collector exited")
 	}
+}
+
+// TestTailSamplerEvictionIsCounted observes the counter of the OtelfleetTailSampling-
+// EvictingUndecided alert: the aws-prod gateway as generated, except that its tail
+// sampler holds 50 traces and decides after 2 s (the generated 300 000 traces cannot be
+// filled in a bounded test), gets 400 traces through the agent. The sampler must evict
+// undecided traces and count them, and what it did not evict must arrive.
+func TestTailSamplerEvictionIsCounted(t *testing.T) {
+	bin := otelcoltest.Binary(t)
+	otelcoltest.Telemetrygen(t)
+	s := render(t, "aws-prod")
+	gw, agent := s.Gateway(t), daemonSetAgent(t, s)
+	ca := newCA(t)
+	sinkFile := filepath.Join(t.TempDir(), "sink.json")
+	gwRun := prepare(t, s, gw, loopback.Options{Sink: loopback.Sink{File: sinkFile}}, ca)
+	gwRun.patch(t, func(cfg map[string]any) {
+		ts := section(cfg, "processors", "tail_sampling")
+		if ts == nil {
+			t.Fatalf("the aws-prod gateway has no tail_sampling processor:\n%s", gwRun.Config)
+		}
+		ts["num_traces"], ts["decision_wait"] = 50, "2s"
+	})
+	gwRun.start(t, bin)
+	agRun := prepare(t, s, agent, loopback.Options{GatewayEndpoint: gwRun.Endpoint()}, ca).start(t, bin)
+
+	const spans = 800
+	if out, err := send(t, "traces", agRun.Endpoint(), spans, "eviction", append([]string{insecure}, keepMe...)...); err != nil {
+		t.Fatalf("telemetrygen: %v\n%s", err, out)
+	}
+	m := waitMetric(t, gwRun, func(m loopback.Metrics) bool { return m.Sum(collector.MetricTailSamplingDroppedTooEarly) > 0 }, 30*time.Second)
+	requireSelfMetrics(t, "gateway", m, scenarioTailEvicting)
+	evicted := m.Sum(collector.MetricTailSamplingDroppedTooEarly)
+	time.Sleep(3 * time.Second) // the last decisions
+	r := waitSink(t, sinkFile, "eviction", 0, func(*loopback.Received) bool { return true })
+	if r.UniqueSpans >= spans {
+		t.Errorf("all %d spans arrived although the sampler counted %g traces evicted", spans, evicted)
+	}
+	t.Logf("%g of %d traces evicted undecided; %d of %d spans arrived", evicted, spans/2, r.UniqueSpans, spans)
 }

@@ -42,6 +42,8 @@ type Fleet struct {
 	MinReplicas int
 	// Container is the collector container's name; default DefaultContainer.
 	Container string
+	// TailSampling adds a rule on the gateway's tail sampler evicting undecided traces.
+	TailSampling bool
 }
 
 // FleetRules are the log search alerts of a fleet on AKS: from Container Insights
@@ -67,7 +69,7 @@ func FleetRules(f Fleet) ([]LogRule, error) {
 	rule := func(r LogRule) LogRule { r.Scope = f.Cluster; return r }
 	sent, failed := collector.MetricExporterSent, collector.MetricExporterSendFailed
 	size, capacity := collector.MetricExporterQueueSize, collector.MetricExporterQueueCapacity
-	return []LogRule{
+	rules := []LogRule{
 		rule(LogRule{
 			Name: "collector-restarting", Severity: SevWarning, Window: "PT30M",
 			Description: "A collector container restarted more than twice in 30 minutes (OOM kill or crash loop). Source: Container Insights KubePodInventory.ContainerRestartCount.",
@@ -142,7 +144,16 @@ func FleetRules(f Fleet) ([]LogRule, error) {
 			Query:       pulumi.String(selfMetrics(collector.MetricProcessCPUSeconds)),
 			Operator:    LessThan, Threshold: 1,
 		}),
-	}, nil
+	}
+	if f.TailSampling {
+		rules = append(rules, rule(LogRule{
+			Name: "tail-sampling-evicting", Severity: SevError,
+			Description: "A gateway's tail sampler evicted traces before their decision in the last 10 minutes: they are lost. Its intake exceeds num_traces / samplingDecisionWait; scale the gateway out or shorten samplingDecisionWait. Source: " + collector.MetricTailSamplingDroppedTooEarly + " in InsightsMetrics.",
+			Query:       pulumi.String(counterIncrease([]string{collector.MetricTailSamplingDroppedTooEarly})),
+			Measure:     "Increase", Threshold: 0, SplitBy: []string{"Collector"},
+		}))
+	}
+	return rules, nil
 }
 
 // gatewayPods selects the KubePodInventory rows of the gateway's stable track: a
