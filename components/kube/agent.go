@@ -117,7 +117,7 @@ func NewAgent(ctx *pulumi.Context, name string, in *AgentArgs, opts ...pulumi.Re
 		volumes = append(volumes, tlsVolumeArgs(args.TLSSecretName))
 		mounts = append(mounts, tlsMount())
 	}
-	container, err := collectorContainer(collectorLabel, args.Image, args.Resources, env, mounts)
+	container, err := collectorContainer(collectorLabel, args.Image, args.Resources, agentRuntime, env, mounts)
 	if err != nil {
 		return nil, err
 	}

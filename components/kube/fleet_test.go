@@ -10,6 +10,7 @@ import (
 	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"sigs.k8s.io/yaml"
 )
 
 // baseArgs is a fleet as a stack would configure it, with a debug backend.
@@ -162,6 +163,35 @@ func TestGOMEMLIMITAndMemoryLimiterFollowTheLimit(t *testing.T) {
 	}
 	if cfg := res.Collector["observability-otel-gateway.yaml"]; !strings.Contains(cfg, "limit_mib: 3276") || !strings.Contains(cfg, "spike_limit_mib: 819") {
 		t.Errorf("gateway memory_limiter not sized from 4Gi:\n%s", cfg)
+	}
+
+	// The agent collects garbage less often (GOGC) but must keep its heap under the
+	// memory_limiter's soft limit, or garbage alone would make it refuse data.
+	agent := get(t, manifest(t, res, "daemonset-observability-agent-otel-agent.yaml"), "spec", "template", "spec", "containers", 0).(map[string]any)
+	env := map[string]string{}
+	for _, e := range agent["env"].([]any) {
+		if e, ok := e.(map[string]any); ok && e["value"] != nil {
+			env[e["name"].(string)] = e["value"].(string)
+		}
+	}
+	var cfg struct {
+		Processors struct {
+			MemoryLimiter struct {
+				LimitMiB      int `json:"limit_mib"`
+				SpikeLimitMiB int `json:"spike_limit_mib"`
+			} `json:"memory_limiter"`
+		} `json:"processors"`
+	}
+	if err := yaml.Unmarshal([]byte(res.Collector["observability-agent-otel-agent.yaml"]), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	soft := cfg.Processors.MemoryLimiter.LimitMiB - cfg.Processors.MemoryLimiter.SpikeLimitMiB
+	var goMemLimit int
+	if _, err := fmt.Sscanf(env["GOMEMLIMIT"], "%dMiB", &goMemLimit); err != nil || goMemLimit <= 0 || goMemLimit >= soft {
+		t.Errorf("agent GOMEMLIMIT = %q; want below the memory_limiter's soft limit %d MiB", env["GOMEMLIMIT"], soft)
+	}
+	if env["GOGC"] == "" {
+		t.Errorf("agent env %v sets no GOGC", env)
 	}
 }
 

@@ -384,7 +384,7 @@ func gatewayPodTemplate(args GatewayArgs, t gatewayTrack, cm *corev1.ConfigMap) 
 		volumes = append(volumes, tlsVolumeArgs(args.TLSSecretName))
 		mounts = append(mounts, tlsMount())
 	}
-	container, err := collectorContainer(collectorLabel, t.image, args.Resources, args.Env, mounts)
+	container, err := collectorContainer(collectorLabel, t.image, args.Resources, gatewayRuntime, args.Env, mounts)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func AddSidecar(spec *corev1.PodSpecArgs, o SidecarOptions) error {
 	if o.TLSSecretName != "" {
 		mounts = append(mounts, tlsMount())
 	}
-	agent, err := collectorContainer(SidecarContainerName, o.Image, o.Resources, corev1.EnvVarArray{
+	agent, err := collectorContainer(SidecarContainerName, o.Image, o.Resources, agentRuntime, corev1.EnvVarArray{
 		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAME"), ValueFrom: fieldRef("metadata.name")},
 		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAMESPACE"), ValueFrom: fieldRef("metadata.namespace")},
 		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_UID"), ValueFrom: fieldRef("metadata.uid")},
