@@ -26,8 +26,7 @@ const (
 )
 
 // padding is a 1 KiB span attribute: it makes the spans realistic in size, so memory
-// fills in seconds, while an agent batch (≤ 2048 spans) stays under the gateway's 4 MiB
-// gRPC message limit.
+// fills in seconds (larger spans have their own test, largespans_test.go).
 var padding = strings.Repeat("x", 1024)
 
 // TestAgentOverloadRefusesAndRecovers drives the aws-prod DaemonSet agent, as generated
