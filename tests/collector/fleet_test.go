@@ -131,6 +131,31 @@ func (c *collectorRun) patch(t testing.TB, edit func(map[string]any)) {
 	}
 }
 
+// fileSinkFleet is a stack's gateway, exporting to a file sink, and its DaemonSet agent
+// sending to it, both running on loopback.
+type fileSinkFleet struct {
+	gw, agent *collectorRun
+	sinkFile  string
+}
+
+// startFileSinkFleet runs stack's gateway and DaemonSet agent as generated; patchGateway,
+// when not nil, edits the gateway's config before it starts (see collectorRun.patch).
+func startFileSinkFleet(t testing.TB, stack string, patchGateway func(map[string]any)) fileSinkFleet {
+	t.Helper()
+	bin := otelcoltest.Binary(t)
+	otelcoltest.Telemetrygen(t)
+	s := render(t, stack)
+	ca := newCA(t)
+	f := fileSinkFleet{sinkFile: filepath.Join(t.TempDir(), "sink.json")}
+	f.gw = prepare(t, s, s.Gateway(t), loopback.Options{Sink: loopback.Sink{File: f.sinkFile}}, ca)
+	if patchGateway != nil {
+		f.gw.patch(t, patchGateway)
+	}
+	f.gw.start(t, bin)
+	f.agent = prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: f.gw.Endpoint()}, ca).start(t, bin)
+	return f
+}
+
 // start runs a prepared collector with its workload's environment and waits for health.
 func (c *collectorRun) start(t testing.TB, bin string) *collectorRun {
 	t.Helper()

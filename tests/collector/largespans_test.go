@@ -1,13 +1,11 @@
 package collector
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/otelfleet/otelfleet/components/collector"
-	"github.com/otelfleet/otelfleet/internal/otelcoltest"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest/loopback"
 )
 
@@ -28,23 +26,17 @@ const (
 // production: the gateway refuses the message, the agent drops the whole batch and counts
 // it only in its send_failed counter.)
 func TestLargeSpansCrossTheAgentGatewayHop(t *testing.T) {
-	bin := otelcoltest.Binary(t)
-	otelcoltest.Telemetrygen(t)
-	s := render(t, "aws-prod")
-	gw, agent := s.Gateway(t), daemonSetAgent(t, s)
 	padding := `padding="` + strings.Repeat("p", largeSpanPadding) + `"`
 
 	// run returns what reached the sink and the agent's trace exporter's counters once it
 	// has sent or given up on every span.
 	run := func(t *testing.T, service string, defaultLimit bool) (r *loopback.Received, sent, failed float64) {
-		ca := newCA(t)
-		sinkFile := filepath.Join(t.TempDir(), "sink.json")
-		gwRun := prepare(t, s, gw, loopback.Options{Sink: loopback.Sink{File: sinkFile}}, ca)
+		var patch func(map[string]any)
 		if defaultLimit {
-			dropMaxRecvMsgSize(t, gwRun)
+			patch = dropMaxRecvMsgSize(t)
 		}
-		gwRun.start(t, bin)
-		agRun := prepare(t, s, agent, loopback.Options{GatewayEndpoint: gwRun.Endpoint()}, ca).start(t, bin)
+		f := startFileSinkFleet(t, "aws-prod", patch)
+		agRun, sinkFile := f.agent, f.sinkFile
 		// Four senders, one span per request: fast enough that the agent's batches reach
 		// thousands of spans (tens of MiB), each request far under the agent's own limit.
 		extra := append([]string{insecure, "--workers", "4", "--telemetry-attributes", padding}, keepMe...)
@@ -84,15 +76,14 @@ func TestLargeSpansCrossTheAgentGatewayHop(t *testing.T) {
 	})
 }
 
-// dropMaxRecvMsgSize removes the gateway's gRPC message limit setting from a prepared
-// config, leaving the collector's default.
-func dropMaxRecvMsgSize(t testing.TB, c *collectorRun) {
-	t.Helper()
-	c.patch(t, func(cfg map[string]any) {
+// dropMaxRecvMsgSize removes the gateway's gRPC message limit setting from its config,
+// leaving the collector's default.
+func dropMaxRecvMsgSize(t testing.TB) func(map[string]any) {
+	return func(cfg map[string]any) {
 		grpc := section(cfg, "receivers", "otlp", "protocols", "grpc")
 		if _, ok := grpc["max_recv_msg_size_mib"]; !ok {
-			t.Fatalf("the gateway's OTLP gRPC receiver sets no max_recv_msg_size_mib:\n%s", c.Config)
+			t.Fatalf("the gateway's OTLP gRPC receiver sets no max_recv_msg_size_mib: %v", cfg["receivers"])
 		}
 		delete(grpc, "max_recv_msg_size_mib")
-	})
+	}
 }

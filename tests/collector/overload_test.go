@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,14 +36,9 @@ var padding = strings.Repeat("x", 1024)
 // stays healthy, and after the gateway returns drains and accepts new data, all of which
 // arrives. Refused vs. accepted-but-lost counts are logged.
 func TestAgentOverloadRefusesAndRecovers(t *testing.T) {
-	bin := otelcoltest.Binary(t)
 	tg := otelcoltest.Telemetrygen(t)
-	s := render(t, "aws-prod")
-	gw, agent := s.Gateway(t), daemonSetAgent(t, s)
-	ca := newCA(t)
-	sinkFile := filepath.Join(t.TempDir(), "sink.json")
-	gwRun := prepare(t, s, gw, loopback.Options{Sink: loopback.Sink{File: sinkFile}}, ca).start(t, bin)
-	agRun := prepare(t, s, agent, loopback.Options{GatewayEndpoint: gwRun.Endpoint()}, ca).start(t, bin)
+	f := startFileSinkFleet(t, "aws-prod", nil)
+	gwRun, agRun, sinkFile := f.gw, f.agent, f.sinkFile
 
 	if err := gwRun.Proc.Stop(); err != nil {
 		t.Fatalf("stop gateway: %v", err)

@@ -233,22 +233,14 @@ service:
 // filled in a bounded test), gets 400 traces through the agent. The sampler must evict
 // undecided traces and count them, and what it did not evict must arrive.
 func TestTailSamplerEvictionIsCounted(t *testing.T) {
-	bin := otelcoltest.Binary(t)
-	otelcoltest.Telemetrygen(t)
-	s := render(t, "aws-prod")
-	gw, agent := s.Gateway(t), daemonSetAgent(t, s)
-	ca := newCA(t)
-	sinkFile := filepath.Join(t.TempDir(), "sink.json")
-	gwRun := prepare(t, s, gw, loopback.Options{Sink: loopback.Sink{File: sinkFile}}, ca)
-	gwRun.patch(t, func(cfg map[string]any) {
+	f := startFileSinkFleet(t, "aws-prod", func(cfg map[string]any) {
 		ts := section(cfg, "processors", "tail_sampling")
 		if ts == nil {
-			t.Fatalf("the aws-prod gateway has no tail_sampling processor:\n%s", gwRun.Config)
+			t.Fatalf("the aws-prod gateway has no tail_sampling processor: %v", cfg["processors"])
 		}
 		ts["num_traces"], ts["decision_wait"] = 50, "2s"
 	})
-	gwRun.start(t, bin)
-	agRun := prepare(t, s, agent, loopback.Options{GatewayEndpoint: gwRun.Endpoint()}, ca).start(t, bin)
+	gwRun, agRun, sinkFile := f.gw, f.agent, f.sinkFile
 
 	const spans = 800
 	if out, err := send(t, "traces", agRun.Endpoint(), spans, "eviction", append([]string{insecure}, keepMe...)...); err != nil {
