@@ -65,17 +65,19 @@ type FleetArgs struct {
 // GatewaySettings are the gateway's sizing and policies. Resources and QueueSize are
 // required; the rest default as in GatewayArgs.
 type GatewaySettings struct {
-	Kind               string    // KindDeployment (default) or KindStatefulSet
-	Replicas           int       // fixed replicas when HPA is nil (default 3)
-	Resources          Resources // requests and limits of each gateway pod
-	HPA                *HPA      // nil: fixed Replicas
-	PDBMaxUnavailable  int       // default 1
-	PersistentQueue    bool      // file_storage-backed sending queues (PVC with statefulset, emptyDir with deployment)
-	QueueSize          int       // batches per exporter queue
-	QueueStorageSize   string    // size of the queue volume, e.g. "10Gi" (with PersistentQueue)
-	StorageClass       string    // StorageClass of the queue PVCs; "" = cluster default
-	VPA                bool      // VerticalPodAutoscaler in recommendation mode
-	AllowAllNamespaces bool      // OTLP from every namespace, not only labelled ones
+	Kind              string    // KindDeployment (default) or KindStatefulSet
+	Replicas          int       // fixed replicas when HPA is nil (default 3)
+	Resources         Resources // requests and limits of each gateway pod
+	HPA               *HPA      // nil: fixed Replicas
+	PDBMaxUnavailable int       // default 1
+	PersistentQueue   bool      // file_storage-backed sending queues (PVC with statefulset, emptyDir with deployment)
+	QueueSize         int       // batches per exporter queue
+	QueueStorageSize  string    // size of the queue volume, e.g. "10Gi" (with PersistentQueue)
+	StorageClass      string    // StorageClass of the queue PVCs; "" = cluster default
+	// NewStorageClass, when set, creates the class named StorageClass (required then).
+	NewStorageClass    *StorageClassArgs
+	VPA                bool // VerticalPodAutoscaler in recommendation mode
+	AllowAllNamespaces bool // OTLP from every namespace, not only labelled ones
 }
 
 // MonitoringSettings select the fleet's self-monitoring objects.
@@ -118,6 +120,8 @@ func (a *FleetArgs) validate() error {
 		return fmt.Errorf("fleet: at least one agent mode (%s, %s) is required", collector.AgentDaemonSet, collector.AgentSidecar)
 	case a.AgentLogCollection && a.Namespace == a.AgentNamespace:
 		return fmt.Errorf("fleet: log collection needs an agent namespace apart from the gateway's (it must admit privileged pods)")
+	case a.Gateway.NewStorageClass != nil && (a.Gateway.StorageClass == "" || a.Gateway.NewStorageClass.Provisioner == ""):
+		return fmt.Errorf("fleet: Gateway.NewStorageClass needs Gateway.StorageClass (its name) and a Provisioner")
 	}
 	return nil
 }
@@ -160,7 +164,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 
 	// TLS: one CA issuer, a server+client certificate per tier, each secret carrying ca.crt.
 	var issuer *CertManager
-	certDeps := []pulumi.Resource{}
+	gatewayDeps := []pulumi.Resource{}
 	gatewaySecret, agentSecret := "", ""
 	if args.TLS != nil {
 		tlsArgs := *args.TLS
@@ -179,7 +183,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		if err != nil {
 			return nil, err
 		}
-		certDeps = append(certDeps, gc, ac)
+		gatewayDeps = append(gatewayDeps, gc, ac)
 	}
 
 	gatewayMiB, err := args.Gateway.Resources.MemoryLimitMiB()
@@ -227,7 +231,14 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	if gs.PersistentQueue {
 		gwArgs.QueueVolume = &QueueVolume{MountPath: queueMountPath, Size: gs.QueueStorageSize, StorageClass: gs.StorageClass}
 	}
-	gateway, err := NewGateway(ctx, name+"-gateway", gwArgs, parent, pulumi.DependsOn(certDeps))
+	if gs.NewStorageClass != nil {
+		sc, err := newStorageClass(ctx, name+"-storageclass", gs.StorageClass, gs.NewStorageClass, parent)
+		if err != nil {
+			return nil, err
+		}
+		gatewayDeps = append(gatewayDeps, sc)
+	}
+	gateway, err := NewGateway(ctx, name+"-gateway", gwArgs, parent, pulumi.DependsOn(gatewayDeps))
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +279,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 			Namespace: agentNSName, Name: args.Prefix + "-agent", Image: args.Image, Config: agentConfig,
 			Resources: args.AgentResources, K8sAttributes: args.AgentK8sAttributes, LogCollection: args.AgentLogCollection,
 			TLSSecretName: agentSecret, SkipAwait: args.SkipAwait,
-		}, parent, pulumi.DependsOn(certDeps))
+		}, parent, pulumi.DependsOn(gatewayDeps))
 		if err != nil {
 			return nil, err
 		}

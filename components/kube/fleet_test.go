@@ -536,3 +536,29 @@ func TestIngestLoadBalancer(t *testing.T) {
 		t.Error("ingest service rendered without GatewayIngest")
 	}
 }
+
+// TestNewStorageClass: the fleet creates the queue volumes' StorageClass when asked, and
+// refuses a class without a name or provisioner before registering anything.
+func TestNewStorageClass(t *testing.T) {
+	args := baseArgs()
+	args.Gateway.Kind, args.Gateway.PersistentQueue, args.Gateway.QueueStorageSize = kube.KindStatefulSet, true, "10Gi"
+	args.Gateway.StorageClass = "queue-ssd"
+	args.Gateway.NewStorageClass = &kube.StorageClassArgs{Provisioner: "disk.csi.example.com", Parameters: map[string]string{"tier": "ssd"}}
+	res := render(t, args)
+	sc := manifest(t, res, "storageclass-queue-ssd.yaml")
+	if get(t, sc, "provisioner") != "disk.csi.example.com" || get(t, sc, "parameters", "tier") != "ssd" || get(t, sc, "volumeBindingMode") != "WaitForFirstConsumer" {
+		t.Errorf("StorageClass = %v", sc)
+	}
+	if got := get(t, manifest(t, res, "statefulset-observability-otel-gateway.yaml"), "spec", "volumeClaimTemplates", 0, "spec", "storageClassName"); got != "queue-ssd" {
+		t.Errorf("queue PVC class = %v; want queue-ssd", got)
+	}
+
+	args.Gateway.StorageClass = ""
+	_, err := synth.Render(&synth.StackConfig{Project: "otelfleet", Stack: "test", Values: map[string]string{}}, func(ctx *pulumi.Context) error {
+		_, err := kube.NewFleet(ctx, "fleet", args)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "NewStorageClass needs Gateway.StorageClass") {
+		t.Errorf("a StorageClass without a name: err = %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/otelfleet/otelfleet/components/aws/destinations"
+	"github.com/otelfleet/otelfleet/components/aws/ebscsi"
 	"github.com/otelfleet/otelfleet/components/aws/ecscollector"
 	"github.com/otelfleet/otelfleet/components/aws/eks"
 	"github.com/otelfleet/otelfleet/components/aws/irsa"
@@ -20,6 +21,10 @@ import (
 
 // PodNameEnv names each gateway pod's log streams, so replicas never share one.
 const PodNameEnv = "K8S_POD_NAME"
+
+// QueueStorageClass is the StorageClass (EBS gp3, encrypted) the aws stack creates for a
+// StatefulSet gateway's queue volumes when otelfleet:gatewayStorageClass is empty.
+const QueueStorageClass = "otelfleet-gp3"
 
 // LambdaExampleCode is the directory holding the example function's build
 // (examples/lambda: bootstrap and collector.yaml; see its README).
@@ -49,6 +54,10 @@ func deployGateway(ctx *pulumi.Context, cfg config.Stack, cluster *eks.Cluster, 
 			if n != "" {
 				f.GatewayDNSNames = append(f.GatewayDNSNames, n)
 			}
+		}
+		if f.Gateway.Kind == kube.KindStatefulSet && f.Gateway.StorageClass == "" {
+			f.Gateway.StorageClass = QueueStorageClass
+			f.Gateway.NewStorageClass = &kube.StorageClassArgs{Provisioner: ebscsi.Provisioner, Parameters: ebscsi.StorageClassParameters}
 		}
 		f.GatewayServiceAccountAnnotations = pulumi.StringMap{irsa.RoleArnAnnotation: role.Arn}
 		f.GatewayEnv = append(f.GatewayEnv,

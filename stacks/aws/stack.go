@@ -11,9 +11,11 @@ import (
 	"github.com/otelfleet/otelfleet/components/aws/autoscaler"
 	"github.com/otelfleet/otelfleet/components/aws/containerinsights"
 	"github.com/otelfleet/otelfleet/components/aws/destinations"
+	"github.com/otelfleet/otelfleet/components/aws/ebscsi"
 	"github.com/otelfleet/otelfleet/components/aws/eks"
 	"github.com/otelfleet/otelfleet/components/aws/irsa"
 	"github.com/otelfleet/otelfleet/components/aws/network"
+	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/stacks/config"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -71,6 +73,18 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 	// Workloads need nodes to become ready; the ingest Service needs the controller that
 	// provisions (and on deletion removes) its NLB.
 	fleetDeps := []pulumi.Resource{cluster.NodeGroup}
+	if cfg.Gateway.Kind == kube.KindStatefulSet {
+		// The queue PVCs need a volume provisioner (see package ebscsi).
+		driver, err := ebscsi.New(ctx, cfg.Name+"-ebs-csi", &ebscsi.Args{
+			ClusterName: cluster.Name, Region: a.Region,
+			OIDCProviderArn: cluster.OIDCProviderArn, OIDCIssuer: cluster.OIDCIssuer,
+		}, inAWS, pulumi.DependsOn([]pulumi.Resource{cluster.NodeGroup}))
+		if err != nil {
+			return err
+		}
+		fleetDeps = append(fleetDeps, driver.Addon)
+		ctx.Export("ebsCsiDriverRoleArn", driver.RoleArn)
+	}
 	if cfg.Gateway.Ingest && a.LoadBalancerController {
 		lbc, err := installLoadBalancerController(ctx, cfg, cluster, net, account, provider)
 		if err != nil {

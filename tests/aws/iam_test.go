@@ -24,36 +24,41 @@ func TestIRSATrustPolicies(t *testing.T) {
 		{"otel-lb-controller", "system:serviceaccount:kube-system:aws-load-balancer-controller"},
 		{"otel-container-insights", "system:serviceaccount:amazon-cloudwatch:cloudwatch-agent"},
 	} {
-		t.Run(c.role, func(t *testing.T) {
-			d := doc(t, one(t, r, "aws:iam/role:Role", c.role), "assumeRolePolicy")
-			if len(d.Statement) != 1 {
-				t.Fatalf("%d statements; want exactly one", len(d.Statement))
-			}
-			s := d.Statement[0]
-			if s.Effect != policy.Allow || !slices.Equal(s.Action, []string{"sts:AssumeRoleWithWebIdentity"}) {
-				t.Errorf("statement = %s %v; want Allow sts:AssumeRoleWithWebIdentity", s.Effect, s.Action)
-			}
-			if s.Principal == nil || len(s.Principal.Federated) != 1 || len(s.Principal.AWS)+len(s.Principal.Service) != 0 {
-				t.Fatalf("principal = %+v; want only the OIDC provider", s.Principal)
-			}
-			issuer, ok := strings.CutPrefix(s.Principal.Federated[0], "arn:aws:iam::"+synth.FakeAccountID+":oidc-provider/")
-			if !ok || !issuerPattern.MatchString(issuer) {
-				t.Fatalf("federated principal %q is not the cluster's OIDC provider", s.Principal.Federated[0])
-			}
-			if len(s.Condition) != 1 {
-				t.Errorf("condition operators = %v; want only StringEquals", s.Condition)
-			}
-			want := map[string][]string{issuer + ":sub": {c.subject}, issuer + ":aud": {"sts.amazonaws.com"}}
-			got := s.Condition["StringEquals"]
-			if len(got) != len(want) {
-				t.Errorf("StringEquals = %v; want %v", got, want)
-			}
-			for k, v := range want {
-				if !slices.Equal(got[k], v) {
-					t.Errorf("StringEquals[%q] = %v; want %v", k, got[k], v)
-				}
-			}
-		})
+		t.Run(c.role, func(t *testing.T) { checkIRSATrust(t, r, c.role, c.subject) })
+	}
+}
+
+// checkIRSATrust checks the trust policy of an IRSA role: one statement, the cluster's
+// OIDC provider as the only principal, subject and audience pinned with StringEquals.
+func checkIRSATrust(t *testing.T, r *synth.Result, role, subject string) {
+	t.Helper()
+	d := doc(t, one(t, r, "aws:iam/role:Role", role), "assumeRolePolicy")
+	if len(d.Statement) != 1 {
+		t.Fatalf("%d statements; want exactly one", len(d.Statement))
+	}
+	s := d.Statement[0]
+	if s.Effect != policy.Allow || !slices.Equal(s.Action, []string{"sts:AssumeRoleWithWebIdentity"}) {
+		t.Errorf("statement = %s %v; want Allow sts:AssumeRoleWithWebIdentity", s.Effect, s.Action)
+	}
+	if s.Principal == nil || len(s.Principal.Federated) != 1 || len(s.Principal.AWS)+len(s.Principal.Service) != 0 {
+		t.Fatalf("principal = %+v; want only the OIDC provider", s.Principal)
+	}
+	issuer, ok := strings.CutPrefix(s.Principal.Federated[0], "arn:aws:iam::"+synth.FakeAccountID+":oidc-provider/")
+	if !ok || !issuerPattern.MatchString(issuer) {
+		t.Fatalf("federated principal %q is not the cluster's OIDC provider", s.Principal.Federated[0])
+	}
+	if len(s.Condition) != 1 {
+		t.Errorf("condition operators = %v; want only StringEquals", s.Condition)
+	}
+	want := map[string][]string{issuer + ":sub": {subject}, issuer + ":aud": {"sts.amazonaws.com"}}
+	got := s.Condition["StringEquals"]
+	if len(got) != len(want) {
+		t.Errorf("StringEquals = %v; want %v", got, want)
+	}
+	for k, v := range want {
+		if !slices.Equal(got[k], v) {
+			t.Errorf("StringEquals[%q] = %v; want %v", k, got[k], v)
+		}
 	}
 }
 

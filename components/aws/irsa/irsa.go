@@ -28,9 +28,12 @@ type Args struct {
 	Namespace       string
 	ServiceAccount  string
 	// Policy is the inline policy JSON (build it with package policy).
-	Policy      pulumi.StringInput
-	Description string
-	Tags        map[string]string
+	Policy pulumi.StringInput
+	// ManagedPolicyArns are attached as well: for AWS-maintained policies of AWS add-ons
+	// (e.g. the EBS CSI driver's). Either Policy or ManagedPolicyArns is required.
+	ManagedPolicyArns []string
+	Description       string
+	Tags              map[string]string
 }
 
 // Role is an IAM role assumable by exactly one ServiceAccount.
@@ -66,8 +69,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	switch {
 	case args == nil:
 		return nil, fmt.Errorf("irsa %s: args are required", name)
-	case args.OIDCProviderArn == nil || args.OIDCIssuer == nil || args.Policy == nil:
-		return nil, fmt.Errorf("irsa %s: OIDCProviderArn, OIDCIssuer and Policy are required", name)
+	case args.OIDCProviderArn == nil || args.OIDCIssuer == nil:
+		return nil, fmt.Errorf("irsa %s: OIDCProviderArn and OIDCIssuer are required", name)
+	case args.Policy == nil && len(args.ManagedPolicyArns) == 0:
+		return nil, fmt.Errorf("irsa %s: Policy or ManagedPolicyArns is required", name)
 	case args.Namespace == "" || args.ServiceAccount == "":
 		return nil, fmt.Errorf("irsa %s: Namespace and ServiceAccount are required", name)
 	}
@@ -91,8 +96,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	if _, err := iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: role.Name, Policy: args.Policy}, pulumi.Parent(r)); err != nil {
-		return nil, err
+	if args.Policy != nil {
+		if _, err := iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: role.Name, Policy: args.Policy}, pulumi.Parent(r)); err != nil {
+			return nil, err
+		}
+	}
+	for i, arn := range args.ManagedPolicyArns {
+		if _, err := iam.NewRolePolicyAttachment(ctx, fmt.Sprintf("%s-managed-%d", name, i), &iam.RolePolicyAttachmentArgs{
+			Role: role.Name, PolicyArn: pulumi.String(arn),
+		}, pulumi.Parent(r)); err != nil {
+			return nil, err
+		}
 	}
 	r.Arn, r.Name = role.Arn, role.Name
 	return r, ctx.RegisterResourceOutputs(r, pulumi.Map{"arn": r.Arn, "name": r.Name})
