@@ -59,6 +59,12 @@ func FleetDashboard(namespaces string) ([]byte, error) {
 		{"Sending queue fill", "percentunit", []grafanaTarget{{"A", fmt.Sprintf(`max by (pod, exporter) (%s{%s} / %s{%s})`, collector.MetricExporterQueueSize, sel, collector.MetricExporterQueueCapacity, sel), "{{pod}} {{exporter}}"}}},
 		{"Memory (RSS)", "bytes", []grafanaTarget{{"A", fmt.Sprintf(`max by (pod) (%s{%s})`, collector.MetricProcessMemoryRSS, sel), "{{pod}}"}}},
 		{"CPU (cores)", "short", []grafanaTarget{{"A", fmt.Sprintf(`sum by (pod) (rate(%s{%s}[$__rate_interval]))`, collector.MetricProcessCPUSeconds, sel), "{{pod}}"}}},
+		// Empty without tail sampling; with it, the buffer against num_traces and the
+		// traces evicted undecided (lost).
+		{"Tail sampler: traces held / evicted undecided per s", "short", []grafanaTarget{
+			{"A", fmt.Sprintf(`max by (pod) (%s{%s})`, collector.MetricTailSamplingTracesOnMemory, sel), "held {{pod}}"},
+			{"B", fmt.Sprintf(`sum by (pod) (rate(%s{%s}[$__rate_interval]))`, collector.MetricTailSamplingDroppedTooEarly, sel), "evicted {{pod}}"},
+		}},
 	}
 	d := grafanaDashboard{
 		UID: "otelfleet-fleet", Title: "otelfleet — collector fleet", Tags: []string{"otelfleet", "opentelemetry"},
