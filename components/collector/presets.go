@@ -24,9 +24,10 @@ const (
 // permanent: the whole batch is dropped. The gateway's limit must therefore exceed the
 // largest batch an agent or a regional gateway sends: agentBatchMaxSpans or
 // gatewayBatchMaxSpans spans stay under gatewayMaxRecvMsgMiB while spans average under
-// spanBudgetBytes (a 1 KiB attribute makes a ~1.3 KiB span). Applications batch 512 spans by default (OTel SDKs); the agent accepts
-// 16 MiB so that spans of up to 32 KiB still get in. Memory is only used by messages
-// that actually arrive, and memory_limiter still refuses when the heap is full.
+// spanBudgetBytes (a 1 KiB attribute makes a ~1.3 KiB span). Applications export 512
+// spans at a time (the OTel SDKs' default); the agent accepts 16 MiB so that such a batch
+// of spans of up to 32 KiB still gets in. Memory is used only by messages that actually
+// arrive, and memory_limiter still refuses when the heap is full.
 const (
 	gatewayMaxRecvMsgMiB = 64
 	agentMaxRecvMsgMiB   = 16
