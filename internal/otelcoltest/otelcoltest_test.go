@@ -96,47 +96,28 @@ func TestValidateMinimalConfig(t *testing.T) {
 	t.Logf("validate output: %q", out)
 }
 
-func TestValidateRejectsUndefinedExporter(t *testing.T) {
+// TestValidateRejectsBrokenConfigs: each edit of the minimal config must be rejected by
+// the real binary, with an error naming what is wrong.
+func TestValidateRejectsBrokenConfigs(t *testing.T) {
 	bin := Binary(t)
-	cfg := WriteConfig(t, "undefined-exporter.yaml", strings.Replace(
-		minimalConfig(MustFreePort(t), MustFreePort(t), MustFreePort(t)),
-		"exporters: [debug]", "exporters: [debug, otlp_grpc/missing]", 1))
-	_, err := Validate(bin, cfg, nil)
-	if err == nil {
-		t.Fatal("config with an undefined exporter was accepted")
-	}
-	const want = `references exporter "otlp_grpc/missing" which is not configured`
-	if !strings.Contains(err.Error(), want) {
-		t.Fatalf("error does not contain %q:\n%v", want, err)
-	}
-}
-
-func TestValidateRejectsUnknownComponentType(t *testing.T) {
-	bin := Binary(t)
-	cfg := WriteConfig(t, "unknown-type.yaml", strings.Replace(
-		minimalConfig(MustFreePort(t), MustFreePort(t), MustFreePort(t)),
-		"exporters:\n  debug:\n", "exporters:\n  nosuchexporter:\n    foo: bar\n  debug:\n", 1))
-	_, err := Validate(bin, cfg, nil)
-	if err == nil {
-		t.Fatal("config with an unknown component type was accepted")
-	}
-	const want = `unknown type: "nosuchexporter"`
-	if !strings.Contains(err.Error(), want) {
-		t.Fatalf("error does not contain %q:\n%v", want, err)
-	}
-}
-
-func TestValidateRejectsUnknownKey(t *testing.T) {
-	bin := Binary(t)
-	cfg := WriteConfig(t, "unknown-key.yaml", strings.Replace(
-		minimalConfig(MustFreePort(t), MustFreePort(t), MustFreePort(t)),
-		"    verbosity: detailed\n", "    verbosity: detailed\n    no_such_key: 1\n", 1))
-	_, err := Validate(bin, cfg, nil)
-	if err == nil {
-		t.Fatal("config with an unknown key was accepted")
-	}
-	if !strings.Contains(err.Error(), "no_such_key") {
-		t.Fatalf("error does not name the key:\n%v", err)
+	for _, c := range []struct{ name, old, new, want string }{
+		{"undefined exporter", "exporters: [debug]", "exporters: [debug, otlp_grpc/missing]", `references exporter "otlp_grpc/missing" which is not configured`},
+		{"unknown component type", "exporters:\n  debug:\n", "exporters:\n  nosuchexporter:\n    foo: bar\n  debug:\n", `unknown type: "nosuchexporter"`},
+		{"unknown key", "    verbosity: detailed\n", "    verbosity: detailed\n    no_such_key: 1\n", "no_such_key"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			text := minimalConfig(MustFreePort(t), MustFreePort(t), MustFreePort(t))
+			if !strings.Contains(text, c.old) {
+				t.Fatalf("the minimal config has no %q to edit", c.old)
+			}
+			_, err := Validate(bin, WriteConfig(t, "broken.yaml", strings.Replace(text, c.old, c.new, 1)), nil)
+			if err == nil {
+				t.Fatal("the broken config was accepted")
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error does not contain %q:\n%v", c.want, err)
+			}
+		})
 	}
 }
 
