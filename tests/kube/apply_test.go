@@ -15,10 +15,11 @@ import (
 // names), in parallel, and then checks Pod Security, RBAC, rejection of broken manifests and replica
 // ownership against what was applied.
 func TestStacks(t *testing.T) {
-	for _, stack := range stackNames {
-		t.Run(stack, func(t *testing.T) {
+	for _, rc := range stackRuns() {
+		stack := rc.stack
+		t.Run(rc.name, func(t *testing.T) {
 			t.Parallel() // one control plane each; ~3 s start-up overlaps
-			r := render(t, stack, nil)
+			r := render(t, stack, rc.overrides)
 			t.Logf("%s rendered in %s: %d manifests", r.Key, r.Took.Round(time.Millisecond), len(r.Result.Manifests))
 			c := kubetest.Start(t)
 			c.InstallCRDs(t, kubetest.CRDDir(t))

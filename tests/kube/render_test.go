@@ -27,6 +27,22 @@ var stackNames = []string{"aws-prod", "aws-prod-euw1", "azure-prod", "local"}
 // replica-ownership checks mutate; the laptop stack (local) has neither.
 var prodStacks = map[string]bool{"aws-prod": true, "aws-prod-euw1": true, "azure-prod": true}
 
+// stackRun is one render TestStacks applies: a stack, possibly with config overrides.
+type stackRun struct {
+	name, stack string
+	overrides   map[string]string
+}
+
+// stackRuns are the stacks as committed, and variants with settings that change which
+// objects exist (aws with a StatefulSet gateway adds its own StorageClass and PVC template).
+func stackRuns() []stackRun {
+	var runs []stackRun
+	for _, s := range stackNames {
+		runs = append(runs, stackRun{s, s, nil})
+	}
+	return append(runs, stackRun{"aws-prod-statefulset", "aws-prod", map[string]string{"otelfleet:gatewayKind": "statefulset"}})
+}
+
 var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
 
 // rendered is one stack rendered offline, possibly with some config values changed.
