@@ -51,8 +51,9 @@ while [[ $# -gt 0 ]]; do
 done
 
 log() { printf '[dataplane] %s\n' "$*" >&2; }
-otelcol=$(bash tools/otelcol.sh 2>/dev/null | tail -n1)
-telemetrygen=$(bash tools/telemetrygen.sh 2>/dev/null | tail -n1)
+# The binaries the test command exports, else the (cached) builds.
+otelcol=${OTELFLEET_OTELCOL:-$(bash tools/otelcol.sh 2>/dev/null | tail -n1)}
+telemetrygen=${OTELFLEET_TELEMETRYGEN:-$(bash tools/telemetrygen.sh 2>/dev/null | tail -n1)}
 work=$(mktemp -d)
 pids=()
 cleanup() {

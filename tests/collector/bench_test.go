@@ -1,0 +1,42 @@
+package collector
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/otelfleet/otelfleet/internal/otelcoltest"
+)
+
+// benchLine is the last line bench/dataplane.sh prints.
+var benchLine = regexp.MustCompile(`(?m)^generated/seed spans-per-cpu-second ratio: ([0-9.]+), lost: ([0-9]+)$`)
+
+// TestDataplaneBenchmarkRuns keeps bench/dataplane.sh working: a short, light run (2 s,
+// 2 workers at 500 spans/s each) must complete both set-ups and print its final line with
+// nothing lost. It asserts no speed: the ratio is only logged (figures come from full runs,
+// see the README's capacity model).
+func TestDataplaneBenchmarkRuns(t *testing.T) {
+	otelcoltest.Binary(t)
+	otelcoltest.Telemetrygen(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join("bench", "dataplane.sh"),
+		"--duration", "2", "--repeat", "1", "--workers", "2", "--rate", "500")
+	cmd.Dir = projectDir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench/dataplane.sh: %v\n%s", err, out)
+	}
+	m := benchLine.FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no final ratio line in the output:\n%s", out)
+	}
+	if lost, _ := strconv.Atoi(string(m[2])); lost != 0 {
+		t.Errorf("the benchmark lost %d spans:\n%s", lost, out)
+	}
+	t.Logf("short run (not a measurement): ratio %s, lost %s", m[1], m[2])
+}
