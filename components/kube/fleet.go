@@ -164,7 +164,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 
 	// TLS: one CA issuer, a server+client certificate per tier, each secret carrying ca.crt.
 	var issuer *CertManager
-	gatewayDeps := []pulumi.Resource{}
+	certDeps := []pulumi.Resource{}
 	gatewaySecret, agentSecret := "", ""
 	if args.TLS != nil {
 		tlsArgs := *args.TLS
@@ -183,7 +183,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		if err != nil {
 			return nil, err
 		}
-		gatewayDeps = append(gatewayDeps, gc, ac)
+		certDeps = append(certDeps, gc, ac)
 	}
 
 	gatewayMiB, err := args.Gateway.Resources.MemoryLimitMiB()
@@ -231,6 +231,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	if gs.PersistentQueue {
 		gwArgs.QueueVolume = &QueueVolume{MountPath: queueMountPath, Size: gs.QueueStorageSize, StorageClass: gs.StorageClass}
 	}
+	gatewayDeps := slices.Clone(certDeps)
 	if gs.NewStorageClass != nil {
 		sc, err := newStorageClass(ctx, name+"-storageclass", gs.StorageClass, gs.NewStorageClass, parent)
 		if err != nil {
@@ -279,7 +280,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 			Namespace: agentNSName, Name: args.Prefix + "-agent", Image: args.Image, Config: agentConfig,
 			Resources: args.AgentResources, K8sAttributes: args.AgentK8sAttributes, LogCollection: args.AgentLogCollection,
 			TLSSecretName: agentSecret, SkipAwait: args.SkipAwait,
-		}, parent, pulumi.DependsOn(gatewayDeps))
+		}, parent, pulumi.DependsOn(certDeps))
 		if err != nil {
 			return nil, err
 		}
