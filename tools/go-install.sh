@@ -18,6 +18,8 @@ final_dir="$cache_root/$version"
 final_bin="$final_dir/$name"
 
 log() { printf '[%s] %s\n' "$name" "$*" >&2; }
+# shellcheck source=tools/lock.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lock.sh"
 die() { log "ERROR: $*"; exit 1; }
 
 # One function, parsed completely before it runs: editing this file mid-install is harmless.
@@ -34,13 +36,7 @@ main() {
     export GOFLAGS
 
     mkdir -p "$cache_root"
-    if command -v flock >/dev/null 2>&1; then
-        exec 9>"$cache_root/.lock-$version"
-        if ! flock -n 9; then
-            log "another install is running; waiting for it"
-            flock 9
-        fi
-    fi
+    hold_lock "$cache_root/.lock-$version"
     if [[ -x "$final_bin" ]]; then
         log "cached (installed by another process): $final_bin"
         printf '%s\n' "$final_bin"

@@ -33,6 +33,8 @@ cache_root="$cache_base/otelcol"
 
 log() { printf '[otelcol.sh] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# shellcheck source=tools/lock.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lock.sh"
 
 command -v go >/dev/null 2>&1 || die "go is not on PATH"
 [[ -f "$manifest" ]] || die "manifest not found: $manifest"
@@ -134,14 +136,7 @@ main() {
 
     mkdir -p "$cache_root"
     # Serialise concurrent callers (e.g. several test packages at once): one builds, the others wait.
-    lock="$cache_root/.lock-$key"
-    if command -v flock >/dev/null 2>&1; then
-        exec 9>"$lock"
-        if ! flock -n 9; then
-            log "another build of $key is running; waiting for it"
-            flock 9
-        fi
-    fi
+    hold_lock "$cache_root/.lock-$key"
     if [[ -x "$final_bin" ]]; then
         log "cached (built by another process): $final_bin"
         printf '%s\n' "$final_bin"
