@@ -35,5 +35,5 @@ func main() {
 		fmt.Fprintf(os.Stderr, "otelfleet: unknown command %q\nusage: otelfleet (as a Pulumi program)\n       otelfleet synth [--stack NAME] [--out DIR] [--dir PROJECT_DIR]\n", os.Args[1])
 		os.Exit(2)
 	}
-	pulumi.Run(stacks.Program(builders))
+	pulumi.Run(stacks.Program(builders, cluster.Preflight))
 }

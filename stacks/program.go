@@ -15,13 +15,23 @@ import (
 // Builder builds one cloud's stack from a validated configuration.
 type Builder func(ctx *pulumi.Context, cfg config.Stack) error
 
-// Program is the Pulumi program: it loads and validates the stack configuration before any
-// resource is registered, then runs the builder of otelfleet:cloud.
-func Program(builders map[string]Builder) pulumi.RunFunc {
+// Preflight checks what a stack needs from the machine the program runs on (a kubeconfig
+// context, say), as opposed to what its config says. Offline rendering runs without them.
+type Preflight func(cfg config.Stack) error
+
+// Program is the Pulumi program: it loads and validates the stack configuration and runs
+// the preflight checks before any resource is registered, then runs the builder of
+// otelfleet:cloud.
+func Program(builders map[string]Builder, preflights ...Preflight) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		cfg, err := config.FromContext(ctx)
 		if err != nil {
 			return err
+		}
+		for _, check := range preflights {
+			if err := check(cfg); err != nil {
+				return err
+			}
 		}
 		build, ok := builders[cfg.Cloud]
 		if !ok {

@@ -10,7 +10,7 @@
 # Progress goes to stderr; the last line of stdout is the directory.
 set -euo pipefail
 
-CACHE_ROOT="${OTELFLEET_CACHE:-$HOME/.cache/otelfleet}"
+CACHE_ROOT="${OTELFLEET_CACHE_DIR:-$HOME/.cache/otelfleet}"
 
 # subdir|module|version|file glob relative to the module root (one per line)
 LIST='cert-manager|github.com/cert-manager/cert-manager|v1.21.2|deploy/crds/*.yaml

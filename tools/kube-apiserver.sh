@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Builds (or reuses) a kube-apiserver and an etcd for throwaway test control planes.
+# Builds (or reuses) a kube-apiserver, a kube-controller-manager and an etcd for throwaway
+# test control planes.
 #
-# kube-apiserver is built from the Go module proxy through a wrapper module that
-# lives in the cache (never in this repo); etcd is taken from Debian's etcd-server
-# package without installing it system-wide.
+# kube-apiserver and kube-controller-manager are built from the Go module proxy through a
+# wrapper module that lives in the cache (never in this repo); etcd is taken from Debian's
+# etcd-server package without installing it system-wide.
 #
-# Progress goes to stderr. The last two lines of stdout are:
+# Progress goes to stderr. The last three lines of stdout are:
 #   KUBE_APISERVER=/abs/path/kube-apiserver
+#   KUBE_CONTROLLER_MANAGER=/abs/path/kube-controller-manager
 #   ETCD=/abs/path/etcd
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.33.4}"
 STAGING_VERSION="v0.${K8S_VERSION#v1.}"   # v1.33.4 -> v0.33.4
-CACHE_ROOT="${OTELFLEET_CACHE:-$HOME/.cache/otelfleet}"
+CACHE_ROOT="${OTELFLEET_CACHE_DIR:-$HOME/.cache/otelfleet}"
 APISERVER_DIR="$CACHE_ROOT/kube-apiserver/$K8S_VERSION"
 ETCD_ROOT="$CACHE_ROOT/etcd"
 
@@ -76,22 +78,23 @@ build_apiserver() {
   local minor="${K8S_VERSION#v*.}"; minor="${minor%%.*}"
   local ldflags="-X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
 
-  log "building kube-apiserver $K8S_VERSION (cold: ~8 min, ~2 GB RAM)"
-  (cd "$wrap" && GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 \
-    go build -trimpath -ldflags "$ldflags" -o "$tmp/out/kube-apiserver" \
-    k8s.io/kubernetes/cmd/kube-apiserver) >&2
-
-  "$tmp/out/kube-apiserver" --version >&2
+  local cmd
+  for cmd in kube-apiserver kube-controller-manager; do
+    log "building $cmd $K8S_VERSION (cold: ~8 min for the first, ~3 for the second, ~2 GB RAM)"
+    (cd "$wrap" && GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 \
+      go build -trimpath -ldflags "$ldflags" -o "$tmp/out/$cmd" "k8s.io/kubernetes/cmd/$cmd") >&2
+    "$tmp/out/$cmd" --version >&2
+  done
   # Atomic publish: rename a complete directory into place.
   rm -rf "$APISERVER_DIR"
   mv -T "$tmp/out" "$APISERVER_DIR"
-  log "kube-apiserver built in $(( $(date +%s) - t0 )) s"
+  log "kube-apiserver and kube-controller-manager built in $(( $(date +%s) - t0 )) s"
 }
 
-if [[ ! -x "$APISERVER_DIR/kube-apiserver" ]]; then
+if [[ ! -x "$APISERVER_DIR/kube-apiserver" || ! -x "$APISERVER_DIR/kube-controller-manager" ]]; then
   build_apiserver
 else
-  log "using cached $APISERVER_DIR/kube-apiserver"
+  log "using cached $APISERVER_DIR"
 fi
 
 # -------------------------------------------------------------------------- etcd
@@ -131,4 +134,5 @@ else
 fi
 
 echo "KUBE_APISERVER=$APISERVER_DIR/kube-apiserver"
+echo "KUBE_CONTROLLER_MANAGER=$APISERVER_DIR/kube-controller-manager"
 echo "ETCD=$ETCD_ROOT/$ETCD_VERSION/etcd"

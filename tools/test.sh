@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every otelfleet test on a bare machine (Go + the module proxy + apt): it first builds
-# or reuses everything the tests need — the real collector and telemetrygen, kube-apiserver
-# and etcd, the CRDs — caching them under ~/.cache/otelfleet keyed by version, then vets and
-# tests the root module and the nested example modules.
+# or reuses everything the tests need — the real collector and telemetrygen, kube-apiserver,
+# kube-controller-manager and etcd, the CRDs, the pulumi CLI and its Kubernetes provider —
+# caching them under ~/.cache/otelfleet keyed by version, then vets and tests the root module
+# and the nested example modules.
 #
 #   tools/test.sh            all tests
 #   tools/test.sh -run X     extra arguments go to `go test` of the root module
@@ -15,10 +16,11 @@ trap 'rm -rf "$logs"' EXIT
 step() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
 t0=$(date +%s)
 
-# The three tool builds are independent: run them side by side and compile the Go test
-# binaries meanwhile (cold: ~20 min for the collector, ~10 for the apiserver, ~10 for the
-# Pulumi SDKs; warm: seconds).
-step "building tools (collector, telemetrygen, kube-apiserver + etcd, CRDs, actionlint) in the background"
+# The tool builds are independent: run them side by side and compile the Go test binaries
+# meanwhile (cold, each alone: ~20 min for the collector, ~25 for the pulumi CLI and
+# provider, ~10 for the control plane, ~10 for the Pulumi SDKs; warm: seconds).
+step "building tools (collector, telemetrygen, control plane, CRDs, actionlint, pulumi) in the background"
+bash tools/pulumi.sh >"$logs/pulumi.out" 2>"$logs/pulumi.err" & pulumi_pid=$!
 bash tools/otelcol.sh >"$logs/otelcol.out" 2>"$logs/otelcol.err" & otelcol_pid=$!
 bash tools/telemetrygen.sh >"$logs/telemetrygen.out" 2>"$logs/telemetrygen.err" & telemetrygen_pid=$!
 bash tools/kube-apiserver.sh >"$logs/apiserver.out" 2>"$logs/apiserver.err" & apiserver_pid=$!
@@ -40,15 +42,21 @@ wait_tool telemetrygen "$telemetrygen_pid"
 wait_tool apiserver "$apiserver_pid"
 wait_tool crds "$crds_pid"
 wait_tool actionlint "$actionlint_pid"
+wait_tool pulumi "$pulumi_pid"
 OTELFLEET_OTELCOL=$(tail -n1 "$logs/otelcol.out")
 OTELFLEET_TELEMETRYGEN=$(tail -n1 "$logs/telemetrygen.out")
 OTELFLEET_KUBE_APISERVER=$(sed -n 's/^KUBE_APISERVER=//p' "$logs/apiserver.out" | tail -n1)
 OTELFLEET_ETCD=$(sed -n 's/^ETCD=//p' "$logs/apiserver.out" | tail -n1)
+OTELFLEET_KUBE_CONTROLLER_MANAGER=$(sed -n 's/^KUBE_CONTROLLER_MANAGER=//p' "$logs/apiserver.out" | tail -n1)
+OTELFLEET_PULUMI=$(sed -n 's/^PULUMI=//p' "$logs/pulumi.out" | tail -n1)
+OTELFLEET_PULUMI_KUBERNETES=$(sed -n 's/^PULUMI_KUBERNETES=//p' "$logs/pulumi.out" | tail -n1)
 OTELFLEET_CRDS=$(tail -n1 "$logs/crds.out")
 OTELFLEET_ACTIONLINT=$(tail -n1 "$logs/actionlint.out")
-export OTELFLEET_OTELCOL OTELFLEET_TELEMETRYGEN OTELFLEET_KUBE_APISERVER OTELFLEET_ETCD OTELFLEET_CRDS OTELFLEET_ACTIONLINT
-printf 'collector:      %s\ntelemetrygen:   %s\nkube-apiserver: %s\netcd:           %s\nCRDs:           %s\nactionlint:     %s\n' \
-  "$OTELFLEET_OTELCOL" "$OTELFLEET_TELEMETRYGEN" "$OTELFLEET_KUBE_APISERVER" "$OTELFLEET_ETCD" "$OTELFLEET_CRDS" "$OTELFLEET_ACTIONLINT"
+export OTELFLEET_OTELCOL OTELFLEET_TELEMETRYGEN OTELFLEET_KUBE_APISERVER OTELFLEET_ETCD OTELFLEET_CRDS OTELFLEET_ACTIONLINT \
+  OTELFLEET_KUBE_CONTROLLER_MANAGER OTELFLEET_PULUMI OTELFLEET_PULUMI_KUBERNETES
+printf 'collector:      %s\ntelemetrygen:   %s\nkube-apiserver: %s\ncontrollers:    %s\netcd:           %s\nCRDs:           %s\nactionlint:     %s\npulumi:         %s\nprovider:       %s\n' \
+  "$OTELFLEET_OTELCOL" "$OTELFLEET_TELEMETRYGEN" "$OTELFLEET_KUBE_APISERVER" "$OTELFLEET_KUBE_CONTROLLER_MANAGER" "$OTELFLEET_ETCD" \
+  "$OTELFLEET_CRDS" "$OTELFLEET_ACTIONLINT" "$OTELFLEET_PULUMI" "$OTELFLEET_PULUMI_KUBERNETES"
 printf 'tools ready after %ss\n' $(( $(date +%s) - t0 ))
 
 step "gofmt"

@@ -99,10 +99,14 @@ type CanarySettings struct {
 type Fleet struct {
 	pulumi.ResourceState
 	Namespace       pulumi.StringOutput `pulumi:"namespace"`
+	AgentNamespace  pulumi.StringOutput `pulumi:"agentNamespace"`
 	GatewayEndpoint pulumi.StringOutput `pulumi:"gatewayEndpoint"`
 	AgentEndpoint   pulumi.StringOutput `pulumi:"agentEndpoint"`
 	// GatewayIngestHost is the ingest load balancer's hostname or IP ("" without ingest).
 	GatewayIngestHost pulumi.StringOutput `pulumi:"gatewayIngestHost"`
+	// TLSIssuer is the cert-manager ClusterIssuer that signs the fleet's certificates (""
+	// without TLS); every certificate's secret carries its CA as ca.crt.
+	TLSIssuer pulumi.StringOutput `pulumi:"tlsIssuer"`
 	// Gateway and Agent are the tiers (Agent is nil without the daemonset mode).
 	Gateway *Gateway `pulumi:"-"`
 	Agent   *Agent   `pulumi:"-"`
@@ -325,12 +329,16 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		}
 	}
 
-	f.Namespace = nsName
+	f.Namespace, f.AgentNamespace = nsName, agentNSName
 	f.GatewayEndpoint = gateway.OTLPEndpoint
 	f.GatewayIngestHost = gateway.IngestHost
+	f.TLSIssuer = pulumi.String("").ToStringOutput()
+	if issuer != nil {
+		f.TLSIssuer = issuer.IssuerName
+	}
 	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
-		"gatewayIngestHost": f.GatewayIngestHost,
-		"namespace":         f.Namespace, "gatewayEndpoint": f.GatewayEndpoint, "agentEndpoint": f.AgentEndpoint,
+		"gatewayIngestHost": f.GatewayIngestHost, "tlsIssuer": f.TLSIssuer,
+		"namespace": f.Namespace, "agentNamespace": f.AgentNamespace, "gatewayEndpoint": f.GatewayEndpoint, "agentEndpoint": f.AgentEndpoint,
 	})
 }
 

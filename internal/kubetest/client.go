@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -531,4 +532,59 @@ func (c *Cluster) SubjectAccessReview(ctx context.Context, user string, groups [
 		reason = strings.TrimSpace(reason + " (evaluation error: " + out.Status.EvaluationError + ")")
 	}
 	return out.Status.Allowed, reason, nil
+}
+
+// ObjectRef names one object.
+type ObjectRef struct {
+	GroupVersionKind
+	Namespace, Name string
+}
+
+func (r ObjectRef) String() string {
+	if r.Namespace == "" {
+		return r.Kind + " " + r.Name
+	}
+	return r.Kind + " " + r.Namespace + "/" + r.Name
+}
+
+// ListAll lists the objects of every listable kind, in every namespace, that match a label
+// selector (discovering afresh first). An object served under several versions of its group
+// is listed once per version.
+func (c *Cluster) ListAll(ctx context.Context, labelSelector string) ([]ObjectRef, error) {
+	if err := c.Discover(ctx); err != nil {
+		return nil, err
+	}
+	resources, err := c.Resources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ObjectRef
+	for _, r := range resources {
+		if !slices.Contains(r.Verbs, "list") {
+			continue
+		}
+		p := "/apis/" + r.APIVersion()
+		if r.Group == "" {
+			p = "/api/" + r.Version
+		}
+		var list struct {
+			Items []struct {
+				Metadata struct{ Namespace, Name string } `json:"metadata"`
+			} `json:"items"`
+		}
+		resp, err := c.do(ctx, http.MethodGet, p+"/"+r.Plural, nil, "", url.Values{"labelSelector": {labelSelector}})
+		if err == nil {
+			err = statusError(http.MethodGet, p, resp)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list %s: %w", r.Plural, err)
+		}
+		if err := json.Unmarshal(resp.body, &list); err != nil {
+			return nil, fmt.Errorf("list %s: %w", r.Plural, err)
+		}
+		for _, it := range list.Items {
+			out = append(out, ObjectRef{GroupVersionKind: r.GroupVersionKind, Namespace: it.Metadata.Namespace, Name: it.Metadata.Name})
+		}
+	}
+	return out, nil
 }

@@ -16,6 +16,7 @@ package kubetest
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -37,6 +38,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/otelfleet/otelfleet/internal/toolscript"
 )
 
 const (
@@ -44,6 +47,8 @@ const (
 	EnvKubeAPIServer = "OTELFLEET_KUBE_APISERVER"
 	// EnvEtcd names an etcd binary to use instead of fetching one.
 	EnvEtcd = "OTELFLEET_ETCD"
+	// EnvKubeControllerManager names a kube-controller-manager binary to use instead of building one.
+	EnvKubeControllerManager = "OTELFLEET_KUBE_CONTROLLER_MANAGER"
 
 	// ServiceClusterIPRange is the --service-cluster-ip-range of test clusters.
 	ServiceClusterIPRange = "10.96.0.0/16"
@@ -76,116 +81,61 @@ type Cluster struct {
 	discoMu   sync.Mutex
 	resources map[GroupVersionKind]Resource
 
-	etcd, apiserver *proc
+	etcd, apiserver, controllers *proc
 }
 
 // Binaries are the executables a Cluster runs.
 type Binaries struct {
 	KubeAPIServer string
 	Etcd          string
+	// KubeControllerManager runs only for clusters started with controllers (StartWith).
+	KubeControllerManager string
 }
 
-var (
-	binMu     sync.Mutex
-	binCached *Binaries
-)
-
-// ResolveBinaries returns the kube-apiserver and etcd binaries: from
-// $OTELFLEET_KUBE_APISERVER / $OTELFLEET_ETCD when set, otherwise by running
-// tools/kube-apiserver.sh from the repository root. The script runs at most
-// once per test process when it succeeds.
+// ResolveBinaries returns the control-plane binaries: from $OTELFLEET_KUBE_APISERVER,
+// $OTELFLEET_ETCD and $OTELFLEET_KUBE_CONTROLLER_MANAGER when set, otherwise by running
+// tools/kube-apiserver.sh from the repository root (at most once per test process).
 func ResolveBinaries() (Binaries, error) {
-	b := Binaries{KubeAPIServer: os.Getenv(EnvKubeAPIServer), Etcd: os.Getenv(EnvEtcd)}
-	if b.KubeAPIServer == "" || b.Etcd == "" {
-		built, err := scriptBinaries()
+	b := Binaries{KubeAPIServer: os.Getenv(EnvKubeAPIServer), Etcd: os.Getenv(EnvEtcd), KubeControllerManager: os.Getenv(EnvKubeControllerManager)}
+	if b.KubeAPIServer == "" || b.Etcd == "" || b.KubeControllerManager == "" {
+		built, err := toolscript.Paths("kube-apiserver.sh", "KUBE_APISERVER", "ETCD", "KUBE_CONTROLLER_MANAGER")
 		if err != nil {
 			return Binaries{}, err
 		}
-		if b.KubeAPIServer == "" {
-			b.KubeAPIServer = built.KubeAPIServer
-		}
-		if b.Etcd == "" {
-			b.Etcd = built.Etcd
-		}
+		b.KubeAPIServer = cmp.Or(b.KubeAPIServer, built["KUBE_APISERVER"])
+		b.Etcd = cmp.Or(b.Etcd, built["ETCD"])
+		b.KubeControllerManager = cmp.Or(b.KubeControllerManager, built["KUBE_CONTROLLER_MANAGER"])
 	}
-	for name, p := range map[string]string{"kube-apiserver": b.KubeAPIServer, "etcd": b.Etcd} {
-		st, err := os.Stat(p)
-		if err != nil {
-			return Binaries{}, fmt.Errorf("%s binary: %w", name, err)
-		}
-		if st.IsDir() || st.Mode()&0o111 == 0 {
-			return Binaries{}, fmt.Errorf("%s binary %s is not an executable file", name, p)
+	for name, p := range map[string]string{"kube-apiserver": b.KubeAPIServer, "etcd": b.Etcd, "kube-controller-manager": b.KubeControllerManager} {
+		if err := toolscript.Executable(name, p); err != nil {
+			return Binaries{}, err
 		}
 	}
 	return b, nil
 }
 
-func scriptBinaries() (Binaries, error) {
-	binMu.Lock()
-	defer binMu.Unlock()
-	if binCached != nil {
-		return *binCached, nil
-	}
-	root, err := RepoRoot()
-	if err != nil {
-		return Binaries{}, err
-	}
-	script := filepath.Join(root, "tools", "kube-apiserver.sh")
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("bash", script)
-	cmd.Dir = root
-	cmd.Stdout = &stdout
-	cmd.Stderr = &stderr
-	start := time.Now()
-	runErr := cmd.Run()
-	fail := func(msg string) (Binaries, error) {
-		return Binaries{}, fmt.Errorf("%s after %s: %s\n--- stdout ---\n%s\n--- stderr ---\n%s",
-			script, time.Since(start).Round(time.Second), msg, stdout.String(), stderr.String())
-	}
-	if runErr != nil {
-		return fail(runErr.Error())
-	}
-	lines := strings.Split(strings.TrimRight(stdout.String(), "\n"), "\n")
-	if len(lines) < 2 {
-		return fail("expected KUBE_APISERVER= and ETCD= as the last two lines of stdout")
-	}
-	a, okA := strings.CutPrefix(strings.TrimSpace(lines[len(lines)-2]), "KUBE_APISERVER=")
-	e, okE := strings.CutPrefix(strings.TrimSpace(lines[len(lines)-1]), "ETCD=")
-	if !okA || !okE || !filepath.IsAbs(a) || !filepath.IsAbs(e) {
-		return fail("expected KUBE_APISERVER=<abs path> and ETCD=<abs path> as the last two lines of stdout")
-	}
-	binCached = &Binaries{KubeAPIServer: a, Etcd: e}
-	return *binCached, nil
-}
-
-// RepoRoot walks up from the working directory to the directory whose go.mod
-// sits next to tools/kube-apiserver.sh.
-func RepoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for d := dir; ; {
-		if fileExists(filepath.Join(d, "go.mod")) && fileExists(filepath.Join(d, "tools", "kube-apiserver.sh")) {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod with tools/kube-apiserver.sh above %s", dir)
-		}
-		d = parent
-	}
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
+// RepoRoot is the otelfleet repository root (see toolscript.RepoRoot).
+func RepoRoot() (string, error) { return toolscript.RepoRoot() }
 
 // Start launches etcd and kube-apiserver on loopback and waits until the
 // apiserver is ready. Failure to obtain the binaries or to start fails the
 // test (with the build output or both processes' logs); it never skips.
 func Start(t testing.TB) *Cluster {
+	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// Options tune a test control plane.
+type Options struct {
+	// Controllers run in a kube-controller-manager beside the apiserver, by their
+	// --controllers names ("garbagecollector", "namespace", "deployment", ...). Without it
+	// nothing finalizes deletions: a namespace stays Terminating and an object deleted in
+	// the foreground (as the Pulumi Kubernetes provider deletes) is never removed.
+	Controllers []string
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, opts Options) *Cluster {
 	t.Helper()
 	bins, err := ResolveBinaries()
 	if err != nil {
@@ -193,7 +143,7 @@ func Start(t testing.TB) *Cluster {
 	}
 	var lastErr error
 	for attempt := 1; attempt <= 3; attempt++ {
-		c, err := start(t, bins)
+		c, err := start(t, bins, opts)
 		if err == nil {
 			t.Logf("kubetest: control plane ready at %s in %s (kube-apiserver %s, etcd %s)",
 				c.Server, c.StartupDuration.Round(time.Millisecond), bins.KubeAPIServer, bins.Etcd)
@@ -211,7 +161,7 @@ func Start(t testing.TB) *Cluster {
 	return nil
 }
 
-func start(t testing.TB, bins Binaries) (_ *Cluster, retErr error) {
+func start(t testing.TB, bins Binaries, opts Options) (_ *Cluster, retErr error) {
 	dir := t.TempDir()
 	ports, err := freePorts(3)
 	if err != nil {
@@ -292,8 +242,40 @@ func start(t testing.TB, bins Binaries) (_ *Cluster, retErr error) {
 	if err := c.waitReady(readyTimeout); err != nil {
 		return nil, err
 	}
+	if len(opts.Controllers) > 0 {
+		if err := c.startControllers(bins.KubeControllerManager, opts.Controllers); err != nil {
+			return nil, err
+		}
+	}
 	c.StartupDuration = time.Since(began)
 	return c, nil
+}
+
+// startControllers runs kube-controller-manager with only the named controllers, as the
+// admin user, serving nothing (no leader election, no secure port).
+func (c *Cluster) startControllers(bin string, controllers []string) error {
+	kubeconfig := filepath.Join(c.Dir, "controller-manager.kubeconfig")
+	if err := c.Kubeconfig(kubeconfig); err != nil {
+		return err
+	}
+	var err error
+	c.controllers, err = startProc("kube-controller-manager", bin, []string{
+		"--kubeconfig=" + kubeconfig,
+		"--controllers=" + strings.Join(controllers, ","),
+		"--leader-elect=false",
+		"--secure-port=0",
+		"--concurrent-gc-syncs=5",
+	}, c.Dir, nil)
+	if err != nil {
+		return err
+	}
+	// It fails fast on bad flags; give it a moment so that shows here, not as a hang later.
+	select {
+	case <-c.controllers.done:
+		return fmt.Errorf("kube-controller-manager exited at start: %v", c.controllers.waitErr)
+	case <-time.After(time.Second):
+		return nil
+	}
 }
 
 func etcdEnv() []string {
@@ -330,7 +312,8 @@ func (c *Cluster) waitReady(timeout time.Duration) error {
 }
 
 func (c *Cluster) stop() {
-	// apiserver first so it does not spin on a vanished etcd.
+	// Controllers, then the apiserver, so neither spins on what stopped before it.
+	c.controllers.stop()
 	c.apiserver.stop()
 	c.etcd.stop()
 	if t, ok := c.httpClient.Transport.(*http.Transport); ok {
@@ -340,7 +323,7 @@ func (c *Cluster) stop() {
 
 func (c *Cluster) logs() string {
 	var b strings.Builder
-	for _, p := range []*proc{c.etcd, c.apiserver} {
+	for _, p := range []*proc{c.etcd, c.apiserver, c.controllers} {
 		if p == nil {
 			continue
 		}

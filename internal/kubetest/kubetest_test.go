@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/otelfleet/otelfleet/internal/toolscript"
 )
 
 const ns = "otelfleet-kubetest"
@@ -506,6 +508,7 @@ func TestStartFailsLoudly(t *testing.T) {
 	t.Run("missing binary", func(t *testing.T) {
 		t.Setenv(EnvKubeAPIServer, filepath.Join(t.TempDir(), "no-such-kube-apiserver"))
 		t.Setenv(EnvEtcd, "/bin/true")
+		t.Setenv(EnvKubeControllerManager, "/bin/true")
 		f := runFake(t, func(tb testing.TB) { Start(tb) })
 		if !f.failed || f.skipped {
 			t.Fatalf("failed=%v skipped=%v msgs=%q", f.failed, f.skipped, f.msgs)
@@ -524,17 +527,16 @@ func TestStartFailsLoudly(t *testing.T) {
 			t.Fatal(err)
 		}
 		script := "#!/usr/bin/env bash\necho 'compiling...' >&2\necho 'boom: proxy said 403' >&2\nexit 3\n"
-		if err := os.WriteFile(filepath.Join(root, "tools", "kube-apiserver.sh"), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
+		for name, text := range map[string]string{"kube-apiserver.sh": script, "test.sh": "exit 0\n"} {
+			if err := os.WriteFile(filepath.Join(root, "tools", name), []byte(text), 0o755); err != nil {
+				t.Fatal(err)
+			}
 		}
 		t.Chdir(root)
 		t.Setenv(EnvKubeAPIServer, "")
 		t.Setenv(EnvEtcd, "")
-		binMu.Lock()
-		saved := binCached
-		binCached = nil
-		binMu.Unlock()
-		t.Cleanup(func() { binMu.Lock(); binCached = saved; binMu.Unlock() })
+		toolscript.Forget("kube-apiserver.sh")
+		t.Cleanup(func() { toolscript.Forget("kube-apiserver.sh") })
 
 		f := runFake(t, func(tb testing.TB) { Start(tb) })
 		if !f.failed || f.skipped {

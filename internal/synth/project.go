@@ -45,10 +45,7 @@ func ReadStackConfig(dir, stack string) (*StackConfig, error) {
 		return nil, fmt.Errorf("stack name %q: use letters, digits, '.', '_' and '-'", stack)
 	}
 	var project struct {
-		Name   string `json:"name"`
-		Config map[string]struct {
-			Secret bool `json:"secret"`
-		} `json:"config"`
+		Name string `json:"name"`
 	}
 	if err := readYAML(filepath.Join(dir, "Pulumi.yaml"), &project); err != nil {
 		return nil, err
@@ -84,14 +81,10 @@ func ReadStackConfig(dir, stack string) (*StackConfig, error) {
 		}
 		sc.Values[fullKey] = v
 	}
-	for key, decl := range project.Config {
-		fullKey := key
-		if !strings.Contains(key, ":") {
-			fullKey = project.Name + ":" + key
-		}
-		if _, set := sc.Values[fullKey]; decl.Secret && !set {
-			sc.Values[fullKey] = config.SecretPlaceholder
-			sc.SecretKeys = append(sc.SecretKeys, fullKey)
+	for _, f := range config.Fields() {
+		if _, set := sc.Values[f.FullKey()]; f.Secret && !set {
+			sc.Values[f.FullKey()] = config.SecretPlaceholder
+			sc.SecretKeys = append(sc.SecretKeys, f.FullKey())
 		}
 	}
 	sort.Strings(sc.SecretKeys)

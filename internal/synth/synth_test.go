@@ -23,15 +23,16 @@ func TestReadStackConfig(t *testing.T) {
 		"otelfleet:tags":            `{"team":"platform"}`,
 		"otelfleet:gatewayReplicas": "4",
 		"otelfleet:token":           "[secret]",
-		"otelfleet:unsetToken":      "[secret]",
-		"aws:region":                "eu-west-1",
+		// A secret key of the typed config that the stack leaves unset.
+		"otelfleet:appInsightsConnectionString": "[secret]",
+		"aws:region":                            "eu-west-1",
 	}
 	for k, v := range want {
 		if sc.Values[k] != v {
 			t.Errorf("%s = %q; want %q", k, sc.Values[k], v)
 		}
 	}
-	if !slices.Equal(sc.SecretKeys, []string{"otelfleet:token", "otelfleet:unsetToken"}) {
+	if !slices.Equal(sc.SecretKeys, []string{"otelfleet:appInsightsConnectionString", "otelfleet:token"}) {
 		t.Errorf("secret keys = %v", sc.SecretKeys)
 	}
 	if _, err := ReadStackConfig("testdata/project", "prod"); err == nil || !strings.Contains(err.Error(), "stacks here: dev") {

@@ -14,7 +14,11 @@ import (
 // Build deploys the fleet onto otelfleet:kubeContext (or the current context), exporting
 // to otelfleet:upstreamOtlpEndpoint, or to the debug exporter when none is set.
 func Build(ctx *pulumi.Context, cfg config.Stack) error {
-	provider := &kubernetes.ProviderArgs{}
+	// An empty kubeconfig makes the provider read the ambient one ($KUBECONFIG or
+	// ~/.kube/config) when it runs. Left nil, the SDK would copy $KUBECONFIG's path into the
+	// provider's inputs: the state (and synth's output) would then depend on the path on
+	// the machine that last ran Pulumi.
+	provider := &kubernetes.ProviderArgs{Kubeconfig: pulumi.String("")}
 	if cfg.Cluster.KubeContext != "" {
 		provider.Context = pulumi.String(cfg.Cluster.KubeContext)
 	}

@@ -21,6 +21,10 @@ func DeployFleetWithProvider(ctx *pulumi.Context, cfg config.Stack, providerArgs
 	p.EnableServerSideApply = pulumi.Bool(true)
 	p.DeleteUnreachable = pulumi.Bool(false)
 	p.SuppressHelmHookWarnings = pulumi.Bool(true)
+	// Update collector ConfigMaps in place: the pod templates carry the config's checksum,
+	// so a changed config rolls the pods, while a replaced ConfigMap (the provider's default)
+	// is deleted before its successor exists and a pod starting in between cannot mount it.
+	p.EnableConfigMapMutable = pulumi.Bool(true)
 	provider, err := kubernetes.NewProvider(ctx, cfg.Name+"-k8s", &p, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -33,8 +37,14 @@ func DeployFleetWithProvider(ctx *pulumi.Context, cfg config.Stack, providerArgs
 	if err != nil {
 		return nil, nil, err
 	}
+	// The fleet's contract with its senders and operators (README, "Stack outputs").
 	ctx.Export("gatewayEndpoint", fleet.GatewayEndpoint)
 	ctx.Export("agentEndpoint", fleet.AgentEndpoint)
+	ctx.Export("gatewayNamespace", fleet.Namespace)
+	ctx.Export("agentNamespace", fleet.AgentNamespace)
+	if cfg.TLS.Enabled {
+		ctx.Export("tlsIssuer", fleet.TLSIssuer)
+	}
 	return fleet, provider, nil
 }
 

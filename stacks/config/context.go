@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -15,12 +16,24 @@ func FromContext(ctx *pulumi.Context) (Stack, error) {
 	if raw := os.Getenv(pulumi.EnvConfig); raw != "" {
 		_ = json.Unmarshal([]byte(raw), &values) // a malformed env var leaves only the known keys below
 	}
+	var plain []string
 	for _, f := range fields {
 		if v, ok := ctx.GetConfig(f.FullKey()); ok {
 			values[f.FullKey()] = v
+			if f.Secret && v != "" && !ctx.IsConfigSecret(f.FullKey()) {
+				plain = append(plain, fmt.Sprintf("%s: is set in plain text; it is a secret: set it with `pulumi config set --secret %s VALUE`", f.FullKey(), f.FullKey()))
+			}
 		}
 	}
-	return LoadValid(values)
+	s, err := LoadValid(values)
+	if len(plain) > 0 {
+		problems := plain
+		if e, ok := err.(*Error); ok {
+			problems = append(problems, e.Problems...)
+		}
+		return s, &Error{Problems: problems}
+	}
+	return s, err
 }
 
 // LoadValid loads and validates in one step, reporting every problem at once: keys that

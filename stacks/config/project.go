@@ -30,8 +30,10 @@ func ProjectFile() (string, error) {
 			desc += " Allowed: " + strings.Join(f.Enum, ", ") + "."
 		}
 		if f.Secret {
-			decl.Content = append(decl.Content, scalar("secret"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
-			desc += " Set it with `pulumi config set --secret otelfleet:" + f.Key + " VALUE`."
+			// Not declared `secret: true`: the CLI would then demand a value on every stack
+			// (a secret key cannot have a default). The program refuses a plain-text value
+			// instead (FromContext).
+			desc += " Secret: set it with `pulumi config set --secret otelfleet:" + f.Key + " VALUE`."
 		}
 		decl.Content = append(decl.Content, scalar("description"), scalar(desc))
 		if def, ok := defaultNode(f, &defaults); ok {
@@ -50,11 +52,13 @@ func ProjectFile() (string, error) {
 	return b.String(), nil
 }
 
-// defaultNode is a key's default as YAML; keys without a meaningful default (cloud, secrets,
-// empty optional strings) get none, so Pulumi asks for them or leaves them unset.
+// defaultNode is a key's default as YAML. Every key but cloud has one — optional strings
+// and secrets the empty string — because the Pulumi CLI refuses to run a stack that leaves
+// a key without a default unset ("Stack 'x' is missing configuration values ..."); cloud
+// has none so that a stack must choose it.
 func defaultNode(f Field, defaults *Stack) (*yaml.Node, bool) {
 	v := f.value(defaults)
-	if f.Secret || (v.Kind() == reflect.String && v.String() == "") || f.Key == "cloud" {
+	if f.Key == "cloud" {
 		return nil, false
 	}
 	var n yaml.Node
@@ -88,7 +92,7 @@ func DocsMarkdown() string {
 			fmt.Fprintf(&b, "\n## %s\n\n| key | type | default | description |\n|---|---|---|---|\n", group)
 		}
 		def := "—"
-		if n, ok := defaultNode(f, &defaults); ok {
+		if n, ok := defaultNode(f, &defaults); ok && !(n.Kind == yaml.ScalarNode && n.Value == "") {
 			out, _ := yaml.Marshal(n)
 			def = "`" + strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(string(out)), "\n", ", "), "|", "\\|") + "`"
 		}

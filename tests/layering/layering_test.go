@@ -25,6 +25,8 @@ func TestLayersCompileOnlyTheirCloud(t *testing.T) {
 		{"stacks/config", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/pulumi-kubernetes/"}},
 		{"stacks/common", []string{awsSDK, eksSDK, azureSDK}},
 		{"internal/synth", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/pulumi-kubernetes/"}},
+		{"internal/enginetest", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/pulumi-kubernetes/"}},
+		{"tests/engine", []string{awsSDK, eksSDK, azureSDK}},
 		{"stacks/azure", []string{awsSDK, eksSDK}},
 		{"tests/azure", []string{awsSDK, eksSDK}},
 		{"stacks/aws", []string{azureSDK}},
