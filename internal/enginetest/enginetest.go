@@ -121,7 +121,7 @@ func NewWorkspace(t testing.TB, opts Options) *Workspace {
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
 		// Only the provider installed into PULUMI_HOME, not one found beside the CLI.
 		"PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
-		"PULUMI_CONFIG_PASSPHRASE":                    Passphrase,
+		"PULUMI_CONFIG_PASSPHRASE":      Passphrase,
 	}
 	if opts.NoPassphrase {
 		delete(w.Env, "PULUMI_CONFIG_PASSPHRASE")
