@@ -247,11 +247,11 @@ func replicas(t *testing.T, c *kubetest.Cluster, m object) float64 {
 	return n
 }
 
-func previewChanges(t *testing.T, s auto.Stack, tm *timings, label string) (map[string]step, auto.PreviewResult) {
+func previewChanges(t *testing.T, s auto.Stack, tm *timings, label string, opts ...optpreview.Option) (map[string]step, auto.PreviewResult) {
 	t.Helper()
 	ev := enginetest.Collect()
 	start := time.Now()
-	res, err := s.Preview(t.Context(), optpreview.EventStreams(ev.Chan()))
+	res, err := s.Preview(t.Context(), append(opts, optpreview.EventStreams(ev.Chan()))...)
 	tm.track(label, start)
 	evs := ev.Wait()
 	if err != nil {
@@ -275,6 +275,12 @@ func noOpPreview(t *testing.T, c *kubetest.Cluster, s auto.Stack, want *synth.Re
 	got, _ = previewChanges(t, s, tm, "preview (after HPA scaling)")
 	if ch := changed(got); len(ch) > 0 {
 		t.Errorf("after the HPA scaled the gateway, preview plans changes:\n%s", strings.Join(ch, "\n"))
+	}
+	// With --refresh the engine reads every live object first: fields that the apiserver
+	// defaulted or another manager (the HPA) owns must not show up as drift.
+	got, _ = previewChanges(t, s, tm, "preview --refresh", optpreview.Refresh())
+	if ch := changed(got); len(ch) > 0 {
+		t.Errorf("preview --refresh plans changes after the HPA scaled the gateway:\n%s", strings.Join(ch, "\n"))
 	}
 }
 
