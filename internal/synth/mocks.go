@@ -1,12 +1,15 @@
 package synth
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // Fake computes the outputs a cloud would add to a resource (ids, ARNs, endpoints,
@@ -45,10 +48,15 @@ func RegisterCall(token string, f CallFake) {
 
 // Resource is one resource the program registered.
 type Resource struct {
-	Type   string         `json:"type"`
-	Name   string         `json:"name"`
-	Parent string         `json:"parent"`
-	Inputs map[string]any `json:"inputs"`
+	Type   string `json:"type"`
+	Name   string `json:"name"`
+	Parent string `json:"parent"`
+	// URN is the resource's identity in the stack's state: a change of it (type, name or
+	// parent chain) without an alias to the old one replaces the resource.
+	URN string `json:"urn"`
+	// Aliases are the URNs the resource answers to besides its own (pulumi.Aliases).
+	Aliases []string       `json:"aliases,omitempty"`
+	Inputs  map[string]any `json:"inputs"`
 
 	inputs resource.PropertyMap // raw, secrets kept, for extractors
 }
@@ -59,22 +67,61 @@ func (r Resource) RawInputs() resource.PropertyMap { return r.inputs }
 // recorder is the mock engine: it records every registration and answers with inputs plus
 // the registered fakes.
 type recorder struct {
-	mu        sync.Mutex
-	resources []Resource
-	calls     []string
+	project, stack string
+	mu             sync.Mutex
+	resources      []Resource
+	calls          []string
+}
+
+// urn is the URN the engine gives a resource, as the mock monitor computes it: children of
+// the stack itself carry no parent type.
+func (r *recorder) urn(parentURN, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parentURN); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(r.stack), tokens.PackageName(r.project), parentType, tokens.Type(typ), name))
+}
+
+// aliasURNs resolves a registration's aliases to URNs: an alias spec's empty fields take the
+// resource's own name, type and parent.
+func (r *recorder) aliasURNs(rpc *pulumirpc.RegisterResourceRequest, parentURN, typ, name string) []string {
+	var out []string
+	for _, a := range rpc.GetAliases() {
+		if u := a.GetUrn(); u != "" {
+			out = append(out, u)
+			continue
+		}
+		spec := a.GetSpec()
+		if spec == nil {
+			continue
+		}
+		p := parentURN
+		if spec.GetNoParent() {
+			p = ""
+		} else if u := spec.GetParentUrn(); u != "" {
+			p = u
+		}
+		out = append(out, r.urn(p, cmp.Or(spec.GetType(), typ), cmp.Or(spec.GetName(), name)))
+	}
+	return out
 }
 
 var _ pulumi.MockResourceMonitor = (*recorder)(nil)
 
 func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	parent := ""
-	if args.RegisterRPC != nil {
-		if p := args.RegisterRPC.GetParent(); p != "" {
-			parent = p[strings.LastIndex(p, "::")+2:]
+	parent, parentURN := "", ""
+	var aliases []string
+	if rpc := args.RegisterRPC; rpc != nil {
+		if parentURN = rpc.GetParent(); parentURN != "" {
+			parent = parentURN[strings.LastIndex(parentURN, "::")+2:]
 		}
+		aliases = r.aliasURNs(rpc, parentURN, args.TypeToken, args.Name)
 	}
+	res := Resource{Type: args.TypeToken, Name: args.Name, Parent: parent, URN: r.urn(parentURN, args.TypeToken, args.Name),
+		Aliases: aliases, Inputs: plainMap(args.Inputs), inputs: args.Inputs}
 	r.mu.Lock()
-	r.resources = append(r.resources, Resource{Type: args.TypeToken, Name: args.Name, Parent: parent, Inputs: plainMap(args.Inputs), inputs: args.Inputs})
+	r.resources = append(r.resources, res)
 	r.mu.Unlock()
 
 	state := args.Inputs.Copy()

@@ -29,7 +29,7 @@ type Result struct {
 
 // Render runs program for the stack described by sc under mocks.
 func Render(sc *StackConfig, program pulumi.RunFunc) (*Result, error) {
-	rec := &recorder{}
+	rec := &recorder{project: sc.Project, stack: sc.Stack}
 	err := pulumi.RunErr(program, pulumi.WithMocks(sc.Project, sc.Stack, rec), func(info *pulumi.RunInfo) {
 		info.Config = sc.Values
 		info.ConfigSecretKeys = sc.SecretKeys

@@ -15,6 +15,7 @@ import (
 
 // step is what the engine planned or did for one resource.
 type step struct {
+	URN   string
 	Op    apitype.OpType
 	Diffs []string
 	Keys  []string // properties that force a replacement
@@ -35,7 +36,7 @@ func steps(evs []events.EngineEvent) map[string]step {
 		if string(urn.Type()) == "pulumi:pulumi:Stack" {
 			continue
 		}
-		out[resourceKey(string(urn.Type()), urn.Name())] = step{Op: m.Op, Diffs: m.Diffs, Keys: m.Keys}
+		out[resourceKey(string(urn.Type()), urn.Name())] = step{URN: m.URN, Op: m.Op, Diffs: m.Diffs, Keys: m.Keys}
 	}
 	return out
 }

@@ -75,6 +75,9 @@ func previewMatchesSynth(t *testing.T, s auto.Stack, want *synth.Result, tm *tim
 			t.Errorf("synth renders %s; the engine's preview does not plan it", k)
 		case st.Op != apitype.OpCreate:
 			t.Errorf("%s: preview plans %s, want create", k, st.Op)
+		case st.URN != rendered[k].URN:
+			// tests/urns keeps synth's URNs stable; they must be the engine's.
+			t.Errorf("%s: the engine's URN is %s, synth's %s", k, st.URN, rendered[k].URN)
 		}
 	}
 	for k := range got {

@@ -1,0 +1,106 @@
+// Package urns keeps every committed stack's resource identities stable. A URN is what ties
+// a resource in the program to the one deployed: when a change moves or renames a resource
+// and its URN changes without an alias to the old one, `pulumi up` deletes the deployed
+// resource and creates a new one — for a Service, a StatefulSet or a cluster, an outage.
+//
+// testdata/<stack>.urns lists the URNs of each committed stack as they are deployed. The
+// test fails when one of them is neither rendered any more nor an alias of a rendered
+// resource, and when a rendered URN is not listed: review the change, then run
+//
+//	go test ./tests/urns -update
+//
+// which refuses to drop a URN that nothing answers to.
+package urns
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/stacks"
+	"github.com/otelfleet/otelfleet/stacks/aws"
+	"github.com/otelfleet/otelfleet/stacks/azure"
+	"github.com/otelfleet/otelfleet/stacks/cluster"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/<stack>.urns from the current render")
+
+const projectDir = "../.."
+
+var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
+
+func TestURNsOfCommittedStacksAreStable(t *testing.T) {
+	names, err := synth.Stacks(projectDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 4 {
+		t.Fatalf("found %d committed stacks, want aws-prod, aws-prod-euw1, azure-prod and local: %v", len(names), names)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			sc, err := synth.ReadStackConfig(projectDir, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := synth.Render(sc, program)
+			if err != nil {
+				t.Fatal(err)
+			}
+			current, answered := map[string]bool{}, map[string]bool{}
+			for _, r := range res.Resources {
+				current[r.URN], answered[r.URN] = true, true
+				for _, a := range r.Aliases {
+					answered[a] = true
+				}
+			}
+			golden := filepath.Join("testdata", name+".urns")
+			b, err := os.ReadFile(golden)
+			if err != nil && !*update {
+				t.Fatalf("%v (run go test ./tests/urns -update for a new stack)", err)
+			}
+			var lost []string
+			deployed := map[string]bool{}
+			for _, u := range strings.Fields(string(b)) {
+				deployed[u] = true
+				if !answered[u] {
+					lost = append(lost, u)
+				}
+			}
+			for _, u := range lost {
+				t.Errorf("%s is gone without an alias: pulumi up would delete it and create its successor", u)
+			}
+			var added []string
+			for u := range current {
+				if !deployed[u] {
+					added = append(added, u)
+				}
+			}
+			slices.Sort(added)
+			if *update {
+				if len(lost) > 0 {
+					t.Fatal("not updating: add pulumi.Aliases for the URNs above first")
+				}
+				list := make([]string, 0, len(current))
+				for u := range current {
+					list = append(list, u)
+				}
+				slices.Sort(list)
+				if err := os.WriteFile(golden, []byte(strings.Join(list, "\n")+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			for _, u := range added {
+				t.Errorf("%s is new: if that is intended, run go test ./tests/urns -update", u)
+			}
+			if len(deployed) == 0 {
+				t.Fatalf("%s lists no URN", golden)
+			}
+		})
+	}
+}
