@@ -20,9 +20,12 @@
 # Progress goes to stderr; only the final path goes to stdout.
 set -euo pipefail
 
-BUILDER_VERSION=v0.161.0
+# shellcheck source=tools/release.sh
+source "$(dirname "${BASH_SOURCE[0]}")/release.sh"
+release=$(collector_release)           # components/collector/release.go
+BUILDER_VERSION=v$release
 BUILDER_MODULE=go.opentelemetry.io/collector/cmd/builder
-OTELCOL_CORE_VERSION=v0.161.0          # go.opentelemetry.io/collector/otelcol
+OTELCOL_CORE_VERSION=v$release         # go.opentelemetry.io/collector/otelcol
 BUILD_LDFLAGS="-s -w"                  # same as ocb's default (strip symbol table/DWARF)
 DIST_NAME=otelcol-otelfleet
 

@@ -2,4 +2,8 @@
 # Install (or reuse a cached) telemetrygen, the OpenTelemetry load generator, at the
 # collector release otelfleet pins; prints the binary's path as the last line (see
 # tools/go-install.sh).
-exec bash "$(dirname "${BASH_SOURCE[0]}")/go-install.sh" telemetrygen github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen v0.161.0
+set -euo pipefail
+# shellcheck source=tools/release.sh
+source "$(dirname "${BASH_SOURCE[0]}")/release.sh"
+release=$(collector_release)
+exec bash "$(dirname "${BASH_SOURCE[0]}")/go-install.sh" telemetrygen github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen "v$release"

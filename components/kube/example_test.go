@@ -99,7 +99,7 @@ func ExampleNewGateway() {
 		}
 		gw, err := kube.NewGateway(ctx, "gateway", &kube.GatewayArgs{
 			Namespace: ns.Metadata.Name().Elem(),
-			Image:     "otel/opentelemetry-collector-contrib:0.161.0",
+			Image:     collector.ReleaseImage,
 			Config:    gatewayConfig(),
 			Resources: kube.Resources{CPURequest: "500m", CPULimit: "2", MemoryRequest: "2Gi", MemoryLimit: "2Gi"},
 			HPA:       &kube.HPA{MinReplicas: 3, MaxReplicas: 10, CPUPercent: 70},
@@ -152,7 +152,7 @@ func ExampleNewAgent() {
 	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
 		_, err := kube.NewAgent(ctx, "agent", &kube.AgentArgs{
 			Namespace:     pulumi.String("observability"),
-			Image:         "otel/opentelemetry-collector-contrib:0.161.0",
+			Image:         collector.ReleaseImage,
 			Config:        text,
 			Resources:     kube.Resources{CPURequest: "100m", CPULimit: "500m", MemoryRequest: "256Mi", MemoryLimit: "256Mi"},
 			K8sAttributes: true, // read-only RBAC for the k8s_attributes processor
@@ -187,7 +187,7 @@ func ExampleNewFleet() {
 	gatewayEndpoint, agentEndpoint := make(chan string, 1), make(chan string, 1)
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		fleet, err := kube.NewFleet(ctx, "fleet", &kube.FleetArgs{
-			Prefix: "otel", Environment: "staging", Image: "otel/opentelemetry-collector-contrib:0.161.0",
+			Prefix: "otel", Environment: "staging", Image: collector.ReleaseImage,
 			Namespace: "observability", AgentNamespace: "observability-agent", LogLevel: "info",
 			AgentModes:     []string{collector.AgentDaemonSet},
 			AgentResources: kube.Resources{CPURequest: "100m", CPULimit: "500m", MemoryRequest: "256Mi", MemoryLimit: "256Mi"},
@@ -236,7 +236,7 @@ func ExampleAddSidecar() {
 		}},
 	}
 	err := kube.AddSidecar(spec, kube.SidecarOptions{
-		Image:         "otel/opentelemetry-collector-contrib:0.161.0",
+		Image:         collector.ReleaseImage,
 		Resources:     kube.Resources{CPURequest: "50m", CPULimit: "200m", MemoryRequest: "128Mi", MemoryLimit: "128Mi"},
 		ConfigMapName: pulumi.String("checkout-agent-config"),
 	})

@@ -16,7 +16,7 @@ import (
 // baseArgs is a fleet as a stack would configure it, with a debug backend.
 func baseArgs() *kube.FleetArgs {
 	return &kube.FleetArgs{
-		Prefix: "otel", Environment: "test", Image: "otel/opentelemetry-collector-contrib:0.161.0",
+		Prefix: "otel", Environment: "test", Image: collector.ReleaseImage,
 		Namespace: "observability", AgentNamespace: "observability-agent", LogLevel: "info",
 		AgentModes:         []string{collector.AgentDaemonSet},
 		AgentResources:     kube.Resources{CPURequest: "200m", CPULimit: "500m", MemoryRequest: "256Mi", MemoryLimit: "512Mi"},

@@ -53,7 +53,7 @@ func loadSettings(ctx *pulumi.Context) (settings, error) {
 	return settings{
 		Kubeconfig:      kubeconfig,
 		Namespace:       orDefault("namespace", "observability"),
-		Image:           orDefault("image", "otel/opentelemetry-collector-contrib:0.161.0"),
+		Image:           orDefault("image", collector.ReleaseImage),
 		Environment:     orDefault("environment", "dev"),
 		Backend:         cfg.Get("backendEndpoint"),
 		BackendInsecure: cfg.GetBool("backendInsecure"),

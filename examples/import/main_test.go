@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -162,7 +164,7 @@ func TestGatewayAndAgentOnTheGivenCluster(t *testing.T) {
 		t.Errorf("gateway namespace = %v", ns)
 	}
 	container := dig(deployment, "spec", "template", "spec", "containers", 0)
-	if img := dig(container, "image"); img != "otel/opentelemetry-collector-contrib:0.161.0" {
+	if img := dig(container, "image"); img != collector.ReleaseImage {
 		t.Errorf("gateway image = %v", img)
 	}
 	if lim := dig(container, "resources", "limits", "memory"); lim != "1Gi" {
@@ -236,5 +238,17 @@ func TestMissingKubeconfigIsAnErrorNamingTheKey(t *testing.T) {
 		if r.Type != "pulumi:pulumi:Stack" {
 			t.Errorf("%s %s registered despite the bad config", r.Type, r.Name)
 		}
+	}
+}
+
+// TestProjectDefaultImageIsTheRelease: the image the project file defaults to is the
+// collector release otelfleet generates configs for.
+func TestProjectDefaultImageIsTheRelease(t *testing.T) {
+	b, err := os.ReadFile("Pulumi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "default: "+collector.ReleaseImage) {
+		t.Errorf("Pulumi.yaml does not default the image to %s:\n%s", collector.ReleaseImage, b)
 	}
 }

@@ -1,5 +1,7 @@
 package config
 
+import "github.com/otelfleet/otelfleet/components/collector"
+
 // Defaults returns the configuration a stack gets for every key its stack file leaves out.
 // It is the one place defaults live: the loader starts from it, and the generated project
 // file and docs read their `default:` values from it.
@@ -9,8 +11,8 @@ func Defaults() Stack {
 		Environment: "production",
 		Tags:        map[string]string{"app.kubernetes.io/part-of": "otelfleet"},
 		Collector: Collector{
-			Image:    "otel/opentelemetry-collector-contrib",
-			Version:  "0.161.0",
+			Image:    collector.Image,
+			Version:  collector.Release,
 			LogLevel: "info",
 		},
 		Kubernetes: Kubernetes{

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/internal/synth"
 )
 
@@ -31,7 +32,7 @@ func TestFargateTask(t *testing.T) {
 		t.Fatalf("%d containers; want 1", len(defs))
 	}
 	c := defs[0]
-	if c["image"] != "otel/opentelemetry-collector-contrib:0.161.0" {
+	if c["image"] != collector.ReleaseImage {
 		t.Errorf("image = %v", c["image"])
 	}
 	if _, ok := c["healthCheck"]; ok {
