@@ -10,7 +10,9 @@
 # Progress goes to stderr; the last line of stdout is the directory.
 set -euo pipefail
 
-CACHE_ROOT="${OTELFLEET_CACHE_DIR:-$HOME/.cache/otelfleet}"
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+CACHE_ROOT="$(otelfleet_cache)"
 
 # subdir|module|version|file glob relative to the module root (one per line)
 LIST='cert-manager|github.com/cert-manager/cert-manager|v1.21.2|deploy/crds/*.yaml

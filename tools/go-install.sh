@@ -13,13 +13,13 @@ set -euo pipefail
 [[ $# -eq 3 ]] || { echo "usage: $0 NAME PACKAGE VERSION" >&2; exit 2; }
 name=$1 pkg=$2 version=$3
 
-cache_root="${OTELFLEET_CACHE_DIR:-$HOME/.cache/otelfleet}/$name"
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cache_root="$(otelfleet_cache)/$name"
 final_dir="$cache_root/$version"
 final_bin="$final_dir/$name"
 
 log() { printf '[%s] %s\n' "$name" "$*" >&2; }
-# shellcheck source=tools/lock.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lock.sh"
 die() { log "ERROR: $*"; exit 1; }
 
 # One function, parsed completely before it runs: editing this file mid-install is harmless.

@@ -14,7 +14,9 @@ set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.33.4}"
 STAGING_VERSION="v0.${K8S_VERSION#v1.}"   # v1.33.4 -> v0.33.4
-CACHE_ROOT="${OTELFLEET_CACHE_DIR:-$HOME/.cache/otelfleet}"
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+CACHE_ROOT="$(otelfleet_cache)"
 APISERVER_DIR="$CACHE_ROOT/kube-apiserver/$K8S_VERSION"
 ETCD_ROOT="$CACHE_ROOT/etcd"
 

@@ -20,8 +20,8 @@
 # Progress goes to stderr; only the final path goes to stdout.
 set -euo pipefail
 
-# shellcheck source=tools/release.sh
-source "$(dirname "${BASH_SOURCE[0]}")/release.sh"
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 release=$(collector_release)           # components/collector/release.go
 BUILDER_VERSION=v$release
 BUILDER_MODULE=go.opentelemetry.io/collector/cmd/builder
@@ -31,13 +31,11 @@ DIST_NAME=otelcol-otelfleet
 
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 manifest="$script_dir/otelcol/builder-config.yaml"
-cache_base="${OTELFLEET_CACHE_DIR:-$HOME/.cache/otelfleet}"
+cache_base="$(otelfleet_cache)"
 cache_root="$cache_base/otelcol"
 
 log() { printf '[otelcol.sh] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-# shellcheck source=tools/lock.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lock.sh"
 
 command -v go >/dev/null 2>&1 || die "go is not on PATH"
 [[ -f "$manifest" ]] || die "manifest not found: $manifest"

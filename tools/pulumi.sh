@@ -31,12 +31,12 @@ K8S_PROVIDER_VERSION=4.25.0                                # the release it was 
 K8S_PROVIDER_SDK=v4.25.0                                   # its SDK, as VERSIONS.md verified
 
 repo=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
-cache_root="${OTELFLEET_CACHE_DIR:-$HOME/.cache/otelfleet}/pulumi"
+# shellcheck source=tools/lib.sh
+source "$repo/tools/lib.sh"
+cache_root="$(otelfleet_cache)/pulumi"
 
 log() { printf '[pulumi.sh] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
-# shellcheck source=tools/lock.sh
-source "$repo/tools/lock.sh"
 
 command -v go >/dev/null 2>&1 || die "go is not on PATH"
 export GOWORK=off CGO_ENABLED=0
