@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"github.com/otelfleet/otelfleet/components/fleet"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
@@ -77,7 +78,7 @@ func NewCertManager(ctx *pulumi.Context, name string, args *CertManagerArgs, opt
 	}
 	issuer := args.Issuer
 	if issuer == "" {
-		issuer = args.Prefix + "-ca"
+		issuer = fleet.Names{Prefix: args.Prefix}.CAIssuer()
 		if err := cm.selfSignedCA(ctx, name, issuer, parent); err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package kube
 import (
 	"cmp"
 	"fmt"
+	"github.com/otelfleet/otelfleet/components/fleet"
 	"slices"
 
 	"github.com/otelfleet/otelfleet/components/collector"
@@ -114,6 +115,11 @@ type Fleet struct {
 
 const queueMountPath = "/var/lib/otelcol/queue"
 
+// names are the fleet's object names and hosts.
+func (a *FleetArgs) names() fleet.Names {
+	return fleet.Names{Prefix: a.Prefix, Namespace: a.Namespace, AgentNamespace: a.AgentNamespace}
+}
+
 func (a *FleetArgs) validate() error {
 	switch {
 	case a == nil:
@@ -162,9 +168,8 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		agentNSName = agentNS.Metadata.Name().Elem()
 	}
 
-	gatewayName := args.Prefix + "-gateway"
-	gatewayHost := fmt.Sprintf("%s.%s.svc.cluster.local", gatewayName, args.Namespace)
-	headlessHost := fmt.Sprintf("%s-headless.%s.svc.cluster.local", gatewayName, args.Namespace)
+	names := args.names()
+	gatewayName := names.Gateway()
 
 	// TLS: one CA issuer, a server+client certificate per tier, each secret carrying ca.crt.
 	var issuer *CertManager
@@ -176,14 +181,14 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		if issuer, err = NewCertManager(ctx, name+"-tls", &tlsArgs, parent); err != nil {
 			return nil, err
 		}
-		gatewaySecret, agentSecret = gatewayName+"-tls", args.Prefix+"-agent-tls"
+		gatewaySecret, agentSecret = names.GatewayTLSSecret(), names.AgentTLSSecret()
 		gc, err := NewCertificate(ctx, name+"-gateway-certificate", nsName, gatewaySecret, issuer.IssuerName,
-			append([]string{gatewayHost, gatewayName, gatewayName + "." + args.Namespace + ".svc", "*." + headlessHost}, args.GatewayDNSNames...), parent, pulumi.DependsOn(issuer.Ready()))
+			append(names.GatewayDNSNames(), args.GatewayDNSNames...), parent, pulumi.DependsOn(issuer.Ready()))
 		if err != nil {
 			return nil, err
 		}
 		ac, err := NewCertificate(ctx, name+"-agent-certificate", agentNSName, agentSecret, issuer.IssuerName,
-			[]string{args.Prefix + "-agent." + args.AgentNamespace + ".svc.cluster.local"}, parent, pulumi.DependsOn(issuer.Ready()))
+			[]string{names.AgentHost()}, parent, pulumi.DependsOn(issuer.Ready()))
 		if err != nil {
 			return nil, err
 		}
@@ -255,11 +260,11 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 			return collector.AgentOptions{}, fmt.Errorf("agent: %w", err)
 		}
 		o := collector.AgentOptions{
-			Mode: mode, Environment: args.Environment, GatewayEndpoint: fmt.Sprintf("%s:%d", gatewayHost, collector.PortOTLPGRPC),
+			Mode: mode, Environment: args.Environment, GatewayEndpoint: names.GatewayEndpoint(),
 			MemoryLimitMiB: mib, QueueSize: args.AgentQueueSize, LogLevel: args.LogLevel,
 		}
 		if args.Sampling.Mode == collector.SamplingTail {
-			o.LoadBalancingHost = headlessHost
+			o.LoadBalancingHost = names.GatewayHeadlessHost()
 		}
 		if args.TLS != nil {
 			o.TLS = &collector.ClientTLS{CAFile: TLSCAFile, CertFile: TLSCertFile, KeyFile: TLSKeyFile}
@@ -281,7 +286,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 			return nil, fmt.Errorf("agent collector config: %w", err)
 		}
 		agent, err := NewAgent(ctx, name+"-agent", &AgentArgs{
-			Namespace: agentNSName, Name: args.Prefix + "-agent", Image: args.Image, Config: agentConfig,
+			Namespace: agentNSName, Name: names.Agent(), Image: args.Image, Config: agentConfig,
 			Resources: args.AgentResources, K8sAttributes: args.AgentK8sAttributes, LogCollection: args.AgentLogCollection,
 			TLSSecretName: agentSecret, SkipAwait: args.SkipAwait,
 		}, parent, pulumi.DependsOn(certDeps))
@@ -318,7 +323,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		}
 		agentName := ""
 		if f.Agent != nil {
-			agentName = args.Prefix + "-agent"
+			agentName = names.Agent()
 		}
 		if _, err := NewMonitoring(ctx, name+"-monitoring", &MonitoringArgs{
 			Namespace: nsName, Namespaces: uniq(args.Namespace, args.AgentNamespace), GatewayName: gatewayName, GatewayKind: gs.Kind,
@@ -355,7 +360,7 @@ func gatewaySecretEnv(ctx *pulumi.Context, name string, args *FleetArgs, ns pulu
 	if len(args.GatewaySecretEnv) == 0 {
 		return nil, nil
 	}
-	secretName := args.Prefix + "-gateway-env"
+	secretName := args.names().GatewayEnvSecret()
 	keys := make([]string, 0, len(args.GatewaySecretEnv))
 	for k := range args.GatewaySecretEnv {
 		keys = append(keys, k)
@@ -370,7 +375,7 @@ func gatewaySecretEnv(ctx *pulumi.Context, name string, args *FleetArgs, ns pulu
 		}})
 	}
 	_, err := corev1.NewSecret(ctx, name+"-gateway-env", &corev1.SecretArgs{
-		Metadata:   &metav1.ObjectMetaArgs{Name: pulumi.String(secretName), Namespace: ns, Labels: labels(args.Prefix+"-gateway", "gateway", imageTag(args.Image))},
+		Metadata:   &metav1.ObjectMetaArgs{Name: pulumi.String(secretName), Namespace: ns, Labels: labels(args.names().Gateway(), fleet.ComponentGateway, imageTag(args.Image))},
 		Type:       pulumi.String("Opaque"),
 		StringData: data,
 	}, opts...)

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"github.com/otelfleet/otelfleet/components/fleet"
 
 	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -285,9 +286,9 @@ const queueVolume = "queue"
 // Gateway tracks: the stable workload, and an optional canary beside it behind the same
 // Services (traffic splits roughly by replica count).
 const (
-	TrackStable = "stable"
-	TrackCanary = "canary"
-	trackLabel  = "otelfleet.io/track"
+	TrackStable = fleet.TrackStable
+	TrackCanary = fleet.TrackCanary
+	trackLabel  = fleet.LabelTrack
 )
 
 // gatewayTrack is one gateway workload: its own ConfigMap, image and replica count.
@@ -545,7 +546,7 @@ func configMapMeta(objectName string, ns pulumi.StringInput, l pulumi.StringMap,
 
 // CollectorConfigAnnotation marks a ConfigMap whose config.yaml is a collector configuration;
 // its value names the collector tier.
-const CollectorConfigAnnotation = "otelfleet.io/collector-config"
+const CollectorConfigAnnotation = fleet.AnnotationCollectorConfig
 
 func tlsVolumeArgs(secret string) corev1.VolumeArgs {
 	return corev1.VolumeArgs{Name: pulumi.String(tlsVolume), Secret: &corev1.SecretVolumeSourceArgs{SecretName: pulumi.String(secret), DefaultMode: pulumi.Int(0o440)}}

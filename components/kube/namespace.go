@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"github.com/otelfleet/otelfleet/components/fleet"
 	"slices"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -18,7 +19,7 @@ const (
 
 // TelemetryNamespaceLabel marks namespaces whose pods may send OTLP to the gateway when the
 // gateway's NetworkPolicy is not open to every namespace.
-const TelemetryNamespaceLabel = "otelfleet.io/telemetry"
+const TelemetryNamespaceLabel = fleet.LabelTelemetry
 
 // NewNamespace creates a namespace that enforces, audits and warns at one Pod Security level.
 func NewNamespace(ctx *pulumi.Context, name, namespace, level string, extraLabels map[string]string, opts ...pulumi.ResourceOption) (*corev1.Namespace, error) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/otelfleet/otelfleet/components/fleet"
 
 	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/internal/quantity"
@@ -18,8 +19,8 @@ const (
 	configVolume   = "collector-config"
 	tmpVolume      = "tmp"
 	collectorUID   = 10001 // the uid of the upstream collector images
-	checksumAnnot  = "checksum/config"
-	collectorLabel = "otel-collector"
+	checksumAnnot  = fleet.AnnotationConfigChecksum
+	collectorLabel = fleet.CollectorName
 )
 
 // Resources are a container's requests and limits (Kubernetes quantities such as "500m",
@@ -185,7 +186,7 @@ func fieldRef(path string) *corev1.EnvVarSourceArgs {
 // labels are the recommended app.kubernetes.io labels of one collector tier.
 func labels(instance, component, version string) pulumi.StringMap {
 	l := selector(instance, component)
-	l["app.kubernetes.io/part-of"] = pulumi.String("otelfleet")
+	l[fleet.LabelPartOf] = pulumi.String(fleet.PartOf)
 	l["app.kubernetes.io/managed-by"] = pulumi.String("pulumi")
 	l["app.kubernetes.io/version"] = pulumi.String(version)
 	return l
@@ -194,9 +195,5 @@ func labels(instance, component, version string) pulumi.StringMap {
 // selector is the stable subset of labels used in selectors (never the version: selectors
 // are immutable).
 func selector(instance, component string) pulumi.StringMap {
-	return pulumi.StringMap{
-		"app.kubernetes.io/name":      pulumi.String(collectorLabel),
-		"app.kubernetes.io/instance":  pulumi.String(instance),
-		"app.kubernetes.io/component": pulumi.String(component),
-	}
+	return pulumi.ToStringMap(fleet.Selector(instance, component))
 }

@@ -172,5 +172,5 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 // ClusterName is the EKS cluster's name: the stack's name prefix.
 func ClusterName(cfg config.Stack) string { return cfg.Name }
 
-// GatewayServiceAccount is the gateway's ServiceAccount (kube.NewFleet names it so).
-func GatewayServiceAccount(cfg config.Stack) string { return cfg.Name + "-gateway" }
+// GatewayServiceAccount is the gateway's ServiceAccount, the identity IRSA trusts.
+func GatewayServiceAccount(cfg config.Stack) string { return cfg.Names().Gateway() }

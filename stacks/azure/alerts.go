@@ -35,7 +35,7 @@ func deployAlerts(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, 
 	}
 	logRules, err := alerts.FleetRules(alerts.Fleet{
 		Cluster: cluster.ID, Namespaces: namespaces,
-		GatewayNamespace: cfg.Kubernetes.Namespace, Gateway: cfg.Name + "-gateway", GatewayKind: cfg.Gateway.Kind,
+		GatewayNamespace: cfg.Kubernetes.Namespace, Gateway: cfg.Names().Gateway(), GatewayKind: cfg.Gateway.Kind,
 		MinReplicas: minReplicas, TailSampling: cfg.Sampling.Mode == collector.SamplingTail,
 	})
 	if err != nil {

@@ -60,7 +60,7 @@ func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput
 	gatewayID, err := identity.NewIdentity(ctx, cfg.Name+"-gateway-identity", &identity.Args{
 		ResourceGroupName: rg, Location: cfg.Azure.Location, Tags: tags,
 		Federation: &identity.Federation{
-			Issuer: cluster.OIDCIssuerURL, Namespace: cfg.Kubernetes.Namespace, ServiceAccount: cfg.Name + "-gateway",
+			Issuer: cluster.OIDCIssuerURL, Namespace: cfg.Kubernetes.Namespace, ServiceAccount: cfg.Names().Gateway(),
 		},
 		Roles: publisherRoles(cfg, mon),
 	}, withProvider)
@@ -87,9 +87,7 @@ func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput
 	// Azure load balancer's health probes come from Azure's own address.
 	_, err = aks.NewProbePolicy(ctx, cfg.Name+"-gateway-lb-probes", &aks.ProbePolicyArgs{
 		Namespace: cfg.Kubernetes.Namespace,
-		PodSelector: map[string]string{
-			"app.kubernetes.io/name": "otel-collector", "app.kubernetes.io/instance": cfg.Name + "-gateway", "app.kubernetes.io/component": "gateway",
-		},
+		PodSelector: cfg.Names().GatewaySelector(),
 		HealthPort: collector.PortHealthCheck,
 	}, pulumi.Provider(k8s), pulumi.DependsOn([]pulumi.Resource{fleet}))
 	return fleet, k8s, err

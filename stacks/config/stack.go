@@ -7,6 +7,8 @@
 // project file's `config:` block and docs/config.md are generated from these tags.
 package config
 
+import "github.com/otelfleet/otelfleet/components/fleet"
+
 // Namespace is the Pulumi config namespace of every otelfleet key.
 const Namespace = "otelfleet"
 
@@ -119,4 +121,9 @@ type Cluster struct {
 type Monitoring struct {
 	PrometheusOperator bool `key:"monitoringPrometheusOperator" desc:"Create ServiceMonitor, PodMonitor and PrometheusRule objects (the cluster must run the Prometheus operator); off, Prometheus discovers the collectors by their prometheus.io annotations."`
 	Dashboard          bool `key:"monitoringDashboard" desc:"Create a ConfigMap holding the fleet's Grafana dashboard, labelled grafana_dashboard=1 for Grafana's dashboard sidecar."`
+}
+
+// Names are the fleet's object names and hosts for this stack.
+func (s Stack) Names() fleet.Names {
+	return fleet.Names{Prefix: s.Name, Namespace: s.Kubernetes.Namespace, AgentNamespace: s.Kubernetes.AgentNamespace}
 }

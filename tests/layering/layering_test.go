@@ -21,6 +21,7 @@ func TestLayersCompileOnlyTheirCloud(t *testing.T) {
 		forbidden []string
 	}{
 		{"components/collector", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/pulumi-kubernetes/"}},
+		{"components/fleet", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/"}},
 		{"components/kube", []string{awsSDK, eksSDK, azureSDK}},
 		{"stacks/config", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/pulumi-kubernetes/"}},
 		{"stacks/common", []string{awsSDK, eksSDK, azureSDK}},
