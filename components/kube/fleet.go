@@ -317,10 +317,11 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	}
 
 	if mon := args.Monitoring; mon != nil && (mon.PrometheusOperator || mon.Dashboard) {
-		minReplicas := gs.Replicas
+		hpaMin := 0
 		if gs.HPA != nil {
-			minReplicas = gs.HPA.MinReplicas
+			hpaMin = gs.HPA.MinReplicas
 		}
+		minReplicas := fleet.MinReplicas(gs.HPA != nil, hpaMin, gs.Replicas)
 		agentName := ""
 		if f.Agent != nil {
 			agentName = names.Agent()

@@ -12,14 +12,6 @@ import (
 // collectors' logs (exporter failures).
 func AlarmNamespace(cfg config.Stack) string { return "otelfleet/" + cfg.Name }
 
-// GatewayMinReplicas is the number of gateway pods below which the gateway is short: the
-// HPA's minimum, or the fixed replica count without the HPA.
-func GatewayMinReplicas(cfg config.Stack) int {
-	if cfg.Gateway.HPAEnabled {
-		return cfg.Gateway.HPAMinReplicas
-	}
-	return cfg.Gateway.Replicas
-}
 
 // alarmSources are the parts of the stack the alarms watch; nil parts are not deployed.
 type alarmSources struct {
@@ -39,7 +31,7 @@ func fleetAlarms(cfg config.Stack, s alarmSources) ([]alarms.Alarm, []alarms.Log
 	a := cfg.AWS
 	var out []alarms.Alarm
 	var filters []alarms.LogMetric
-	min := GatewayMinReplicas(cfg)
+	min := cfg.GatewayMinReplicas()
 	if a.ContainerInsights {
 		out = append(out, alarms.WorkloadAlarms("gateway", alarms.Workload{
 			Cluster: pulumi.String(ClusterName(cfg)), Namespace: cfg.Kubernetes.Namespace,

@@ -29,14 +29,10 @@ func deployAlerts(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, 
 		return err
 	}
 
-	minReplicas := cfg.Gateway.Replicas
-	if cfg.Gateway.HPAEnabled {
-		minReplicas = cfg.Gateway.HPAMinReplicas
-	}
 	logRules, err := alerts.FleetRules(alerts.Fleet{
 		Cluster: cluster.ID, Namespaces: namespaces,
 		GatewayNamespace: cfg.Kubernetes.Namespace, Gateway: cfg.Names().Gateway(), GatewayKind: cfg.Gateway.Kind,
-		MinReplicas: minReplicas, TailSampling: cfg.Sampling.Mode == collector.SamplingTail,
+		MinReplicas: cfg.GatewayMinReplicas(), TailSampling: cfg.Sampling.Mode == collector.SamplingTail,
 	})
 	if err != nil {
 		return err

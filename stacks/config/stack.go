@@ -123,6 +123,11 @@ type Monitoring struct {
 	Dashboard          bool `key:"monitoringDashboard" desc:"Create a ConfigMap holding the fleet's Grafana dashboard, labelled grafana_dashboard=1 for Grafana's dashboard sidecar."`
 }
 
+// GatewayMinReplicas is the fewest gateway replicas that is not an incident.
+func (s Stack) GatewayMinReplicas() int {
+	return fleet.MinReplicas(s.Gateway.HPAEnabled, s.Gateway.HPAMinReplicas, s.Gateway.Replicas)
+}
+
 // Names are the fleet's object names and hosts for this stack.
 func (s Stack) Names() fleet.Names {
 	return fleet.Names{Prefix: s.Name, Namespace: s.Kubernetes.Namespace, AgentNamespace: s.Kubernetes.AgentNamespace}

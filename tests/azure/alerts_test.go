@@ -63,8 +63,9 @@ func TestAlertRulesOfTheStack(t *testing.T) {
 		// Only the Application Insights otelfleet created is checked, and only when the
 		// gateway exports to it.
 		{"upstream only", map[string]string{"otelfleet:upstreamOtlpEndpoint": "otlp.example.com:4317", "otelfleet:upstreamOnly": "true"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.DeleteFunc(slices.Clone(prodLog), func(n string) bool { return n == "appinsights-ingestion-failing" })},
-		// Tail sampling adds the rule on traces evicted before their decision.
-		{"tail sampling", map[string]string{"otelfleet:samplingMode": "tail", "otelfleet:samplingDecisionWait": "5s", "otelfleet:samplingLatencyThresholdMs": "1000"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.Sorted(slices.Values(append(slices.Clone(prodLog), "tail-sampling-evicting")))},
+		// Tail sampling adds the rules on the sampler's buffer filling and on traces evicted
+		// before their decision (the fleet's alert catalogue).
+		{"tail sampling", map[string]string{"otelfleet:samplingMode": "tail", "otelfleet:samplingDecisionWait": "5s", "otelfleet:samplingLatencyThresholdMs": "1000"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.Sorted(slices.Values(append(slices.Clone(prodLog), "tail-sampling-buffer-filling", "tail-sampling-evicting")))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			res := prod(t)
@@ -217,10 +218,10 @@ func TestLogAlerts(t *testing.T) {
 		"gateway-below-minimum":         {clusterType, []string{"KubePodInventory"}, "MaxRunning", "Maximum", "LessThan", 3, "PT10M", nil, alerts.SevError},
 		"exporter-dropping-data":        {clusterType, []string{"ContainerLogV2"}, "Failures", "Maximum", "GreaterThan", 0, "PT10M", []string{"Pod", "Exporter"}, alerts.SevError},
 		"exporter-retrying":             {clusterType, []string{"ContainerLogV2"}, "Retries", "Maximum", "GreaterThan", 10, "PT15M", []string{"Pod", "Exporter"}, alerts.SevInfo},
-		"receiver-refusing-data":        {clusterType, []string{"InsightsMetrics"}, "Increase", "Maximum", "GreaterThan", 0, "PT10M", []string{"Collector", "Receiver"}, alerts.SevWarning},
+		"receiver-refusing-data":        {clusterType, []string{"InsightsMetrics"}, "Increase", "Maximum", "GreaterThan", 0, "PT5M", []string{"Collector", "Receiver"}, alerts.SevWarning},
 		"memory-limiter-refusing":       {clusterType, []string{"InsightsMetrics"}, "Increase", "Maximum", "GreaterThan", 0, "PT10M", []string{"Collector"}, alerts.SevWarning},
 		"exporter-send-failures":        {clusterType, []string{"InsightsMetrics"}, "FailedRatio", "Maximum", "GreaterThan", 0.05, "PT10M", []string{"Collector", "Exporter"}, alerts.SevError},
-		"exporter-dropping-spans":       {clusterType, []string{"InsightsMetrics"}, "Increase", "Maximum", "GreaterThan", 0, "PT10M", []string{"Collector", "Exporter"}, alerts.SevError},
+		"exporter-dropping-spans":       {clusterType, []string{"InsightsMetrics"}, "Increase", "Maximum", "GreaterThan", 0, "PT5M", []string{"Collector", "Exporter"}, alerts.SevError},
 		"exporter-queue-nearly-full":    {clusterType, []string{"InsightsMetrics"}, "Fill", "Maximum", "GreaterThan", 0.8, "PT10M", []string{"Collector", "Exporter"}, alerts.SevWarning},
 		"self-metrics-missing":          {clusterType, []string{"InsightsMetrics"}, "", "Count", "LessThan", 1, "PT15M", nil, alerts.SevInfo},
 		"aci-collector-restarting":      {containerGroupType, []string{"ContainerEvent"}, "Starts", "Total", "GreaterThan", 2, "PT30M", nil, alerts.SevWarning},

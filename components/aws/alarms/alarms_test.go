@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/otelfleet/otelfleet/components/fleet"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -54,5 +55,33 @@ func TestBuildersMakeCompleteAlarms(t *testing.T) {
 	}
 	if len(all) != 8 {
 		t.Errorf("%d alarms; want 4 workload, 1 targets, 1 ECS, 2 export", len(all))
+	}
+}
+
+// TestWorkloadAlarmsFollowTheCatalogue: the CloudWatch alarms that have a source for one of
+// the fleet's alerts fire at its threshold over its window.
+func TestWorkloadAlarmsFollowTheCatalogue(t *testing.T) {
+	got := map[string]Alarm{}
+	for _, a := range WorkloadAlarms("gateway", Workload{Cluster: pulumi.String("c"), Namespace: "o", Name: "g", Service: "g", MinReplicas: 4}) {
+		got[a.Name] = a
+	}
+	for id, name := range map[string]string{fleet.AlertCollectorRestarting: "gateway-restarting", fleet.AlertGatewayBelowMinimum: "gateway-below-minimum"} {
+		var want fleet.Alert
+		for _, a := range fleet.Alerts(fleet.AlertOptions{MinReplicas: 4}) {
+			if a.ID == id {
+				want = a
+			}
+		}
+		a, ok := got[name]
+		switch {
+		case !ok || want.ID == "":
+			t.Fatalf("%s: alarm %s or catalogue alert missing", id, name)
+		case a.Threshold != want.Threshold:
+			t.Errorf("%s: threshold %v, catalogue %v", name, a.Threshold, want.Threshold)
+		case a.Period*a.EvaluationPeriods != int(want.Window.Seconds()):
+			t.Errorf("%s: evaluates %d s, catalogue window %s", name, a.Period*a.EvaluationPeriods, want.Window)
+		case (a.Comparison == "LessThanThreshold") != want.Below:
+			t.Errorf("%s: comparison %s, catalogue below=%v", name, a.Comparison, want.Below)
+		}
 	}
 }

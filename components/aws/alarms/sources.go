@@ -2,6 +2,7 @@ package alarms
 
 import (
 	"fmt"
+	"github.com/otelfleet/otelfleet/components/fleet"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -42,12 +43,9 @@ const (
 	PatternDataDropped  = `"Dropping data"`
 )
 
-// Thresholds of the gateway's pod alarms.
-const (
-	NearLimitPercent = 90 // CPU or memory use, % of the pod's limit
-	MaxRestarts      = 2  // container restarts in RestartWindow before it alarms
-	RestartWindow    = 1800
-)
+// NearLimitPercent is the CPU or memory use, in % of the pod's limit, the gateway's pods
+// alarm above. Restarts and running pods follow the fleet's alert catalogue (fleet.Alerts).
+const NearLimitPercent = 90
 
 // Workload is a Kubernetes workload and its Service, as Container Insights names them.
 type Workload struct {
@@ -69,6 +67,11 @@ func WorkloadAlarms(label string, w Workload) []Alarm {
 	ci := func(name, stat string, dims map[string]pulumi.StringInput) *Metric {
 		return &Metric{Namespace: NamespaceContainerInsights, Name: name, Stat: stat, Dimensions: dims}
 	}
+	catalogue := map[string]fleet.Alert{}
+	for _, a := range fleet.Alerts(fleet.AlertOptions{MinReplicas: w.MinReplicas}) {
+		catalogue[a.ID] = a
+	}
+	restarts, below := catalogue[fleet.AlertCollectorRestarting], catalogue[fleet.AlertGatewayBelowMinimum]
 	return []Alarm{
 		{
 			Name:        label + "-cpu-near-limit",
@@ -84,15 +87,15 @@ func WorkloadAlarms(label string, w Workload) []Alarm {
 		},
 		{
 			Name:        label + "-restarting",
-			Description: fmt.Sprintf("%s containers restarted more than %d times in 30 minutes (OOM kill or crash loop).", w.Name, MaxRestarts),
-			Metric:      ci(MetricPodRestarts, "Sum", pod), Comparison: "GreaterThanThreshold", Threshold: MaxRestarts,
-			Period: RestartWindow, EvaluationPeriods: 1, TreatMissingData: "notBreaching",
+			Description: fmt.Sprintf("%s containers restarted more than %g times in %g minutes (OOM kill or crash loop).", w.Name, restarts.Threshold, restarts.Window.Minutes()),
+			Metric:      ci(MetricPodRestarts, "Sum", pod), Comparison: "GreaterThanThreshold", Threshold: restarts.Threshold,
+			Period: int(restarts.Window.Seconds()), EvaluationPeriods: 1, TreatMissingData: "notBreaching",
 		},
 		{
 			Name:        label + "-below-minimum",
-			Description: fmt.Sprintf("Fewer than %d %s pods are running for 10 minutes.", w.MinReplicas, w.Name),
-			Metric:      ci(MetricServiceRunningPods, "Minimum", service), Comparison: "LessThanThreshold", Threshold: float64(w.MinReplicas),
-			Period: 60, EvaluationPeriods: 10, TreatMissingData: "breaching",
+			Description: fmt.Sprintf("Fewer than %g %s pods are running for %g minutes.", below.Threshold, w.Name, below.Window.Minutes()),
+			Metric:      ci(MetricServiceRunningPods, "Minimum", service), Comparison: "LessThanThreshold", Threshold: below.Threshold,
+			Period: 60, EvaluationPeriods: int(below.Window.Minutes()), TreatMissingData: "breaching",
 		},
 	}
 }

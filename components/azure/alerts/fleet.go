@@ -3,8 +3,10 @@ package alerts
 import (
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/otelfleet/otelfleet/components/fleet"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -15,7 +17,7 @@ const (
 )
 
 // DefaultContainer is the collector container's name in the fleet's pods.
-const DefaultContainer = "otel-collector"
+const DefaultContainer = fleet.CollectorName
 
 // Exporter log messages of the pinned collector's exporterhelper (v0.161): data lost after a
 // permanent error or a full/failed queue (level error), and a transient failure that is
@@ -66,27 +68,22 @@ func FleetRules(f Fleet) ([]LogRule, error) {
 	logs := fmt.Sprintf(`ContainerLogV2
 | where PodNamespace in %s and ContainerName == %s
 | extend Message = tostring(LogMessage), Exporter = tostring(LogMessage["otelcol.component.id"])`, ns, kqlString(f.Container))
+	tailTraces := 0
+	if f.TailSampling {
+		tailTraces = collector.TailSamplingTraces
+	}
+	var rules []LogRule
+	for _, a := range fleet.Alerts(fleet.AlertOptions{MinReplicas: f.MinReplicas, TailSamplingTraces: tailTraces}) {
+		r, err := catalogueRule(a, ns, gateway, f.Container)
+		if err != nil {
+			return nil, err
+		}
+		r.Scope = f.Cluster
+		rules = append(rules, r)
+	}
+	// Azure's own sources: the collectors' logs, and the scrape that feeds the rules above.
 	rule := func(r LogRule) LogRule { r.Scope = f.Cluster; return r }
-	sent, failed := collector.MetricExporterSent, collector.MetricExporterSendFailed
-	size, capacity := collector.MetricExporterQueueSize, collector.MetricExporterQueueCapacity
-	rules := []LogRule{
-		rule(LogRule{
-			Name: "collector-restarting", Severity: SevWarning, Window: "PT30M",
-			Description: "A collector container restarted more than twice in 30 minutes (OOM kill or crash loop). Source: Container Insights KubePodInventory.ContainerRestartCount.",
-			Query: pulumi.String(fmt.Sprintf(`KubePodInventory
-| where Namespace in %s and ContainerName endswith %s
-| summarize Restarts = max(ContainerRestartCount) - min(ContainerRestartCount) by Pod = Name, Namespace`, ns, kqlString("/"+f.Container))),
-			Measure: "Restarts", Threshold: 2, SplitBy: []string{"Pod", "Namespace"},
-		}),
-		rule(LogRule{
-			Name: "gateway-below-minimum", Severity: SevError, Window: "PT10M",
-			Description: fmt.Sprintf("Fewer than %d gateway pods ran during the last 10 minutes. Source: Container Insights KubePodInventory (one inventory per minute).", f.MinReplicas),
-			Query: pulumi.String(gateway + `
-| summarize Running = dcountif(Name, PodStatus == "Running" and ContainerStatus =~ "running") by bin(TimeGenerated, 1m)
-| summarize MaxRunning = max(Running)
-| extend MaxRunning = coalesce(MaxRunning, 0)`),
-			Measure: "MaxRunning", Operator: LessThan, Threshold: float64(f.MinReplicas),
-		}),
+	return append(rules,
 		rule(LogRule{
 			Name: "exporter-dropping-data", Severity: SevError,
 			Description: "A collector logged that an exporter dropped or rejected data (permanent error, or the retries/queue gave up). Source: Container Insights ContainerLogV2, the collectors' own logs.",
@@ -104,56 +101,70 @@ func FleetRules(f Fleet) ([]LogRule, error) {
 			Measure: "Retries", Threshold: 10, SplitBy: []string{"Pod", "Exporter"},
 		}),
 		rule(LogRule{
-			Name: "receiver-refusing-data", Severity: SevWarning,
-			Description: "A collector refused spans in the last 10 minutes: it is over its memory limit or its pipeline is blocked; senders are retrying. Source: " + collector.MetricReceiverRefused + " scraped into InsightsMetrics.",
-			Query:       pulumi.String(counterIncrease([]string{collector.MetricReceiverRefused}, "receiver")),
-			Measure:     "Increase", Threshold: 0, SplitBy: []string{"Collector", "Receiver"},
-		}),
-		rule(LogRule{
-			Name: "memory-limiter-refusing", Severity: SevWarning,
-			Description: "The memory_limiter refused data in the last 10 minutes: scale out or raise the memory limit. Source: " + collector.MetricMemoryLimiterRefused + " in InsightsMetrics.",
-			Query:       pulumi.String(counterIncrease([]string{collector.MetricMemoryLimiterRefused})),
-			Measure:     "Increase", Threshold: 0, SplitBy: []string{"Collector"},
-		}),
-		rule(LogRule{
-			Name: "exporter-send-failures", Severity: SevError,
-			Description: "More than 5 % of an exporter's spans failed to send in 10 minutes. Source: " + sent + " and " + failed + " in InsightsMetrics. The azure_monitor exporter hands data to its own asynchronous sender and never counts failures here: see appinsights-ingestion-failing.",
-			Query: pulumi.String(counterIncrease([]string{sent, failed}, "exporter") + fmt.Sprintf(`
-| summarize Failed = sumif(Increase, Name == %s), Sent = sumif(Increase, Name == %s) by Collector, Exporter
-| extend FailedRatio = Failed / max_of(Failed + Sent, 1.0)`, kqlString(failed), kqlString(sent))),
-			Measure: "FailedRatio", Threshold: 0.05, SplitBy: []string{"Collector", "Exporter"},
-		}),
-		rule(LogRule{
-			Name: "exporter-dropping-spans", Severity: SevError,
-			Description: "An exporter's sending queue was full and spans were dropped in the last 10 minutes. Source: " + collector.MetricExporterEnqueueFailed + " in InsightsMetrics.",
-			Query:       pulumi.String(counterIncrease([]string{collector.MetricExporterEnqueueFailed}, "exporter")),
-			Measure:     "Increase", Threshold: 0, SplitBy: []string{"Collector", "Exporter"},
-		}),
-		rule(LogRule{
-			Name: "exporter-queue-nearly-full", Severity: SevWarning,
-			Description: "An exporter's sending queue stayed above 80 % for 10 minutes: the backend is slower than the intake. Source: " + size + " / " + capacity + " in InsightsMetrics.",
-			Query: pulumi.String(selfMetrics(size, capacity) + fmt.Sprintf(`
-| summarize Size = minif(Val, Name == %s), Capacity = maxif(Val, Name == %s) by Collector, Exporter = tostring(Labels.exporter), DataType = tostring(Labels.data_type)
-| where Capacity > 0
-| extend Fill = Size / Capacity`, kqlString(size), kqlString(capacity))),
-			Measure: "Fill", Threshold: 0.8, SplitBy: []string{"Collector", "Exporter"},
-		}),
-		rule(LogRule{
 			Name: "self-metrics-missing", Severity: SevInfo, Window: "PT15M",
 			Description: "No collector self-metric reached InsightsMetrics in 15 minutes: the Container Insights Prometheus scrape is not working, so the self-metric alerts are blind. Source: " + collector.MetricProcessCPUSeconds + " in InsightsMetrics.",
 			Query:       pulumi.String(selfMetrics(collector.MetricProcessCPUSeconds)),
 			Operator:    LessThan, Threshold: 1,
 		}),
+	), nil
+}
+
+// severities map the catalogue's severities to Azure's.
+var severities = map[fleet.Severity]int{fleet.Critical: SevError, fleet.Warning: SevWarning, fleet.Info: SevInfo}
+
+// catalogueRule renders one alert of the fleet's catalogue as a log search rule over
+// Container Insights: ns is the KQL list of the fleet's namespaces, gateway the query of the
+// gateway's stable pods, container the collector container's name.
+func catalogueRule(a fleet.Alert, ns, gateway, container string) (LogRule, error) {
+	r := LogRule{Name: a.ID, Severity: severities[a.Severity], Threshold: a.Threshold,
+		Window: fmt.Sprintf("PT%dM", int(a.Window.Minutes()))}
+	if a.Below {
+		r.Operator = LessThan
 	}
-	if f.TailSampling {
-		rules = append(rules, rule(LogRule{
-			Name: "tail-sampling-evicting", Severity: SevError,
-			Description: "A gateway's tail sampler evicted traces before their decision in the last 10 minutes: they are lost. Its intake exceeds num_traces / samplingDecisionWait; scale the gateway out or shorten samplingDecisionWait. Source: " + collector.MetricTailSamplingDroppedTooEarly + " in InsightsMetrics.",
-			Query:       pulumi.String(counterIncrease([]string{collector.MetricTailSamplingDroppedTooEarly})),
-			Measure:     "Increase", Threshold: 0, SplitBy: []string{"Collector"},
-		}))
+	source := strings.Join(a.Metrics, " and ") + " in InsightsMetrics"
+	switch a.ID {
+	case fleet.AlertReceiverRefusing:
+		r.Query, r.Measure, r.SplitBy = pulumi.String(counterIncrease(a.Metrics, "receiver")), "Increase", []string{"Collector", "Receiver"}
+	case fleet.AlertMemoryLimiterRefusing, fleet.AlertTailSamplingEvicting:
+		r.Query, r.Measure, r.SplitBy = pulumi.String(counterIncrease(a.Metrics)), "Increase", []string{"Collector"}
+	case fleet.AlertExporterDroppingSpans:
+		r.Query, r.Measure, r.SplitBy = pulumi.String(counterIncrease(a.Metrics, "exporter")), "Increase", []string{"Collector", "Exporter"}
+	case fleet.AlertExporterSendFailures:
+		failed, sent := collector.MetricExporterSendFailed, collector.MetricExporterSent
+		r.Query = pulumi.String(counterIncrease([]string{sent, failed}, "exporter") + fmt.Sprintf(`
+| summarize Failed = sumif(Increase, Name == %s), Sent = sumif(Increase, Name == %s) by Collector, Exporter
+| extend FailedRatio = Failed / max_of(Failed + Sent, 1.0)`, kqlString(failed), kqlString(sent)))
+		r.Measure, r.SplitBy = "FailedRatio", []string{"Collector", "Exporter"}
+		source += ". The azure_monitor exporter hands data to its own asynchronous sender and never counts failures here: see appinsights-ingestion-failing"
+	case fleet.AlertExporterQueueNearlyFull:
+		size, capacity := collector.MetricExporterQueueSize, collector.MetricExporterQueueCapacity
+		r.Query = pulumi.String(selfMetrics(size, capacity) + fmt.Sprintf(`
+| summarize Size = minif(Val, Name == %s), Capacity = maxif(Val, Name == %s) by Collector, Exporter = tostring(Labels.exporter), DataType = tostring(Labels.data_type)
+| where Capacity > 0
+| extend Fill = Size / Capacity`, kqlString(size), kqlString(capacity)))
+		r.Measure, r.SplitBy = "Fill", []string{"Collector", "Exporter"}
+	case fleet.AlertTailSamplingFilling:
+		r.Query = pulumi.String(selfMetrics(a.Metrics...) + `
+| summarize Traces = min(Val) by Collector`)
+		r.Measure, r.SplitBy = "Traces", []string{"Collector"}
+	case fleet.AlertCollectorRestarting:
+		r.Query = pulumi.String(fmt.Sprintf(`KubePodInventory
+| where Namespace in %s and ContainerName endswith %s
+| summarize Restarts = max(ContainerRestartCount) - min(ContainerRestartCount) by Pod = Name, Namespace`, ns, kqlString("/"+container)))
+		r.Measure, r.SplitBy = "Restarts", []string{"Pod", "Namespace"}
+		source = "Container Insights KubePodInventory.ContainerRestartCount"
+	case fleet.AlertGatewayBelowMinimum:
+		r.Query = pulumi.String(gateway + `
+| summarize Running = dcountif(Name, PodStatus == "Running" and ContainerStatus =~ "running") by bin(TimeGenerated, 1m)
+| summarize MaxRunning = max(Running)
+| extend MaxRunning = coalesce(MaxRunning, 0)`)
+		r.Measure = "MaxRunning"
+		source = "Container Insights KubePodInventory (one inventory per minute)"
+	default:
+		return LogRule{}, fmt.Errorf("alerts: no KQL for the fleet alert %s", a.ID)
 	}
-	return rules, nil
+	r.Description = a.Summary + " Source: " + source + "."
+	return r, nil
 }
 
 // gatewayPods selects the KubePodInventory rows of the gateway's stable track: a
