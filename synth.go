@@ -6,9 +6,9 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 // synthCommand renders one stack, or every stack of the project when --stack is omitted

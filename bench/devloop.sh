@@ -21,7 +21,7 @@ pkg=$(seconds go test -count=1 ./components/collector/)
 touch_collector
 kube=$(seconds go test -count=1 ./components/kube/)
 touch_collector
-mocks=$(seconds go test -count=1 ./components/... ./stacks/... ./internal/synth/ ./tests/aws/ ./tests/azure/ .)
+mocks=$(seconds go test -count=1 ./components/... ./stacks/... ./synth/... ./tests/aws/ ./tests/azure/ .)
 restore
 render=$(seconds go run . synth --out "$(mktemp -d)")
 

@@ -24,6 +24,10 @@ const (
 	CollectorName = "otel-collector"
 )
 
+// SecretPlaceholder replaces a secret wherever otelfleet shows a value it must not (or, in
+// offline rendering, cannot) reveal: synth's output, and validation messages.
+const SecretPlaceholder = "[secret]"
+
 // Components: the app.kubernetes.io/component of each tier.
 const (
 	ComponentGateway = "gateway"

@@ -8,7 +8,7 @@ import (
 
 	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/components/kube"
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"sigs.k8s.io/yaml"
 )

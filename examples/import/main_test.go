@@ -4,54 +4,22 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/components/kube"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/otelfleet/otelfleet/synth"
+	"github.com/otelfleet/otelfleet/synth/synthtest"
 	"sigs.k8s.io/yaml"
 )
 
-// registered is one resource as the program registered it.
-type registered struct {
-	Type, Name, Provider string
-	Inputs               resource.PropertyMap
-}
+// rendered is the program's render; find returns the one resource of a type whose
+// metadata.name is objectName, as plain values.
+type rendered struct{ *synth.Result }
 
-// mocks records every resource and echoes its inputs back as outputs: nothing here is
-// computed by a cluster, so no fakes are needed.
-type mocks struct {
-	mu        sync.Mutex
-	resources []registered
-}
-
-func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.resources = append(m.resources, registered{args.TypeToken, args.Name, args.Provider, args.Inputs})
-	return args.Name + "-id", args.Inputs, nil
-}
-
-func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return nil, fmt.Errorf("unexpected invoke %s", args.Token)
-}
-
-// find returns the one resource of a type whose metadata.name is objectName.
-func (m *mocks) find(t *testing.T, typ, objectName string) map[string]any {
+func (r rendered) find(t *testing.T, typ, objectName string) map[string]any {
 	t.Helper()
-	var found []map[string]any
-	for _, r := range m.resources {
-		in := r.Inputs.Mappable()
-		if r.Type == typ && dig(in, "metadata", "name") == objectName {
-			found = append(found, in)
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("%d resources of type %s named %q, want 1", len(found), typ, objectName)
-	}
-	return found[0]
+	return synthtest.One(t, r.Result, typ, objectName).Inputs
 }
 
 func dig(v any, path ...any) any {
@@ -73,35 +41,20 @@ func dig(v any, path ...any) any {
 
 const testKubeconfig = "apiVersion: v1\nkind: Config\nclusters: []\n"
 
-// run executes the program's config loading and deployment under mocks with the given
-// stack config (keys without the project prefix) and returns the recorded resources and
-// the gateway's resolved endpoint.
-func run(t *testing.T, cfg map[string]string) (*mocks, string, error) {
+// run renders the program under the mock engine with the given stack config (keys without
+// the project prefix) and returns what it registered and the gateway's endpoint output.
+func run(t *testing.T, cfg map[string]string) (rendered, string, error) {
 	t.Helper()
-	m := &mocks{}
-	endpoint := make(chan string, 1)
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		s, err := loadSettings(ctx)
-		if err != nil {
-			return err
-		}
-		gateway, _, err := deploy(ctx, s)
-		if err != nil {
-			return err
-		}
-		gateway.OTLPEndpoint.ApplyT(func(e string) string { endpoint <- e; return e })
-		return nil
-	}, pulumi.WithMocks("otelfleet-import", "test", m), func(info *pulumi.RunInfo) {
-		info.Config = map[string]string{}
-		for k, v := range cfg {
-			info.Config["otelfleet-import:"+k] = v
-		}
-		info.ConfigSecretKeys = []string{"otelfleet-import:kubeconfig"}
-	})
-	if err != nil {
-		return m, "", err
+	config := map[string]string{}
+	for k, v := range cfg {
+		config["otelfleet-import:"+k] = v
 	}
-	return m, <-endpoint, nil
+	res, err := synthtest.ProgramErr("otelfleet-import", program, config, "otelfleet-import:kubeconfig")
+	if err != nil {
+		return rendered{&synth.Result{}}, "", err
+	}
+	endpoint, _ := res.Outputs["gatewayEndpoint"].(string)
+	return rendered{res}, endpoint, nil
 }
 
 func collectorConfig(t *testing.T, cm map[string]any) map[string]any {
@@ -125,9 +78,9 @@ func TestGatewayAndAgentOnTheGivenCluster(t *testing.T) {
 	// Every Kubernetes object goes through the provider made from the config's kubeconfig,
 	// which stays a secret.
 	var provider string
-	for _, r := range m.resources {
+	for _, r := range m.Resources {
 		if r.Type == "pulumi:providers:kubernetes" {
-			kc := r.Inputs["kubeconfig"]
+			kc := r.RawInputs()["kubeconfig"]
 			if !kc.IsSecret() || kc.SecretValue().Element.StringValue() != testKubeconfig {
 				t.Errorf("provider kubeconfig = %v, want the configured kubeconfig as a secret", kc)
 			}
@@ -138,7 +91,7 @@ func TestGatewayAndAgentOnTheGivenCluster(t *testing.T) {
 		t.Fatalf("no kubernetes provider named cluster")
 	}
 	objects := 0
-	for _, r := range m.resources {
+	for _, r := range m.Resources {
 		if strings.HasPrefix(r.Type, "kubernetes:") {
 			objects++
 			if !strings.Contains(r.Provider, "::cluster::") {
@@ -157,7 +110,7 @@ func TestGatewayAndAgentOnTheGivenCluster(t *testing.T) {
 
 	// Gateway: a 2-replica Deployment whose config exports everything to the backend.
 	deployment := m.find(t, "kubernetes:apps/v1:Deployment", "otel-gateway")
-	if r := dig(deployment, "spec", "replicas"); r != 2.0 {
+	if r := dig(deployment, "spec", "replicas"); fmt.Sprint(r) != "2" {
 		t.Errorf("gateway replicas = %v, want 2", r)
 	}
 	if ns := dig(deployment, "metadata", "namespace"); ns != "observability" {
@@ -234,7 +187,7 @@ func TestMissingKubeconfigIsAnErrorNamingTheKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "otelfleet-import:kubeconfig is required") {
 		t.Fatalf("err = %v, want one naming otelfleet-import:kubeconfig", err)
 	}
-	for _, r := range m.resources {
+	for _, r := range m.Resources {
 		if r.Type != "pulumi:pulumi:Stack" {
 			t.Errorf("%s %s registered despite the bad config", r.Type, r.Name)
 		}

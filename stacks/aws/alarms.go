@@ -12,7 +12,6 @@ import (
 // collectors' logs (exporter failures).
 func AlarmNamespace(cfg config.Stack) string { return "otelfleet/" + cfg.Name }
 
-
 // alarmSources are the parts of the stack the alarms watch; nil parts are not deployed.
 type alarmSources struct {
 	ingest *ingestNLB

@@ -86,9 +86,9 @@ func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput
 	// The fleet's NetworkPolicy admits the ingest's clients (gatewayIngestSourceRanges); the
 	// Azure load balancer's health probes come from Azure's own address.
 	_, err = aks.NewProbePolicy(ctx, cfg.Name+"-gateway-lb-probes", &aks.ProbePolicyArgs{
-		Namespace: cfg.Kubernetes.Namespace,
+		Namespace:   cfg.Kubernetes.Namespace,
 		PodSelector: cfg.Names().GatewaySelector(),
-		HealthPort: collector.PortHealthCheck,
+		HealthPort:  collector.PortHealthCheck,
 	}, pulumi.Provider(k8s), pulumi.DependsOn([]pulumi.Resource{fleet}))
 	return fleet, k8s, err
 }

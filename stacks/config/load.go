@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/otelfleet/otelfleet/components/fleet"
 	"math"
 	"reflect"
 	"sort"
@@ -12,7 +13,7 @@ import (
 
 // SecretPlaceholder is the value offline rendering gives every secret key: synth has no
 // secrets provider, and nothing it writes may contain a real secret.
-const SecretPlaceholder = "[secret]"
+const SecretPlaceholder = fleet.SecretPlaceholder
 
 // Load builds the stack configuration from raw config values (the strings Pulumi passes to a
 // program, keyed "otelfleet:key"; arrays and objects as JSON). Keys left out keep their

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 // awsMetrics are the metrics AWS publishes in the namespaces the alarms read, as documented

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/otelfleet/otelfleet/components/collector"
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 func TestFargateTask(t *testing.T) {

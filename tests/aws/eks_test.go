@@ -6,7 +6,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 var existingVPC = map[string]string{

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 const gatewayConfigFile = "observability-otel-gateway.yaml"

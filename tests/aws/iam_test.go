@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/otelfleet/otelfleet/components/aws/policy"
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 // issuerPattern is the issuer the faked OIDC provider of the cluster has.

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 const regionalStack = "aws-prod-euw1"

@@ -7,13 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/otelfleet/otelfleet/components/aws/policy"
-	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/aws"
+	"github.com/otelfleet/otelfleet/synth"
+	"github.com/otelfleet/otelfleet/synth/synthtest"
 	"sigs.k8s.io/yaml"
 )
 
@@ -24,71 +24,16 @@ var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build})
 // render renders aws-prod with some keys changed ("otelfleet:key" → raw value).
 func render(t *testing.T, overrides map[string]string) (*synth.Result, error) {
 	t.Helper()
-	sc, err := synth.ReadStackConfig("../..", stackName)
-	if err != nil {
-		t.Fatalf("ReadStackConfig: %v", err)
-	}
-	for k, v := range overrides {
-		sc.Values[k] = v
-	}
-	return synth.Render(sc, program)
+	return synthtest.StackErr(t, program, stackName, overrides)
 }
-
-var (
-	prodOnce   sync.Once
-	prodResult *synth.Result
-	prodErr    error
-)
 
 // prod is the aws-prod stack as committed, rendered once for all tests.
-func prod(t *testing.T) *synth.Result {
-	t.Helper()
-	prodOnce.Do(func() { prodResult, prodErr = render(t, nil) })
-	if prodErr != nil {
-		t.Fatalf("render %s: %v", stackName, prodErr)
-	}
-	return prodResult
-}
+func prod(t *testing.T) *synth.Result { return synthtest.Committed(t, "aws", program, stackName) }
 
-// one returns the only resource of a type and name.
-func one(t *testing.T, r *synth.Result, typ, name string) synth.Resource {
-	t.Helper()
-	var found []synth.Resource
-	for _, res := range r.Find(typ) {
-		if res.Name == name {
-			found = append(found, res)
-		}
-	}
-	if len(found) != 1 {
-		var names []string
-		for _, res := range r.Find(typ) {
-			names = append(names, res.Name)
-		}
-		t.Fatalf("%d resources %s named %q; there are: %v", len(found), typ, name, names)
-	}
-	return found[0]
-}
-
-// get walks nested maps and lists of plain inputs: get(m, "a", "b", 0, "c").
-func get(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil
-			}
-			v = m[k]
-		case int:
-			l, ok := v.([]any)
-			if !ok || k >= len(l) {
-				return nil
-			}
-			v = l[k]
-		}
-	}
-	return v
-}
+var (
+	one = synthtest.One // the only resource of a type and name
+	get = synthtest.Get // walks nested maps and lists of plain inputs: get(m, "a", "b", 0, "c")
+)
 
 func str(v any) string {
 	s, _ := v.(string)

@@ -3,7 +3,7 @@ package aws
 import (
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 const (

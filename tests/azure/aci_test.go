@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 	"sigs.k8s.io/yaml"
 )
 

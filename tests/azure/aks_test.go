@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 	"sigs.k8s.io/yaml"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/otelfleet/otelfleet/components/azure/alerts"
 	"github.com/otelfleet/otelfleet/components/collector"
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 const (

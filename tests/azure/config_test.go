@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/azure"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

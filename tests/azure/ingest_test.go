@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/azure"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

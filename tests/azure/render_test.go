@@ -9,12 +9,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/azure"
+	"github.com/otelfleet/otelfleet/synth"
+	"github.com/otelfleet/otelfleet/synth/synthtest"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -46,28 +46,10 @@ const (
 // builders compiles the azure stack only.
 var builders = map[string]stacks.Builder{"azure": azure.Build}
 
-var (
-	prodOnce   sync.Once
-	prodResult *synth.Result
-	prodErr    error
-)
+var program = stacks.Program(builders)
 
-// prod renders Pulumi.azure-prod.yaml once for all tests that only read it.
-func prod(t *testing.T) *synth.Result {
-	t.Helper()
-	prodOnce.Do(func() {
-		sc, err := synth.ReadStackConfig("../..", "azure-prod")
-		if err != nil {
-			prodErr = err
-			return
-		}
-		prodResult, prodErr = synth.Render(sc, stacks.Program(builders))
-	})
-	if prodErr != nil {
-		t.Fatalf("render azure-prod: %v", prodErr)
-	}
-	return prodResult
-}
+// prod is Pulumi.azure-prod.yaml, rendered once for all tests that only read it.
+func prod(t *testing.T) *synth.Result { return synthtest.Committed(t, "azure", program, "azure-prod") }
 
 // variant renders azure-prod with some keys changed ("otelfleet:key" → raw value); secret
 // lists keys whose values are secrets.
@@ -82,17 +64,7 @@ func variant(t *testing.T, values map[string]string, secret ...string) *synth.Re
 
 func renderVariant(t *testing.T, values map[string]string, secret ...string) (*synth.Result, error) {
 	t.Helper()
-	sc, err := synth.ReadStackConfig("../..", "azure-prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	maps.Copy(sc.Values, values)
-	for _, k := range secret {
-		if !slices.Contains(sc.SecretKeys, k) {
-			sc.SecretKeys = append(sc.SecretKeys, k)
-		}
-	}
-	return synth.Render(sc, stacks.Program(builders))
+	return synthtest.StackErr(t, program, "azure-prod", values, secret...)
 }
 
 // one returns the single resource of a type (and, if given, name).

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 

@@ -6,25 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/cluster"
+	"github.com/otelfleet/otelfleet/synth"
+	"github.com/otelfleet/otelfleet/synth/synthtest"
 )
+
+var program = stacks.Program(map[string]stacks.Builder{"kubernetes": cluster.Build})
 
 func render(t *testing.T, overrides map[string]string) *synth.Result {
 	t.Helper()
-	sc, err := synth.ReadStackConfig("../..", "local")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range overrides {
-		sc.Values[k] = v
-	}
-	res, err := synth.Render(sc, stacks.Program(map[string]stacks.Builder{"kubernetes": cluster.Build}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return synthtest.Stack(t, program, "local", overrides)
 }
 
 func TestLocalStackIsOnlyTheCollectorLayer(t *testing.T) {
@@ -79,12 +71,9 @@ func TestLocalStackForwardsUpstream(t *testing.T) {
 }
 
 func TestLocalStackRejectsBadUpstream(t *testing.T) {
-	sc, err := synth.ReadStackConfig("../..", "local")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc.Values["otelfleet:upstreamOtlpEndpoint"] = "https://otlp.example.com:4318" // grpc wants host:port
-	_, err = synth.Render(sc, stacks.Program(map[string]stacks.Builder{"kubernetes": cluster.Build}))
+	_, err := synthtest.StackErr(t, program, "local", map[string]string{
+		"otelfleet:upstreamOtlpEndpoint": "https://otlp.example.com:4318", // grpc wants host:port
+	})
 	if err == nil || !strings.Contains(err.Error(), "otelfleet:upstreamOtlpEndpoint") {
 		t.Errorf("err = %v", err)
 	}

@@ -7,11 +7,11 @@ import (
 	"time"
 
 	"github.com/otelfleet/otelfleet/internal/otelcoltest/loopback"
-	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/aws"
 	"github.com/otelfleet/otelfleet/stacks/azure"
 	"github.com/otelfleet/otelfleet/stacks/cluster"
+	"github.com/otelfleet/otelfleet/synth"
 )
 
 // projectDir holds Pulumi.yaml and the Pulumi.<stack>.yaml files.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/otelfleet/otelfleet/internal/enginetest"
 	"github.com/otelfleet/otelfleet/internal/kubetest"
-	"github.com/otelfleet/otelfleet/internal/synth"
+	"github.com/otelfleet/otelfleet/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
@@ -434,6 +434,16 @@ func outputsAndState(t *testing.T, c *kubetest.Cluster, w *enginetest.Workspace,
 		if _, ok := want[k]; !ok {
 			t.Errorf("output %s is not documented here (nor, probably, in the README)", k)
 		}
+	}
+	// synth renders the same outputs (outputs.json).
+	rendered := render(t, with(richest, userChange)).Outputs
+	for k, o := range out {
+		if r, ok := rendered[k]; !ok || fmt.Sprint(r) != fmt.Sprint(o.Value) {
+			t.Errorf("output %s: the engine says %#v, synth %#v", k, o.Value, r)
+		}
+	}
+	if len(rendered) != len(out) {
+		t.Errorf("synth renders %d outputs, the engine has %d", len(rendered), len(out))
 	}
 
 	files, err := w.StateFiles()

@@ -15,10 +15,10 @@ import (
 
 	"github.com/otelfleet/otelfleet/internal/enginetest"
 	"github.com/otelfleet/otelfleet/internal/kubetest"
-	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/cluster"
-	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/synth"
+	"github.com/otelfleet/otelfleet/synth/synthtest"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -129,22 +129,11 @@ func setConfig(t *testing.T, s auto.Stack, values map[string]string) {
 	}
 }
 
-// render is synth's rendering of the local stack with the same config on top.
+// render is synth's rendering of the local stack with the same config on top (the program
+// without the test's transform: what users render).
 func render(t *testing.T, values map[string]string) *synth.Result {
 	t.Helper()
-	sc, err := synth.ReadStackConfig(projectDir, stackName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	maps.Copy(sc.Values, values)
-	if _, err := config.LoadValid(sc.Values); err != nil {
-		t.Fatal(err)
-	}
-	res, err := synth.Render(sc, stacks.Program(map[string]stacks.Builder{"kubernetes": cluster.Build}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return synthtest.Stack(t, stacks.Program(map[string]stacks.Builder{"kubernetes": cluster.Build}), stackName, values)
 }
 
 // with returns base plus the changes.

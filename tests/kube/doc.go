@@ -3,7 +3,7 @@
 // properties the fleet relies on hold there: Pod Security levels, least-privilege RBAC, and
 // rollout behaviour (config checksums, replicas left to the HPA).
 //
-// The stacks are rendered in-process under Pulumi mocks (internal/synth) exactly as
+// The stacks are rendered in-process under Pulumi mocks (package synth) exactly as
 // `go run . synth` renders them; only Result.Manifests is used, never cloud resources.
 // Everything lives in _test.go files: run it with
 //

@@ -25,7 +25,7 @@ func TestLayersCompileOnlyTheirCloud(t *testing.T) {
 		{"components/kube", []string{awsSDK, eksSDK, azureSDK}},
 		{"stacks/config", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/pulumi-kubernetes/"}},
 		{"stacks/common", []string{awsSDK, eksSDK, azureSDK}},
-		{"internal/synth", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/pulumi-kubernetes/"}},
+		{"synth", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/pulumi-kubernetes/"}},
 		{"internal/enginetest", []string{awsSDK, eksSDK, azureSDK, "github.com/pulumi/pulumi-kubernetes/"}},
 		{"tests/engine", []string{awsSDK, eksSDK, azureSDK}},
 		{"stacks/azure", []string{awsSDK, eksSDK}},

@@ -20,11 +20,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otelfleet/otelfleet/internal/synth"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/aws"
 	"github.com/otelfleet/otelfleet/stacks/azure"
 	"github.com/otelfleet/otelfleet/stacks/cluster"
+	"github.com/otelfleet/otelfleet/synth"
+	"github.com/otelfleet/otelfleet/synth/synthtest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/<stack>.urns from the current render")
@@ -43,14 +44,7 @@ func TestURNsOfCommittedStacksAreStable(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			sc, err := synth.ReadStackConfig(projectDir, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := synth.Render(sc, program)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := synthtest.Stack(t, program, name, nil)
 			current, answered := map[string]bool{}, map[string]bool{}
 			for _, r := range res.Resources {
 				current[r.URN], answered[r.URN] = true, true

@@ -45,6 +45,13 @@ func (r *Result) WriteFormat(dir, format string) error {
 	if err := os.WriteFile(filepath.Join(tmp, "resources.json"), append(resources, '\n'), 0o644); err != nil {
 		return err
 	}
+	outputs, err := json.MarshalIndent(r.Outputs, "", "  ") // map keys sorted
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "outputs.json"), append(outputs, '\n'), 0o644); err != nil {
+		return err
+	}
 	if err := writeAll(filepath.Join(tmp, "manifests"), r.Manifests, func(v map[string]any) ([]byte, error) { return yaml.Marshal(v) }); err != nil {
 		return err
 	}

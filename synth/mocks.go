@@ -55,8 +55,11 @@ type Resource struct {
 	// parent chain) without an alias to the old one replaces the resource.
 	URN string `json:"urn"`
 	// Aliases are the URNs the resource answers to besides its own (pulumi.Aliases).
-	Aliases []string       `json:"aliases,omitempty"`
-	Inputs  map[string]any `json:"inputs"`
+	Aliases []string `json:"aliases,omitempty"`
+	// Provider is the provider resource that manages it ("urn::id"); empty for components
+	// and for resources of a default provider.
+	Provider string         `json:"provider,omitempty"`
+	Inputs   map[string]any `json:"inputs"`
 
 	inputs resource.PropertyMap // raw, secrets kept, for extractors
 }
@@ -119,7 +122,7 @@ func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		aliases = r.aliasURNs(rpc, parentURN, args.TypeToken, args.Name)
 	}
 	res := Resource{Type: args.TypeToken, Name: args.Name, Parent: parent, URN: r.urn(parentURN, args.TypeToken, args.Name),
-		Aliases: aliases, Inputs: plainMap(args.Inputs), inputs: args.Inputs}
+		Aliases: aliases, Provider: args.Provider, Inputs: plainMap(args.Inputs), inputs: args.Inputs}
 	r.mu.Lock()
 	r.resources = append(r.resources, res)
 	r.mu.Unlock()

@@ -23,16 +23,14 @@ func TestReadStackConfig(t *testing.T) {
 		"otelfleet:tags":            `{"team":"platform"}`,
 		"otelfleet:gatewayReplicas": "4",
 		"otelfleet:token":           "[secret]",
-		// A secret key of the typed config that the stack leaves unset.
-		"otelfleet:appInsightsConnectionString": "[secret]",
-		"aws:region":                            "eu-west-1",
+		"aws:region":                "eu-west-1",
 	}
 	for k, v := range want {
 		if sc.Values[k] != v {
 			t.Errorf("%s = %q; want %q", k, sc.Values[k], v)
 		}
 	}
-	if !slices.Equal(sc.SecretKeys, []string{"otelfleet:appInsightsConnectionString", "otelfleet:token"}) {
+	if !slices.Equal(sc.SecretKeys, []string{"otelfleet:token"}) {
 		t.Errorf("secret keys = %v", sc.SecretKeys)
 	}
 	if _, err := ReadStackConfig("testdata/project", "prod"); err == nil || !strings.Contains(err.Error(), "stacks here: dev") {
@@ -151,5 +149,47 @@ func TestWriteReplacesOutputAtomically(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(dir))
 	if len(entries) != 1 {
 		t.Errorf("temporary directories left beside the output: %v", entries)
+	}
+}
+
+// TestOutputsAreRenderedAndSecretsRedacted: stack outputs are part of the render, with
+// secret ones replaced by the placeholder.
+func TestOutputsAreRenderedAndSecretsRedacted(t *testing.T) {
+	sc, err := ReadStackConfig("testdata/project", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Render(sc, func(ctx *pulumi.Context) error {
+		var thing struct{ pulumi.CustomResourceState }
+		if err := ctx.RegisterResource("test:index:Thing", "thing", pulumi.Map{}, &thing); err != nil {
+			return err
+		}
+		ctx.Export("endpoint", pulumi.Sprintf("%s:4317", thing.ID()))
+		ctx.Export("names", pulumi.ToStringArray([]string{"a", "b"}))
+		ctx.Export("token", pulumi.ToSecret(pulumi.String("s3cr3t-value")))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Outputs["endpoint"]; got != "thing-id:4317" {
+		t.Errorf("endpoint = %#v", got)
+	}
+	if got, ok := res.Outputs["names"].([]string); !ok || !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("names = %#v", res.Outputs["names"])
+	}
+	if got := res.Outputs["token"]; got != "[secret]" {
+		t.Errorf("token = %#v, want the placeholder", got)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := res.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "outputs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "s3cr3t") || !strings.Contains(string(b), `"endpoint": "thing-id:4317"`) {
+		t.Errorf("outputs.json:\n%s", b)
 	}
 }

@@ -9,11 +9,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/components/fleet"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-const secretPlaceholder = config.SecretPlaceholder
+const secretPlaceholder = fleet.SecretPlaceholder
 
 // Result is a rendered stack.
 type Result struct {
@@ -25,19 +25,23 @@ type Result struct {
 	Collector map[string]string
 	// Dashboards are the Grafana dashboards (JSON) of ConfigMaps labelled grafana_dashboard.
 	Dashboards map[string]string
+	// Outputs are the stack outputs by name, as `pulumi stack output` would show them;
+	// secret ones are the placeholder.
+	Outputs map[string]any
 }
 
 // Render runs program for the stack described by sc under mocks.
 func Render(sc *StackConfig, program pulumi.RunFunc) (*Result, error) {
 	rec := &recorder{project: sc.Project, stack: sc.Stack}
-	err := pulumi.RunErr(program, pulumi.WithMocks(sc.Project, sc.Stack, rec), func(info *pulumi.RunInfo) {
+	outputs := map[string]any{}
+	err := pulumi.RunErr(withOutputs(program, outputs), pulumi.WithMocks(sc.Project, sc.Stack, rec), func(info *pulumi.RunInfo) {
 		info.Config = sc.Values
 		info.ConfigSecretKeys = sc.SecretKeys
 	})
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Stack: sc.Stack, Manifests: map[string]map[string]any{}, Collector: map[string]string{}, Dashboards: map[string]string{}}
+	res := &Result{Stack: sc.Stack, Manifests: map[string]map[string]any{}, Collector: map[string]string{}, Dashboards: map[string]string{}, Outputs: outputs}
 	res.Resources = rec.resources
 	sort.SliceStable(res.Resources, func(i, j int) bool {
 		a, b := res.Resources[i], res.Resources[j]
@@ -97,7 +101,7 @@ func (r *Result) Summary() string {
 	}
 	sort.Strings(types)
 	var b strings.Builder
-	fmt.Fprintf(&b, "stack %s: %d resources, %d Kubernetes manifests, %d collector configs\n", r.Stack, len(r.Resources), len(r.Manifests), len(r.Collector))
+	fmt.Fprintf(&b, "stack %s: %d resources, %d Kubernetes manifests, %d collector configs, %d outputs\n", r.Stack, len(r.Resources), len(r.Manifests), len(r.Collector), len(r.Outputs))
 	for _, t := range types {
 		fmt.Fprintf(&b, "%5d  %s\n", counts[t], t)
 	}

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/otelfleet/otelfleet/stacks/config"
 	"sigs.k8s.io/yaml"
 )
 
@@ -38,8 +37,8 @@ func Stacks(dir string) ([]string, error) {
 }
 
 // ReadStackConfig reads Pulumi.yaml and Pulumi.<stack>.yaml from dir. Secure values are
-// not decrypted (synth has no secrets provider): they, and every declared secret key the
-// stack file leaves unset, become config.SecretPlaceholder, marked secret.
+// not decrypted (synth has no secrets provider): they become fleet.SecretPlaceholder,
+// marked secret. Keys the stack file leaves out are left to the program's defaults.
 func ReadStackConfig(dir, stack string) (*StackConfig, error) {
 	if !stackName.MatchString(stack) {
 		return nil, fmt.Errorf("stack name %q: use letters, digits, '.', '_' and '-'", stack)
@@ -71,7 +70,7 @@ func ReadStackConfig(dir, stack string) (*StackConfig, error) {
 			fullKey = project.Name + ":" + key
 		}
 		if m, ok := raw.(map[string]any); ok && len(m) == 1 && m["secure"] != nil {
-			sc.Values[fullKey] = config.SecretPlaceholder
+			sc.Values[fullKey] = secretPlaceholder
 			sc.SecretKeys = append(sc.SecretKeys, fullKey)
 			continue
 		}
@@ -80,12 +79,6 @@ func ReadStackConfig(dir, stack string) (*StackConfig, error) {
 			return nil, fmt.Errorf("%s: %s: %w", filepath.Base(path), key, err)
 		}
 		sc.Values[fullKey] = v
-	}
-	for _, f := range config.Fields() {
-		if _, set := sc.Values[f.FullKey()]; f.Secret && !set {
-			sc.Values[f.FullKey()] = config.SecretPlaceholder
-			sc.SecretKeys = append(sc.SecretKeys, f.FullKey())
-		}
 	}
 	sort.Strings(sc.SecretKeys)
 	return sc, nil
