@@ -1,8 +1,8 @@
 package synth
 
 import (
-	"encoding/base64"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -25,46 +25,71 @@ users:
 `, cluster)
 }
 
-func init() {
-	// A LoadBalancer Service gets an address from the cloud's controller.
-	RegisterFake("kubernetes:core/v1:Service", func(name string, inputs resource.PropertyMap) resource.PropertyMap {
-		spec, ok := inputs["spec"]
-		if !ok || !spec.IsObject() {
-			return nil
+// Fake computes the outputs a cloud would add to a resource (ids, ARNs, endpoints,
+// kubeconfigs) from its name and inputs. Only computed fields are faked: inputs pass
+// through as outputs unchanged.
+type Fake func(name string, inputs resource.PropertyMap) resource.PropertyMap
+
+// CallFake answers a provider function call (an invoke such as getAvailabilityZones).
+type CallFake func(args resource.PropertyMap) resource.PropertyMap
+
+// Fakes are one provider's computed behaviour, as data: the fake of each resource type
+// token (or of every token with a prefix, keyed "aws:*"), and the answer of each function.
+// Each cloud declares its own beside its helpers (fakes_aws.go, fakes_azure.go,
+// fakes_kubernetes.go); FakesFor composes a stack's.
+type Fakes struct {
+	Resources resourceFakes
+	Calls     callFakes
+}
+
+type (
+	resourceFakes map[string]Fake
+	callFakes     map[string]CallFake
+)
+
+func (m resourceFakes) set(token string, f Fake) { m[token] = f }
+func (m callFakes) set(token string, f CallFake) { m[token] = f }
+
+func newFakes() Fakes { return Fakes{Resources: resourceFakes{}, Calls: callFakes{}} }
+
+// with returns the union of f and others; a later one's fake of the same token wins.
+func (f Fakes) with(others ...Fakes) Fakes {
+	out := newFakes()
+	for _, x := range append([]Fakes{f}, others...) {
+		for k, v := range x.Resources {
+			out.Resources[k] = v
 		}
-		if t, ok := spec.ObjectValue()["type"]; !ok || !t.IsString() || t.StringValue() != "LoadBalancer" {
-			return nil
+		for k, v := range x.Calls {
+			out.Calls[k] = v
 		}
-		ingress := resource.NewProperty(resource.PropertyMap{
-			"hostname": resource.NewProperty(name + ".lb.invalid"),
-		})
-		return resource.PropertyMap{"status": resource.NewProperty(resource.PropertyMap{
-			"loadBalancer": resource.NewProperty(resource.PropertyMap{"ingress": resource.NewProperty([]resource.PropertyValue{ingress})}),
-		})}
-	})
-	// pulumi-eks v2 is a remote component: under mocks its outputs are whatever the mock
-	// returns for eks:index:Cluster.
-	RegisterFake("eks:index:Cluster", func(name string, _ resource.PropertyMap) resource.PropertyMap {
-		kc := fakeKubeconfig(name)
-		return resource.PropertyMap{
-			"kubeconfigJson": resource.MakeSecret(resource.NewProperty(kc)),
-			"kubeconfig":     resource.MakeSecret(resource.NewProperty(kc)),
-			"eksCluster": resource.NewProperty(resource.PropertyMap{
-				"name": resource.NewProperty(name),
-				"arn":  resource.NewProperty("arn:aws:eks:us-east-1:123456789012:cluster/" + name),
-			}),
+	}
+	return out
+}
+
+// forType are the fakes that apply to a type token: prefix fakes first, then the exact
+// one, whose fields win.
+func (f Fakes) forType(token string) []Fake {
+	var out []Fake
+	for p, fake := range f.Resources {
+		if prefix, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(token, prefix) {
+			out = append(out, fake)
 		}
-	})
-	RegisterCall("azure-native:containerservice:listManagedClusterUserCredentials", func(args resource.PropertyMap) resource.PropertyMap {
-		cluster := "aks"
-		if v, ok := args["resourceName"]; ok && v.IsString() {
-			cluster = v.StringValue()
-		}
-		return resource.PropertyMap{"kubeconfigs": resource.NewProperty([]resource.PropertyValue{
-			resource.NewProperty(resource.PropertyMap{
-				"name":  resource.NewProperty("clusterUser"),
-				"value": resource.NewProperty(base64.StdEncoding.EncodeToString([]byte(fakeKubeconfig(cluster)))),
-			}),
-		})}
-	})
+	}
+	if fake, ok := f.Resources[token]; ok {
+		out = append(out, fake)
+	}
+	return out
+}
+
+// FakesFor are the fakes of a stack whose otelfleet:cloud is cloud: its cloud's, over the
+// Kubernetes ones every stack shares.
+func FakesFor(cloud string) Fakes {
+	switch cloud {
+	case "aws":
+		return kubernetesFakes().with(awsFakes())
+	case "azure":
+		return kubernetesFakes().with(azureFakes())
+	default:
+		return kubernetesFakes()
+	}
 }

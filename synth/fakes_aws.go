@@ -70,28 +70,44 @@ func awsProps(kv ...any) resource.PropertyMap {
 	return m
 }
 
-func init() {
+// awsFakes are what AWS computes: ARNs, ids and generated names of every AWS resource
+// the stacks create, and the answers of the AWS functions they call.
+func awsFakes() Fakes {
+	f := newFakes()
+	// pulumi-eks v2 is a remote component: under mocks its outputs are whatever the mock
+	// returns for eks:index:Cluster.
+	f.Resources.set("eks:index:Cluster", func(name string, _ resource.PropertyMap) resource.PropertyMap {
+		kc := fakeKubeconfig(name)
+		return resource.PropertyMap{
+			"kubeconfigJson": resource.MakeSecret(resource.NewProperty(kc)),
+			"kubeconfig":     resource.MakeSecret(resource.NewProperty(kc)),
+			"eksCluster": resource.NewProperty(resource.PropertyMap{
+				"name": resource.NewProperty(name),
+				"arn":  resource.NewProperty("arn:aws:eks:us-east-1:123456789012:cluster/" + name),
+			}),
+		}
+	})
 	// Every AWS resource gets an ARN unless a type below fakes a more exact one.
-	RegisterFake("aws:*", func(name string, _ resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:*", func(name string, _ resource.PropertyMap) resource.PropertyMap {
 		return awsProps("arn", awsArn("generic", FakeRegion, name))
 	})
-	RegisterFake("aws:iam/role:Role", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:iam/role:Role", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
 		return awsProps("name", n, "id", n, "arn", resource.NewProperty("arn:aws:iam::"+FakeAccountID+":role/"+n), "uniqueId", "AROA"+strings.ToUpper(awsHex(name, 17)))
 	})
-	RegisterFake("aws:s3/bucketV2:BucketV2", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:s3/bucketV2:BucketV2", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "bucket")
 		return awsProps("bucket", n, "id", n, "arn", resource.NewProperty("arn:aws:s3:::"+n), "bucketRegionalDomainName", n+".s3."+FakeRegion+".amazonaws.com")
 	})
-	RegisterFake("aws:cloudwatch/logGroup:LogGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:cloudwatch/logGroup:LogGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
 		return awsProps("name", n, "id", n, "arn", awsArn("logs", FakeRegion, "log-group:"+n))
 	})
-	RegisterFake("aws:kms/key:Key", func(name string, _ resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:kms/key:Key", func(name string, _ resource.PropertyMap) resource.PropertyMap {
 		id := awsUUID(name)
 		return awsProps("keyId", id, "id", id, "arn", awsArn("kms", FakeRegion, "key/"+id))
 	})
-	RegisterFake("aws:ssm/parameter:Parameter", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:ssm/parameter:Parameter", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
 		return awsProps("name", n, "id", n, "arn", awsArn("ssm", FakeRegion, "parameter"+n))
 	})
@@ -101,7 +117,7 @@ func init() {
 		"aws:ec2/routeTable:RouteTable": "rtb", "aws:ec2/launchTemplate:LaunchTemplate": "lt",
 	} {
 		prefix := prefix
-		RegisterFake(typ, func(name string, _ resource.PropertyMap) resource.PropertyMap {
+		f.Resources.set(typ, func(name string, _ resource.PropertyMap) resource.PropertyMap {
 			id := prefix + "-" + awsHex(name, 17)
 			out := awsProps("id", id, "arn", awsArn("ec2", FakeRegion, prefix+"/"+id))
 			if prefix == "lt" {
@@ -110,48 +126,48 @@ func init() {
 			return out
 		})
 	}
-	RegisterFake("aws:lb/loadBalancer:LoadBalancer", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:lb/loadBalancer:LoadBalancer", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		return awsLoadBalancer(awsNamed(name, in, "name"))
 	})
-	RegisterFake("aws:lb/targetGroup:TargetGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:lb/targetGroup:TargetGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		return awsTargetGroup(awsNamed(name, in, "name"))
 	})
-	RegisterFake("aws:sns/topic:Topic", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:sns/topic:Topic", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
 		return awsProps("name", n, "id", awsArn("sns", FakeRegion, n), "arn", awsArn("sns", FakeRegion, n))
 	})
-	RegisterFake("aws:cloudwatch/metricAlarm:MetricAlarm", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:cloudwatch/metricAlarm:MetricAlarm", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
 		return awsProps("name", n, "id", n, "arn", awsArn("cloudwatch", FakeRegion, "alarm:"+n))
 	})
-	RegisterFake("aws:route53/healthCheck:HealthCheck", func(name string, _ resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:route53/healthCheck:HealthCheck", func(name string, _ resource.PropertyMap) resource.PropertyMap {
 		id := awsUUID(name)
 		return awsProps("id", id, "arn", resource.NewProperty("arn:aws:route53:::healthcheck/"+id))
 	})
-	RegisterFake("aws:route53/record:Record", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:route53/record:Record", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n, _ := awsStr(in, "name")
 		return awsProps("fqdn", n)
 	})
 	// A stack reference answers with the outputs the referenced (azure) stack exports.
-	RegisterFake("pulumi:pulumi:StackReference", func(string, resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("pulumi:pulumi:StackReference", func(string, resource.PropertyMap) resource.PropertyMap {
 		return resource.PropertyMap{
 			"outputs":           resource.NewProperty(resource.PropertyMap{"gatewayIngestHost": resource.NewProperty(FakeAzureIngestAddress)}),
 			"secretOutputNames": resource.NewProperty([]resource.PropertyValue{}),
 		}
 	})
-	RegisterFake("aws:ecs/cluster:Cluster", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:ecs/cluster:Cluster", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
 		return awsProps("name", n, "arn", awsArn("ecs", FakeRegion, "cluster/"+n))
 	})
-	RegisterFake("aws:ecs/taskDefinition:TaskDefinition", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:ecs/taskDefinition:TaskDefinition", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		family := awsNamed(name, in, "family")
 		return awsProps("arn", awsArn("ecs", FakeRegion, "task-definition/"+family+":1"), "revision", resource.NewProperty(1.0))
 	})
-	RegisterFake("aws:lambda/function:Function", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:lambda/function:Function", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
 		return awsProps("name", n, "arn", awsArn("lambda", FakeRegion, "function:"+n))
 	})
-	RegisterFake("aws:eks/nodeGroup:NodeGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("aws:eks/nodeGroup:NodeGroup", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		cluster, _ := awsStr(in, "clusterName")
 		n := awsNamed(name, in, "nodeGroupName")
 		return awsProps("arn", awsArn("eks", FakeRegion, "nodegroup/"+cluster+"/"+n+"/"+awsUUID(name)))
@@ -164,7 +180,7 @@ func init() {
 	// before its outputs are read), typed as an OpenIdConnectProvider, and the cluster's
 	// faked state carries the provider's arn and url. The cluster's URN is derived from
 	// its serviceRole input (a sibling resource), so the fake needs that input.
-	RegisterFake("eks:index:Cluster*", func(name string, in resource.PropertyMap) resource.PropertyMap {
+	f.Resources.set("eks:index:Cluster*", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		role, ok := in["serviceRole"]
 		if !ok || !role.IsResourceReference() {
 			return nil
@@ -194,10 +210,10 @@ func init() {
 		}
 	})
 
-	RegisterCall("aws:index/getCallerIdentity:getCallerIdentity", func(resource.PropertyMap) resource.PropertyMap {
+	f.Calls.set("aws:index/getCallerIdentity:getCallerIdentity", func(resource.PropertyMap) resource.PropertyMap {
 		return awsProps("accountId", FakeAccountID, "arn", "arn:aws:iam::"+FakeAccountID+":user/offline-render", "userId", "AIDAOFFLINERENDER", "id", FakeAccountID)
 	})
-	RegisterCall("aws:index/getAvailabilityZones:getAvailabilityZones", func(resource.PropertyMap) resource.PropertyMap {
+	f.Calls.set("aws:index/getAvailabilityZones:getAvailabilityZones", func(resource.PropertyMap) resource.PropertyMap {
 		var names, ids []resource.PropertyValue
 		for i, z := range "abcdef" {
 			names = append(names, resource.NewProperty(FakeRegion+string(z)))
@@ -207,13 +223,13 @@ func init() {
 	})
 	// Load balancers and target groups a controller in the cluster created, found by name
 	// or tags.
-	RegisterCall("aws:lb/getLoadBalancer:getLoadBalancer", func(args resource.PropertyMap) resource.PropertyMap {
+	f.Calls.set("aws:lb/getLoadBalancer:getLoadBalancer", func(args resource.PropertyMap) resource.PropertyMap {
 		n, _ := awsStr(args, "name")
 		return awsLoadBalancer(n)
 	})
 	// A target group is found only by the tags the load balancer controller gives it: its
 	// cluster and its Service port (anything else finds nothing, an empty answer).
-	RegisterCall("aws:lb/getTargetGroup:getTargetGroup", func(args resource.PropertyMap) resource.PropertyMap {
+	f.Calls.set("aws:lb/getTargetGroup:getTargetGroup", func(args resource.PropertyMap) resource.PropertyMap {
 		tags, ok := args["tags"]
 		if !ok || !tags.IsObject() {
 			return resource.PropertyMap{}
@@ -227,10 +243,11 @@ func init() {
 		out["tags"] = tags
 		return out
 	})
-	RegisterCall("aws:ec2/getVpc:getVpc", func(args resource.PropertyMap) resource.PropertyMap {
+	f.Calls.set("aws:ec2/getVpc:getVpc", func(args resource.PropertyMap) resource.PropertyMap {
 		id, _ := awsStr(args, "id")
 		return awsProps("id", id, "cidrBlock", FakeExistingVpcCIDR, "arn", awsArn("ec2", FakeRegion, "vpc/"+id))
 	})
+	return f
 }
 
 // fakeUUID is a stable UUID-shaped id.

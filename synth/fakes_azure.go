@@ -137,10 +137,13 @@ func azureID(typ, name string, inputs resource.PropertyMap) string {
 	return rg + "/providers/" + azureResources[typ].armType + "/" + name
 }
 
-func init() {
+// azureFakes are what Azure computes: resource ids and names, the outputs of the Azure
+// resources the stacks create, and the answers of the Azure functions they call.
+func azureFakes() Fakes {
+	f := newFakes()
 	for typ, meta := range azureResources {
 		typ, meta := typ, meta
-		RegisterFake(typ, func(logical string, inputs resource.PropertyMap) resource.PropertyMap {
+		f.Resources.set(typ, func(logical string, inputs resource.PropertyMap) resource.PropertyMap {
 			name := azureString(inputs, meta.nameKey)
 			if name == "" {
 				name = logical
@@ -159,26 +162,16 @@ func init() {
 		})
 	}
 
-	// The Azure cloud provider gives a LoadBalancer Service an IP, not a hostname: wrap the
-	// generic fake (fakes.go initialises first) for Services carrying Azure load balancer
-	// annotations.
-	fakesMu.Lock()
-	generic := typeFakes[serviceType]
-	fakesMu.Unlock()
-	RegisterFake(serviceType, func(name string, inputs resource.PropertyMap) resource.PropertyMap {
+	// The Azure cloud provider gives a LoadBalancer Service carrying Azure load balancer
+	// annotations an IP, not a hostname.
+	f.Resources.set(serviceType, func(name string, inputs resource.PropertyMap) resource.PropertyMap {
 		if ip, ok := azureLoadBalancerIP(inputs); ok {
-			ingress := resource.NewProperty(resource.PropertyMap{"ip": resource.NewProperty(ip)})
-			return resource.PropertyMap{"status": resource.NewProperty(resource.PropertyMap{
-				"loadBalancer": resource.NewProperty(resource.PropertyMap{"ingress": resource.NewProperty([]resource.PropertyValue{ingress})}),
-			})}
+			return loadBalancerStatus(resource.PropertyMap{"ip": resource.NewProperty(ip)})
 		}
-		if generic == nil {
-			return nil
-		}
-		return generic(name, inputs)
+		return loadBalancerHostname(name, inputs)
 	})
 
-	RegisterCall("azure-native:authorization:getClientConfig", func(resource.PropertyMap) resource.PropertyMap {
+	f.Calls.set("azure-native:authorization:getClientConfig", func(resource.PropertyMap) resource.PropertyMap {
 		return resource.PropertyMap{
 			"clientId":       resource.NewProperty("33333333-3333-3333-3333-333333333333"),
 			"objectId":       resource.NewProperty(FakeDeployerObjectID),
@@ -186,9 +179,8 @@ func init() {
 			"tenantId":       resource.NewProperty(FakeTenantID),
 		}
 	})
-	// This answer replaces the generic one of fakes.go (files initialise in name order): with
-	// format "exec" AKS returns a kubelogin kubeconfig, which the aks component rewrites.
-	RegisterCall("azure-native:containerservice:listManagedClusterUserCredentials", func(args resource.PropertyMap) resource.PropertyMap {
+	// With format "exec" AKS returns a kubelogin kubeconfig, which the aks component rewrites.
+	f.Calls.set("azure-native:containerservice:listManagedClusterUserCredentials", func(args resource.PropertyMap) resource.PropertyMap {
 		cluster := azureString(args, "resourceName")
 		if cluster == "" {
 			cluster = "aks"
@@ -204,6 +196,7 @@ func init() {
 			}),
 		})}
 	})
+	return f
 }
 
 const serviceType = "kubernetes:core/v1:Service"

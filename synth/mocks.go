@@ -12,40 +12,6 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
-// Fake computes the outputs a cloud would add to a resource (ids, ARNs, endpoints,
-// kubeconfigs) from its name and inputs. Only computed fields are faked: inputs pass
-// through as outputs unchanged.
-type Fake func(name string, inputs resource.PropertyMap) resource.PropertyMap
-
-// CallFake answers a provider function call (an invoke such as getAvailabilityZones).
-type CallFake func(args resource.PropertyMap) resource.PropertyMap
-
-var (
-	fakesMu   sync.RWMutex
-	typeFakes = map[string]Fake{}
-	prefixes  = map[string]Fake{}
-	callFakes = map[string]CallFake{}
-)
-
-// RegisterFake fakes the computed outputs of one resource type token, or of every type
-// starting with a prefix when the token ends in "*" ("aws:*").
-func RegisterFake(token string, f Fake) {
-	fakesMu.Lock()
-	defer fakesMu.Unlock()
-	if p, ok := strings.CutSuffix(token, "*"); ok {
-		prefixes[p] = f
-		return
-	}
-	typeFakes[token] = f
-}
-
-// RegisterCall fakes a provider function by its token.
-func RegisterCall(token string, f CallFake) {
-	fakesMu.Lock()
-	defer fakesMu.Unlock()
-	callFakes[token] = f
-}
-
 // Resource is one resource the program registered.
 type Resource struct {
 	Type   string `json:"type"`
@@ -71,6 +37,7 @@ func (r Resource) RawInputs() resource.PropertyMap { return r.inputs }
 // the registered fakes.
 type recorder struct {
 	project, stack string
+	fakes          Fakes
 	mu             sync.Mutex
 	resources      []Resource
 	calls          []string
@@ -128,18 +95,7 @@ func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 	r.mu.Unlock()
 
 	state := args.Inputs.Copy()
-	fakesMu.RLock()
-	var fakes []Fake
-	for p, f := range prefixes {
-		if strings.HasPrefix(args.TypeToken, p) {
-			fakes = append(fakes, f)
-		}
-	}
-	if f, ok := typeFakes[args.TypeToken]; ok {
-		fakes = append(fakes, f) // the exact type's fake wins over a prefix's
-	}
-	fakesMu.RUnlock()
-	for _, f := range fakes {
+	for _, f := range r.fakes.forType(args.TypeToken) {
 		for k, v := range f(args.Name, args.Inputs) {
 			state[k] = v
 		}
@@ -158,11 +114,9 @@ func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) 
 	r.mu.Lock()
 	r.calls = append(r.calls, args.Token)
 	r.mu.Unlock()
-	fakesMu.RLock()
-	f, ok := callFakes[args.Token]
-	fakesMu.RUnlock()
+	f, ok := r.fakes.Calls[args.Token]
 	if !ok {
-		return nil, fmt.Errorf("synth: no offline answer for provider function %s; register one with synth.RegisterCall", args.Token)
+		return nil, fmt.Errorf("synth: no offline answer for provider function %s; add one to the provider's Fakes (synth/fakes_*.go)", args.Token)
 	}
 	return f(args.Args), nil
 }

@@ -30,9 +30,15 @@ type Result struct {
 	Outputs map[string]any
 }
 
-// Render runs program for the stack described by sc under mocks.
+// Render runs program for the stack described by sc under mocks, with the fakes of the
+// stack's cloud (FakesFor its otelfleet:cloud).
 func Render(sc *StackConfig, program pulumi.RunFunc) (*Result, error) {
-	rec := &recorder{project: sc.Project, stack: sc.Stack}
+	return RenderWith(sc, program, FakesFor(sc.Values["otelfleet:cloud"]))
+}
+
+// RenderWith is Render with the given fakes.
+func RenderWith(sc *StackConfig, program pulumi.RunFunc, fakes Fakes) (*Result, error) {
+	rec := &recorder{project: sc.Project, stack: sc.Stack, fakes: fakes}
 	outputs := map[string]any{}
 	err := pulumi.RunErr(withOutputs(program, outputs), pulumi.WithMocks(sc.Project, sc.Stack, rec), func(info *pulumi.RunInfo) {
 		info.Config = sc.Values
