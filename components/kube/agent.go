@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"github.com/otelfleet/otelfleet/components/fleet"
 
 	"github.com/otelfleet/otelfleet/components/collector"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
@@ -41,7 +42,7 @@ type Agent struct {
 }
 
 // NodeNameEnv is the environment variable holding the agent's node name.
-const NodeNameEnv = "K8S_NODE_NAME"
+const NodeNameEnv = fleet.NodeNameEnv
 
 func (a *AgentArgs) withDefaults() (AgentArgs, error) {
 	if a == nil {

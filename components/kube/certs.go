@@ -11,17 +11,18 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Where the TLS material of a cert-manager Certificate is mounted in collector containers.
+// Where the TLS material of a cert-manager Certificate is mounted in collector containers
+// (the paths the collector configurations read: package fleet).
 const (
-	tlsDir    = "/etc/otelcol-tls" // not under the read-only config volume: nested mounts there fail
+	tlsDir    = fleet.TLSDir
 	tlsVolume = "tls"
 )
 
 // TLS file paths inside collector containers (cert-manager writes ca.crt, tls.crt, tls.key).
-var (
-	TLSCAFile   = tlsDir + "/ca.crt"
-	TLSCertFile = tlsDir + "/tls.crt"
-	TLSKeyFile  = tlsDir + "/tls.key"
+const (
+	TLSCAFile   = fleet.TLSCAFile
+	TLSCertFile = fleet.TLSCertFile
+	TLSKeyFile  = fleet.TLSKeyFile
 )
 
 // CertManagerArgs installs cert-manager and/or creates otelfleet's CA issuer.

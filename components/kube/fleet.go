@@ -113,8 +113,6 @@ type Fleet struct {
 	Agent   *Agent   `pulumi:"-"`
 }
 
-const queueMountPath = "/var/lib/otelcol/queue"
-
 // names are the fleet's object names and hosts.
 func (a *FleetArgs) names() fleet.Names {
 	return fleet.Names{Prefix: a.Prefix, Namespace: a.Namespace, AgentNamespace: a.AgentNamespace}
@@ -133,12 +131,23 @@ func (a *FleetArgs) validate() error {
 	case a.Gateway.NewStorageClass != nil && (a.Gateway.StorageClass == "" || a.Gateway.NewStorageClass.Provisioner == ""):
 		return fmt.Errorf("fleet: Gateway.NewStorageClass needs Gateway.StorageClass (its name) and a Provisioner")
 	}
+	if _, err := a.AgentResources.MemoryLimitMiB(); err != nil {
+		return fmt.Errorf("agent: %w", err)
+	}
+	if _, err := a.Gateway.Resources.MemoryLimitMiB(); err != nil {
+		return fmt.Errorf("gateway: %w", err)
+	}
 	return nil
 }
 
 // NewFleet creates the whole collector layer on the cluster of the provider in opts.
 func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.ResourceOption) (*Fleet, error) {
 	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	// Every collector configuration is rendered and validated before any resource exists.
+	configs, err := fleet.NewConfigs(args.configSpec())
+	if err != nil {
 		return nil, err
 	}
 	f := &Fleet{}
@@ -195,32 +204,13 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		certDeps = append(certDeps, gc, ac)
 	}
 
-	gatewayMiB, err := args.Gateway.Resources.MemoryLimitMiB()
-	if err != nil {
-		return nil, fmt.Errorf("gateway: %w", err)
-	}
-	gwOpts := collector.GatewayOptions{
-		MemoryLimitMiB: gatewayMiB, Sampling: args.Sampling, QueueSize: args.Gateway.QueueSize,
-		Exporters: args.Exporters, Extensions: args.ExporterExtensions,
-		ResourceAttributes: args.GatewayResourceAttributes, LogLevel: args.LogLevel,
-	}
-	if args.Gateway.PersistentQueue {
-		gwOpts.QueueDir = queueMountPath
-	}
-	if args.TLS != nil {
-		gwOpts.TLS = &collector.ServerTLS{CertFile: TLSCertFile, KeyFile: TLSKeyFile, ClientCAFile: TLSCAFile}
-	}
-	gwConfig, err := renderConfig(collector.GatewayConfig(gwOpts))
-	if err != nil {
-		return nil, fmt.Errorf("gateway collector config: %w", err)
-	}
 	gs := args.Gateway
 	env, err := gatewaySecretEnv(ctx, name, args, nsName, parent)
 	if err != nil {
 		return nil, err
 	}
 	gwArgs := &GatewayArgs{
-		Namespace: nsName, Name: gatewayName, Image: args.Image, Config: gwConfig, Resources: gs.Resources,
+		Namespace: nsName, Name: gatewayName, Image: args.Image, Config: configs.Gateway, Resources: gs.Resources,
 		Kind: gs.Kind, Replicas: gs.Replicas, HPA: gs.HPA, PDBMaxUnavailable: gs.PDBMaxUnavailable,
 		TLSSecretName: gatewaySecret, Env: append(append(corev1.EnvVarArray{}, args.GatewayEnv...), env...), ServiceAccountAnnotations: args.GatewayServiceAccountAnnotations,
 		PodLabels: args.GatewayPodLabels, VPA: gs.VPA, SkipAwait: args.SkipAwait, Ingest: args.GatewayIngest,
@@ -229,16 +219,10 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		gwArgs.AllowedNamespaces = []string{args.Namespace, args.AgentNamespace}
 	}
 	if c := args.Canary; c != nil {
-		canaryOpts := gwOpts
-		canaryOpts.LogLevel = cmp.Or(c.LogLevel, args.LogLevel)
-		canaryConfig, err := renderConfig(collector.GatewayConfig(canaryOpts))
-		if err != nil {
-			return nil, fmt.Errorf("canary gateway collector config: %w", err)
-		}
-		gwArgs.Canary = &Canary{Image: cmp.Or(c.Image, args.Image), Config: canaryConfig, Replicas: c.Replicas}
+		gwArgs.Canary = &Canary{Image: cmp.Or(c.Image, args.Image), Config: configs.Canary, Replicas: c.Replicas}
 	}
 	if gs.PersistentQueue {
-		gwArgs.QueueVolume = &QueueVolume{MountPath: queueMountPath, Size: gs.QueueStorageSize, StorageClass: gs.StorageClass}
+		gwArgs.QueueVolume = &QueueVolume{MountPath: fleet.QueueMountPath, Size: gs.QueueStorageSize, StorageClass: gs.StorageClass}
 	}
 	gatewayDeps := slices.Clone(certDeps)
 	if gs.NewStorageClass != nil {
@@ -254,39 +238,10 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	}
 	f.Gateway = gateway
 
-	agentOpts := func(mode string, res Resources) (collector.AgentOptions, error) {
-		mib, err := res.MemoryLimitMiB()
-		if err != nil {
-			return collector.AgentOptions{}, fmt.Errorf("agent: %w", err)
-		}
-		o := collector.AgentOptions{
-			Mode: mode, Environment: args.Environment, GatewayEndpoint: names.GatewayEndpoint(),
-			MemoryLimitMiB: mib, QueueSize: args.AgentQueueSize, LogLevel: args.LogLevel,
-		}
-		if args.Sampling.Mode == collector.SamplingTail {
-			o.LoadBalancingHost = names.GatewayHeadlessHost()
-		}
-		if args.TLS != nil {
-			o.TLS = &collector.ClientTLS{CAFile: TLSCAFile, CertFile: TLSCertFile, KeyFile: TLSKeyFile}
-		}
-		return o, nil
-	}
-
 	f.AgentEndpoint = gateway.OTLPEndpoint
-	if slices.Contains(args.AgentModes, collector.AgentDaemonSet) {
-		o, err := agentOpts(collector.AgentDaemonSet, args.AgentResources)
-		if err != nil {
-			return nil, err
-		}
-		o.K8sAttributes, o.NodeEnvVar = args.AgentK8sAttributes, NodeNameEnv
-		o.LogCollection = args.AgentLogCollection
-		o.ExcludeLogNamespaces = []string{args.AgentNamespace, args.Namespace}
-		agentConfig, err := renderConfig(collector.AgentConfig(o))
-		if err != nil {
-			return nil, fmt.Errorf("agent collector config: %w", err)
-		}
+	if configs.Agent != "" {
 		agent, err := NewAgent(ctx, name+"-agent", &AgentArgs{
-			Namespace: agentNSName, Name: names.Agent(), Image: args.Image, Config: agentConfig,
+			Namespace: agentNSName, Name: names.Agent(), Image: args.Image, Config: configs.Agent,
 			Resources: args.AgentResources, K8sAttributes: args.AgentK8sAttributes, LogCollection: args.AgentLogCollection,
 			TLSSecretName: agentSecret, SkipAwait: args.SkipAwait,
 		}, parent, pulumi.DependsOn(certDeps))
@@ -296,22 +251,8 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 		f.Agent = agent
 		f.AgentEndpoint = agent.OTLPEndpoint
 	}
-	if slices.Contains(args.AgentModes, collector.AgentSidecar) {
-		o, err := agentOpts(collector.AgentSidecar, args.AgentResources)
-		if err != nil {
-			return nil, err
-		}
-		o.ResourceAttributes = []collector.AttributeAction{
-			{Key: "k8s.pod.name", Value: "${env:K8S_POD_NAME}", Action: "upsert"},
-			{Key: "k8s.namespace.name", Value: "${env:K8S_POD_NAMESPACE}", Action: "upsert"},
-			{Key: "k8s.pod.uid", Value: "${env:K8S_POD_UID}", Action: "upsert"},
-			{Key: "k8s.node.name", Value: "${env:" + NodeNameEnv + "}", Action: "upsert"},
-		}
-		sidecarConfig, err := renderConfig(collector.AgentConfig(o))
-		if err != nil {
-			return nil, fmt.Errorf("sidecar collector config: %w", err)
-		}
-		if err := newSidecarExample(ctx, name+"-example", args, issuer, sidecarConfig, version, parent); err != nil {
+	if configs.Sidecar != "" {
+		if err := newSidecarExample(ctx, name+"-example", args, issuer, configs.Sidecar, version, parent); err != nil {
 			return nil, err
 		}
 	}
@@ -348,11 +289,22 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	})
 }
 
-func renderConfig(c *collector.Config, err error) (string, error) {
-	if err != nil {
-		return "", err
+// configSpec is what the fleet's collector configurations depend on (validate first: it
+// has checked the memory limits).
+func (a *FleetArgs) configSpec() fleet.ConfigSpec {
+	agentMiB, _ := a.AgentResources.MemoryLimitMiB()
+	gatewayMiB, _ := a.Gateway.Resources.MemoryLimitMiB()
+	s := fleet.ConfigSpec{
+		Names: a.names(), Environment: a.Environment, LogLevel: a.LogLevel, TLS: a.TLS != nil, Sampling: a.Sampling,
+		AgentModes: a.AgentModes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: a.AgentQueueSize,
+		AgentK8sAttributes: a.AgentK8sAttributes, AgentLogCollection: a.AgentLogCollection,
+		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: a.Gateway.QueueSize, GatewayPersistentQueue: a.Gateway.PersistentQueue,
+		Exporters: a.Exporters, ExporterExtensions: a.ExporterExtensions, GatewayResourceAttributes: a.GatewayResourceAttributes,
 	}
-	return c.YAML()
+	if a.Canary != nil {
+		s.Canary, s.CanaryLogLevel = true, a.Canary.LogLevel
+	}
+	return s
 }
 
 // gatewaySecretEnv stores the gateway's secret environment in a Secret and returns the env

@@ -1,0 +1,134 @@
+package fleet
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/otelfleet/otelfleet/components/collector"
+)
+
+// Where collector containers find their TLS material (cert-manager writes ca.crt, tls.crt and
+// tls.key into the certificate's secret) and their persistent sending queue.
+const (
+	TLSDir    = "/etc/otelcol-tls" // not under the read-only config volume: nested mounts there fail
+	TLSCAFile = TLSDir + "/ca.crt"
+	// TLSCertFile and TLSKeyFile are the collector's own certificate and key.
+	TLSCertFile    = TLSDir + "/tls.crt"
+	TLSKeyFile     = TLSDir + "/tls.key"
+	QueueMountPath = "/var/lib/otelcol/queue"
+	// NodeNameEnv carries the node's name into agents (downward API).
+	NodeNameEnv = "K8S_NODE_NAME"
+)
+
+// ConfigSpec is everything the fleet's collector configurations depend on: plain values,
+// from a stack's configuration or a library user's arguments.
+type ConfigSpec struct {
+	Names       Names
+	Environment string // deployment.environment
+	LogLevel    string
+	TLS         bool // mutual TLS between agents and gateways
+	Sampling    collector.Sampling
+
+	AgentModes          []string // collector.AgentDaemonSet and/or collector.AgentSidecar
+	AgentMemoryLimitMiB int
+	AgentQueueSize      int
+	AgentK8sAttributes  bool
+	AgentLogCollection  bool
+
+	GatewayMemoryLimitMiB     int
+	GatewayQueueSize          int
+	GatewayPersistentQueue    bool
+	Exporters                 []collector.Exporter // the gateway's backends
+	ExporterExtensions        map[string]collector.Component
+	GatewayResourceAttributes []collector.AttributeAction
+	// CanaryLogLevel, with Canary, is the canary track's log level ("" keeps LogLevel).
+	Canary         bool
+	CanaryLogLevel string
+}
+
+// Configs are the collector configuration of every tier, as YAML; a tier the fleet does not
+// run has none.
+type Configs struct {
+	Gateway, Canary, Agent, Sidecar string
+}
+
+// NewConfigs renders the fleet's collector configurations.
+func NewConfigs(s ConfigSpec) (Configs, error) {
+	var c Configs
+	gw := s.GatewayOptions()
+	var err error
+	if c.Gateway, err = render(collector.GatewayConfig(gw)); err != nil {
+		return c, fmt.Errorf("gateway collector config: %w", err)
+	}
+	if s.Canary {
+		gw.LogLevel = cmp.Or(s.CanaryLogLevel, s.LogLevel)
+		if c.Canary, err = render(collector.GatewayConfig(gw)); err != nil {
+			return c, fmt.Errorf("canary gateway collector config: %w", err)
+		}
+	}
+	if slices.Contains(s.AgentModes, collector.AgentDaemonSet) {
+		if c.Agent, err = render(collector.AgentConfig(s.AgentOptions(collector.AgentDaemonSet))); err != nil {
+			return c, fmt.Errorf("agent collector config: %w", err)
+		}
+	}
+	if slices.Contains(s.AgentModes, collector.AgentSidecar) {
+		if c.Sidecar, err = render(collector.AgentConfig(s.AgentOptions(collector.AgentSidecar))); err != nil {
+			return c, fmt.Errorf("sidecar collector config: %w", err)
+		}
+	}
+	return c, nil
+}
+
+// GatewayOptions are the gateway preset's options.
+func (s ConfigSpec) GatewayOptions() collector.GatewayOptions {
+	o := collector.GatewayOptions{
+		MemoryLimitMiB: s.GatewayMemoryLimitMiB, Sampling: s.Sampling, QueueSize: s.GatewayQueueSize,
+		Exporters: s.Exporters, Extensions: s.ExporterExtensions,
+		ResourceAttributes: s.GatewayResourceAttributes, LogLevel: s.LogLevel,
+	}
+	if s.GatewayPersistentQueue {
+		o.QueueDir = QueueMountPath
+	}
+	if s.TLS {
+		o.TLS = &collector.ServerTLS{CertFile: TLSCertFile, KeyFile: TLSKeyFile, ClientCAFile: TLSCAFile}
+	}
+	return o
+}
+
+// AgentOptions are the agent preset's options for one mode: the DaemonSet agent enriches
+// with its node's Kubernetes metadata and may read container logs; a sidecar takes its pod's
+// identity from the downward API.
+func (s ConfigSpec) AgentOptions(mode string) collector.AgentOptions {
+	o := collector.AgentOptions{
+		Mode: mode, Environment: s.Environment, GatewayEndpoint: s.Names.GatewayEndpoint(),
+		MemoryLimitMiB: s.AgentMemoryLimitMiB, QueueSize: s.AgentQueueSize, LogLevel: s.LogLevel,
+	}
+	if s.Sampling.Mode == collector.SamplingTail {
+		o.LoadBalancingHost = s.Names.GatewayHeadlessHost() // every span of a trace to one gateway
+	}
+	if s.TLS {
+		o.TLS = &collector.ClientTLS{CAFile: TLSCAFile, CertFile: TLSCertFile, KeyFile: TLSKeyFile}
+	}
+	switch mode {
+	case collector.AgentDaemonSet:
+		o.K8sAttributes, o.NodeEnvVar = s.AgentK8sAttributes, NodeNameEnv
+		o.LogCollection = s.AgentLogCollection
+		o.ExcludeLogNamespaces = []string{s.Names.AgentNamespace, s.Names.Namespace}
+	case collector.AgentSidecar:
+		o.ResourceAttributes = []collector.AttributeAction{
+			{Key: "k8s.pod.name", Value: "${env:K8S_POD_NAME}", Action: "upsert"},
+			{Key: "k8s.namespace.name", Value: "${env:K8S_POD_NAMESPACE}", Action: "upsert"},
+			{Key: "k8s.pod.uid", Value: "${env:K8S_POD_UID}", Action: "upsert"},
+			{Key: "k8s.node.name", Value: "${env:" + NodeNameEnv + "}", Action: "upsert"},
+		}
+	}
+	return o
+}
+
+func render(c *collector.Config, err error) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	return c.YAML()
+}
