@@ -9,22 +9,26 @@ import (
 	"strings"
 
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Builder builds one cloud's stack from a validated configuration.
-type Builder func(ctx *pulumi.Context, cfg config.Stack) error
+// Builder builds one cloud's stack: it turns the plan of a validated configuration into
+// resources. The program exports the plan's outputs; a builder exports only what its cloud
+// computes (ARNs, kubeconfigs, load balancer addresses).
+type Builder func(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error
 
 // Preflight checks what a stack needs from the machine the program runs on (a kubeconfig
 // context, say), as opposed to what its config says. Offline rendering runs without them.
 type Preflight func(cfg config.Stack) error
 
-// Program is the Pulumi program: it loads and validates the stack configuration and runs
-// the preflight checks before any resource is registered, then runs the builder of
-// otelfleet:cloud.
+// Program is the Pulumi program: config → plan → cloud → fleet → outputs. It loads and
+// validates the stack configuration, runs the preflight checks and plans the fleet before
+// any resource is registered, then runs the builder of otelfleet:cloud and exports the
+// plan's outputs.
 func Program(builders map[string]Builder, preflights ...Preflight) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		cfg, err := config.FromContext(ctx)
+		cfg, err := configFromContext(ctx)
 		if err != nil {
 			return err
 		}
@@ -42,6 +46,16 @@ func Program(builders map[string]Builder, preflights ...Preflight) pulumi.RunFun
 			sort.Strings(names)
 			return fmt.Errorf("otelfleet:cloud: %q has no stack builder in this program; available: %s", cfg.Cloud, strings.Join(names, ", "))
 		}
-		return build(ctx, cfg)
+		p, err := plan.New(cfg)
+		if err != nil {
+			return err
+		}
+		if err := build(ctx, cfg, p); err != nil {
+			return err
+		}
+		for _, o := range p.Outputs {
+			ctx.Export(o.Name, pulumi.String(o.Value))
+		}
+		return nil
 	}
 }

@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -36,17 +37,26 @@ const (
 type Alert struct {
 	// ID is the alert's name in kebab case: the Azure rule's name, and camel-cased after
 	// "Otelfleet" the Prometheus alert's, unless PromName says otherwise.
-	ID       string
-	PromName string
-	Summary  string // what it means and what to do
-	Severity Severity
-	Shape    Shape
-	Window   time.Duration
+	ID       string        `json:"id"`
+	PromName string        `json:"promName,omitempty"`
+	Summary  string        `json:"summary"` // what it means and what to do
+	Severity Severity      `json:"severity"`
+	Shape    Shape         `json:"shape"`
+	Window   time.Duration `json:"-"`
 	// Threshold is crossed upwards, or downwards with Below.
-	Threshold float64
-	Below     bool
-	// Metrics are the collector self-metrics it reads ("" for alerts on pod state).
-	Metrics []string
+	Threshold float64 `json:"threshold"`
+	Below     bool    `json:"below,omitempty"`
+	// Metrics are the collector self-metrics it reads (none for alerts on pod state).
+	Metrics []string `json:"metrics,omitempty"`
+}
+
+// MarshalJSON writes the window as a duration ("10m0s").
+func (a Alert) MarshalJSON() ([]byte, error) {
+	type plain Alert
+	return json.Marshal(struct {
+		plain
+		Window string `json:"window"`
+	}{plain(a), a.Window.String()})
 }
 
 // Name is the Prometheus alert's name.

@@ -50,7 +50,10 @@ type ConfigSpec struct {
 // Configs are the collector configuration of every tier, as YAML; a tier the fleet does not
 // run has none.
 type Configs struct {
-	Gateway, Canary, Agent, Sidecar string
+	Gateway string `json:"gateway"`
+	Canary  string `json:"canary,omitempty"`
+	Agent   string `json:"agent,omitempty"`
+	Sidecar string `json:"sidecar,omitempty"`
 }
 
 // NewConfigs renders the fleet's collector configurations.

@@ -13,9 +13,9 @@ import (
 
 // Names derives the object names and hosts of one fleet from its prefix and namespaces.
 type Names struct {
-	Prefix         string // the stack's otelfleet:name, e.g. "otel"
-	Namespace      string // the gateway's namespace
-	AgentNamespace string // the DaemonSet agent's namespace
+	Prefix         string `json:"prefix"`         // the stack's otelfleet:name, e.g. "otel"
+	Namespace      string `json:"namespace"`      // the gateway's namespace
+	AgentNamespace string `json:"agentNamespace"` // the DaemonSet agent's namespace
 }
 
 // Gateway names the gateway's stable workload and everything that belongs to it alone:

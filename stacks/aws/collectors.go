@@ -1,8 +1,6 @@
 package aws
 
 import (
-	"fmt"
-
 	"github.com/otelfleet/otelfleet/components/aws/destinations"
 	"github.com/otelfleet/otelfleet/components/aws/ebscsi"
 	"github.com/otelfleet/otelfleet/components/aws/ecscollector"
@@ -10,17 +8,17 @@ import (
 	"github.com/otelfleet/otelfleet/components/aws/irsa"
 	"github.com/otelfleet/otelfleet/components/aws/lambdaotel"
 	"github.com/otelfleet/otelfleet/components/aws/network"
-	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/stacks/common"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // PodNameEnv names each gateway pod's log streams, so replicas never share one.
-const PodNameEnv = "K8S_POD_NAME"
+const PodNameEnv = plan.PodNameEnv
 
 // QueueStorageClass is the StorageClass (EBS gp3, encrypted) the aws stack creates for a
 // StatefulSet gateway's queue volumes when otelfleet:gatewayStorageClass is empty.
@@ -36,19 +34,18 @@ const LambdaExampleCode = "examples/lambda/build"
 // gatewayIngest its LoadBalancer Service gets the AWS Load Balancer Controller's
 // annotations. It returns the fleet and the cluster's Kubernetes provider; dependsOn are
 // waited for (nodes, the load balancer controller).
-func deployGateway(ctx *pulumi.Context, cfg config.Stack, cluster *eks.Cluster, dest *destinations.Destinations, role *irsa.Role, dependsOn []pulumi.Resource) (*kube.Fleet, *kubernetes.Provider, error) {
+func deployGateway(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, cluster *eks.Cluster, dest *destinations.Destinations, role *irsa.Role, dependsOn []pulumi.Resource) (*kube.Fleet, *kubernetes.Provider, error) {
 	a := cfg.AWS
 	ingest, err := ingestAnnotations(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	return common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(f *kube.FleetArgs) {
+	return common.DeployFleet(ctx, cfg, p, cluster.Kubeconfig, func(f *kube.FleetArgs) {
 		if f.GatewayIngest != nil {
 			for k, v := range ingest {
 				f.GatewayIngest.Annotations[k] = v
 			}
 		}
-		f.Exporters = common.WithUpstreamMTLS(cfg, dest.Exporters("gateway-${env:"+PodNameEnv+"}"))
 		// Senders outside the cluster reach the gateway by its global and regional names.
 		for _, n := range []string{a.DRRecordName, a.RegionalRecordName} {
 			if n != "" {
@@ -67,48 +64,12 @@ func deployGateway(ctx *pulumi.Context, cfg config.Stack, cluster *eks.Cluster, 
 				FieldRef: &corev1.ObjectFieldSelectorArgs{FieldPath: pulumi.String("metadata.name")},
 			}},
 		)
-		f.GatewayResourceAttributes = append(f.GatewayResourceAttributes,
-			collector.AttributeAction{Key: "cloud.provider", Value: "aws", Action: "insert"},
-			collector.AttributeAction{Key: "cloud.platform", Value: "aws_eks", Action: "insert"},
-			collector.AttributeAction{Key: "cloud.region", Value: a.Region, Action: "insert"},
-			collector.AttributeAction{Key: "k8s.cluster.name", Value: cluster.ClusterName, Action: "insert"},
-		)
 	}, pulumi.DependsOn(dependsOn))
 }
 
-// ECSCollectorConfig is the ECS collector's configuration: the gateway preset with the
-// same destinations. Tail sampling needs every span of a trace at one collector, which an
-// NLB does not guarantee, so only probabilistic sampling carries over.
-func ECSCollectorConfig(cfg config.Stack, dest *destinations.Destinations) (string, error) {
-	sampling := collector.Sampling{Mode: collector.SamplingNone}
-	if cfg.Sampling.Mode == collector.SamplingProbabilistic {
-		sampling = collector.Sampling{Mode: collector.SamplingProbabilistic, Percentage: cfg.Sampling.Percentage}
-	}
-	c, err := collector.GatewayConfig(collector.GatewayOptions{
-		MemoryLimitMiB: cfg.AWS.ECSMemoryMiB,
-		Sampling:       sampling,
-		QueueSize:      cfg.Gateway.QueueSize,
-		Exporters:      common.WithUpstream(cfg, dest.Exporters("ecs-${env:HOSTNAME:-collector}")),
-		ResourceAttributes: []collector.AttributeAction{
-			{Key: "deployment.environment", Value: cfg.Environment, Action: "insert"},
-			{Key: "cloud.provider", Value: "aws", Action: "insert"},
-			{Key: "cloud.platform", Value: "aws_ecs", Action: "insert"},
-			{Key: "cloud.region", Value: cfg.AWS.Region, Action: "insert"},
-		},
-		LogLevel: cfg.Collector.LogLevel,
-	})
-	if err != nil {
-		return "", fmt.Errorf("ecs collector config: %w", err)
-	}
-	return c.YAML()
-}
-
-func deployECS(ctx *pulumi.Context, cfg config.Stack, net *network.Network, dest *destinations.Destinations, account pulumi.StringInput, opts ...pulumi.ResourceOption) (*ecscollector.Collector, error) {
+func deployECS(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, net *network.Network, dest *destinations.Destinations, account pulumi.StringInput, opts ...pulumi.ResourceOption) (*ecscollector.Collector, error) {
 	a := cfg.AWS
-	yaml, err := ECSCollectorConfig(cfg, dest)
-	if err != nil {
-		return nil, err
-	}
+	yaml := p.CloudCollectors[plan.CollectorECS]
 	ecs, err := ecscollector.New(ctx, cfg.Name+"-ecs", &ecscollector.Args{
 		Prefix: cfg.Name, Region: a.Region, Account: account,
 		Image: cfg.Collector.Image + ":" + cfg.Collector.Version, Config: yaml,

@@ -17,13 +17,14 @@ import (
 	"github.com/otelfleet/otelfleet/components/aws/network"
 	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Build builds the aws stack. Every AWS resource goes through one explicit provider for
 // otelfleet:awsRegion whose default tags are otelfleet:tags.
-func Build(ctx *pulumi.Context, cfg config.Stack) error {
+func Build(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
 	if err := cfg.ValidateAWSIngest(); err != nil {
 		return err
 	}
@@ -93,7 +94,7 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 		fleetDeps = append(fleetDeps, lbc.Release)
 		ctx.Export("loadBalancerControllerRoleArn", lbc.RoleArn)
 	}
-	fleet, k8s, err := deployGateway(ctx, cfg, cluster, dest, gatewayRole, fleetDeps)
+	fleet, k8s, err := deployGateway(ctx, cfg, p, cluster, dest, gatewayRole, fleetDeps)
 	if err != nil {
 		return err
 	}
@@ -124,7 +125,7 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 	}
 	watched := alarmSources{dest: dest}
 	if a.ECSCollector {
-		ecs, err := deployECS(ctx, cfg, net, dest, account, inAWS)
+		ecs, err := deployECS(ctx, cfg, p, net, dest, account, inAWS)
 		if err != nil {
 			return err
 		}

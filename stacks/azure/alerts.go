@@ -9,6 +9,7 @@ import (
 	"github.com/otelfleet/otelfleet/components/azure/monitor"
 	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -18,7 +19,7 @@ import (
 // agent), and log search and metric alerts on the AKS fleet, the ACI collector (nil when off)
 // and Application Insights ingestion notify the action group of otelfleet:alertEmail or
 // otelfleet:alertActionGroupId.
-func deployAlerts(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, cluster *aks.Cluster, aciGroup *aci.Collector, k8s *kubernetes.Provider, withProvider pulumi.ResourceOption) error {
+func deployAlerts(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, cluster *aks.Cluster, aciGroup *aci.Collector, k8s *kubernetes.Provider, withProvider pulumi.ResourceOption) error {
 	namespaces := []string{cfg.Kubernetes.Namespace}
 	if !slices.Contains(namespaces, cfg.Kubernetes.AgentNamespace) {
 		namespaces = append(namespaces, cfg.Kubernetes.AgentNamespace)
@@ -47,7 +48,7 @@ func deployAlerts(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, 
 	}
 	// Ingestion is checked against the Application Insights otelfleet created (its rows are
 	// in the stack's workspace), when the gateway exports to it at all.
-	if _, toAppInsights := exporters(cfg, true); toAppInsights && cfg.Azure.AppInsightsCreate {
+	if plan.SendsToAzureMonitor(p.ConfigSpec().Exporters) && cfg.Azure.AppInsightsCreate {
 		r, err := alerts.IngestionRule(alerts.Ingestion{Workspace: mon.WorkspaceID, AppInsights: mon.AppInsightsID})
 		if err != nil {
 			return err

@@ -2,7 +2,6 @@ package azure
 
 import (
 	"maps"
-	"slices"
 
 	"github.com/otelfleet/otelfleet/components/azure/aci"
 	"github.com/otelfleet/otelfleet/components/azure/aks"
@@ -13,46 +12,15 @@ import (
 	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/stacks/common"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// azureMonitorExporter sends every signal to Application Insights (and through it to the
-// workspace): the seeds' azureloganalytics exporter does not exist, logs go this way too.
-func azureMonitorExporter() collector.Exporter {
-	return collector.Exporter{
-		ID: collector.TypeAzureMonitor, Config: collector.AzureMonitorFromEnv(collector.AzureMonitorConnectionStringEnv),
-		Signals: []string{collector.Traces, collector.Metrics, collector.Logs},
-	}
-}
-
-// exporters are the gateway's backends: Azure Monitor plus the configured upstream, and
-// whether the connection string is needed. The AKS gateway (mtls) presents its cert-manager
-// certificate to the upstream when otelfleet:tlsEnabled is on; the ACI collector has no
-// certificate and verifies the upstream only.
-func exporters(cfg config.Stack, mtls bool) ([]collector.Exporter, bool) {
-	cloud := []collector.Exporter{azureMonitorExporter()}
-	ex := common.WithUpstream(cfg, cloud)
-	if mtls {
-		ex = common.WithUpstreamMTLS(cfg, cloud)
-	}
-	return ex, slices.ContainsFunc(ex, func(e collector.Exporter) bool { return e.ID == collector.TypeAzureMonitor })
-}
-
-// cloudAttributes are the resource attributes a gateway on platform upserts.
-func cloudAttributes(cfg config.Stack, platform string) []collector.AttributeAction {
-	return []collector.AttributeAction{
-		{Key: "deployment.environment", Value: cfg.Environment, Action: "insert"},
-		{Key: "cloud.provider", Value: "azure", Action: "upsert"},
-		{Key: "cloud.platform", Value: platform, Action: "upsert"},
-		{Key: "cloud.region", Value: cfg.Azure.Location, Action: "upsert"},
-	}
-}
-
 // deployAKSFleet creates the gateway's workload identity and the collector fleet on AKS,
 // and returns the fleet and the Kubernetes provider it was deployed with.
-func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, cluster *aks.Cluster, withProvider pulumi.ResourceOption) (*kube.Fleet, *kubernetes.Provider, error) {
-	ex, needsConnectionString := exporters(cfg, true)
+func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, cluster *aks.Cluster, withProvider pulumi.ResourceOption) (*kube.Fleet, *kubernetes.Provider, error) {
+	needsConnectionString := plan.SendsToAzureMonitor(p.ConfigSpec().Exporters)
 	ingest, err := ingestAnnotations(cfg)
 	if err != nil {
 		return nil, nil, err
@@ -67,14 +35,12 @@ func deployAKSFleet(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput
 	if err != nil {
 		return nil, nil, err
 	}
-	fleet, k8s, err := common.DeployFleet(ctx, cfg, cluster.Kubeconfig, func(a *kube.FleetArgs) {
-		a.Exporters = append(a.Exporters, ex...)
+	fleet, k8s, err := common.DeployFleet(ctx, cfg, p, cluster.Kubeconfig, func(a *kube.FleetArgs) {
 		if needsConnectionString {
 			a.GatewaySecretEnv = map[string]pulumi.StringInput{collector.AzureMonitorConnectionStringEnv: mon.ConnectionString}
 		}
 		a.GatewayServiceAccountAnnotations = pulumi.StringMap{identity.ClientIDAnnotation: gatewayID.ClientID}
 		a.GatewayPodLabels = map[string]string{identity.UseLabel: "true"}
-		a.GatewayResourceAttributes = cloudAttributes(cfg, "azure_aks")
 		if a.GatewayIngest != nil {
 			maps.Copy(a.GatewayIngest.Annotations, ingest)
 			a.GatewayDNSNames = append(a.GatewayDNSNames, cfg.Azure.AKSIngestDNSNames...)
@@ -121,27 +87,10 @@ func publisherRoles(cfg config.Stack, mon *monitor.Monitoring) []identity.Role {
 
 // deployACICollector creates the ACI gateway, its identity and (by default) its network, and
 // adds its outputs to out.
-func deployACICollector(ctx *pulumi.Context, cfg config.Stack, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, withProvider pulumi.ResourceOption, out Outputs) (*aci.Collector, error) {
+func deployACICollector(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, withProvider pulumi.ResourceOption, out Outputs) (*aci.Collector, error) {
 	az := cfg.Azure
-	ex, needsConnectionString := exporters(cfg, false)
-	gw, err := collector.GatewayConfig(collector.GatewayOptions{
-		MemoryLimitMiB: aci.MemoryMiB(az.ACIMemoryGB),
-		Sampling: collector.Sampling{
-			Mode: cfg.Sampling.Mode, Percentage: cfg.Sampling.Percentage,
-			DecisionWait: cfg.Sampling.DecisionWait, LatencyThresholdMs: cfg.Sampling.LatencyThresholdMs,
-		},
-		QueueSize:          cfg.Gateway.QueueSize,
-		Exporters:          ex,
-		ResourceAttributes: cloudAttributes(cfg, "azure_container_instances"),
-		LogLevel:           cfg.Collector.LogLevel,
-	})
-	if err != nil {
-		return nil, err
-	}
-	config, err := gw.YAML()
-	if err != nil {
-		return nil, err
-	}
+	config := p.CloudCollectors[plan.CollectorACI]
+	needsConnectionString := plan.SendsToAzureMonitor(plan.ACIExporters(cfg))
 	aciID, err := identity.NewIdentity(ctx, cfg.Name+"-aci-identity", &identity.Args{
 		ResourceGroupName: rg, Location: az.Location, Tags: tags, Roles: publisherRoles(cfg, mon),
 	}, withProvider)

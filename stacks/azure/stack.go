@@ -13,6 +13,7 @@ import (
 	"github.com/otelfleet/otelfleet/components/azure/aks"
 	"github.com/otelfleet/otelfleet/components/azure/monitor"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi-azure-native-sdk/resources/v2"
 	azurenative "github.com/pulumi/pulumi-azure-native-sdk/v2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -23,8 +24,8 @@ import (
 type Outputs map[string]pulumi.Input
 
 // Build builds the azure stack from a validated configuration and exports its outputs.
-func Build(ctx *pulumi.Context, cfg config.Stack) error {
-	out, err := Deploy(ctx, cfg)
+func Build(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
+	out, err := Deploy(ctx, cfg, p)
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 
 // Deploy creates the azure stack's resources and returns the outputs Build exports (besides
 // gatewayEndpoint and agentEndpoint, which common.DeployFleet exports).
-func Deploy(ctx *pulumi.Context, cfg config.Stack) (Outputs, error) {
+func Deploy(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) (Outputs, error) {
 	az := cfg.Azure
 	tags := azureTags(cfg.Tags)
 
@@ -87,7 +88,7 @@ func Deploy(ctx *pulumi.Context, cfg config.Stack) (Outputs, error) {
 		return nil, err
 	}
 
-	fleet, k8s, err := deployAKSFleet(ctx, cfg, rg.Name, tags, mon, cluster, withProvider)
+	fleet, k8s, err := deployAKSFleet(ctx, cfg, p, rg.Name, tags, mon, cluster, withProvider)
 	if err != nil {
 		return nil, err
 	}
@@ -104,12 +105,12 @@ func Deploy(ctx *pulumi.Context, cfg config.Stack) (Outputs, error) {
 	}
 	var aciGroup *aci.Collector
 	if az.ACIEnabled {
-		if aciGroup, err = deployACICollector(ctx, cfg, rg.Name, tags, mon, withProvider, out); err != nil {
+		if aciGroup, err = deployACICollector(ctx, cfg, p, rg.Name, tags, mon, withProvider, out); err != nil {
 			return nil, err
 		}
 	}
 	if az.Alerts {
-		if err := deployAlerts(ctx, cfg, rg.Name, tags, mon, cluster, aciGroup, k8s, withProvider); err != nil {
+		if err := deployAlerts(ctx, cfg, p, rg.Name, tags, mon, cluster, aciGroup, k8s, withProvider); err != nil {
 			return nil, err
 		}
 	}

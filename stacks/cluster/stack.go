@@ -4,16 +4,16 @@
 package cluster
 
 import (
-	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/stacks/common"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Build deploys the fleet onto otelfleet:kubeContext (or the current context), exporting
 // to otelfleet:upstreamOtlpEndpoint, or to the debug exporter when none is set.
-func Build(ctx *pulumi.Context, cfg config.Stack) error {
+func Build(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
 	// An empty kubeconfig makes the provider read the ambient one ($KUBECONFIG or
 	// ~/.kube/config) when it runs. Left nil, the SDK would copy $KUBECONFIG's path into the
 	// provider's inputs: the state (and synth's output) would then depend on the path on
@@ -22,11 +22,6 @@ func Build(ctx *pulumi.Context, cfg config.Stack) error {
 	if cfg.Cluster.KubeContext != "" {
 		provider.Context = pulumi.String(cfg.Cluster.KubeContext)
 	}
-	_, _, err := common.DeployFleetWithProvider(ctx, cfg, provider, func(a *kube.FleetArgs) {
-		a.Exporters = common.WithUpstream(cfg, nil)
-		if len(a.Exporters) == 0 {
-			a.Exporters = append(a.Exporters, common.DebugExporter())
-		}
-	})
+	_, _, err := common.DeployFleetWithProvider(ctx, cfg, p, provider, nil)
 	return err
 }

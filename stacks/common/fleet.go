@@ -3,14 +3,14 @@
 package common
 
 import (
-	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 )
 
-// FleetArgs returns the fleet of a stack configuration, without the cloud's exporters and
+// FleetArgs returns the fleet of a stack's plan (and its configuration), without the cloud's
 // identity bindings, which the cloud stack adds.
-func FleetArgs(cfg config.Stack) *kube.FleetArgs {
+func FleetArgs(cfg config.Stack, p *plan.Plan) *kube.FleetArgs {
 	a, g := cfg.Agent, cfg.Gateway
 	args := &kube.FleetArgs{
 		Prefix:             cfg.Name,
@@ -36,13 +36,9 @@ func FleetArgs(cfg config.Stack) *kube.FleetArgs {
 			VPA:                g.VPAEnabled,
 			AllowAllNamespaces: g.AllowAllNamespaces,
 		},
-		Sampling: collector.Sampling{
-			Mode: cfg.Sampling.Mode, Percentage: cfg.Sampling.Percentage,
-			DecisionWait: cfg.Sampling.DecisionWait, LatencyThresholdMs: cfg.Sampling.LatencyThresholdMs,
-		},
-		GatewayResourceAttributes: []collector.AttributeAction{
-			{Key: "deployment.environment", Value: cfg.Environment, Action: "insert"},
-		},
+		Sampling:                  p.Sampling,
+		Exporters:                 p.ConfigSpec().Exporters,
+		GatewayResourceAttributes: p.Gateway.ResourceAttributes,
 	}
 	if g.HPAEnabled {
 		args.Gateway.HPA = &kube.HPA{MinReplicas: g.HPAMinReplicas, MaxReplicas: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}

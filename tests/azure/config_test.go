@@ -8,6 +8,7 @@ import (
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/azure"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/otelfleet/otelfleet/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -59,9 +60,9 @@ func TestBadConfiguration(t *testing.T) {
 			}
 			sc.SecretKeys = append(sc.SecretKeys, tt.secret...)
 			built := false
-			program := stacks.Program(map[string]stacks.Builder{"azure": func(ctx *pulumi.Context, cfg config.Stack) error {
+			program := stacks.Program(map[string]stacks.Builder{"azure": func(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
 				built = true
-				return azure.Build(ctx, cfg)
+				return azure.Build(ctx, cfg, p)
 			}})
 			_, err = synth.Render(sc, program)
 			if err == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/azure"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/otelfleet/otelfleet/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -103,8 +104,8 @@ func outputs(t *testing.T, values map[string]string) map[string]any {
 	var mu sync.Mutex
 	var resolved sync.WaitGroup
 	got := map[string]any{}
-	program := stacks.Program(map[string]stacks.Builder{"azure": func(ctx *pulumi.Context, cfg config.Stack) error {
-		out, err := azure.Deploy(ctx, cfg)
+	program := stacks.Program(map[string]stacks.Builder{"azure": func(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
+		out, err := azure.Deploy(ctx, cfg, p)
 		for name, v := range out {
 			resolved.Add(1)
 			pulumi.ToOutput(v).ApplyT(func(x any) any {

@@ -22,13 +22,12 @@ const BucketEnv = "OTEL_ARCHIVE_BUCKET"
 
 // Archive prefixes per signal (objects are <prefix>/year=/month=/day=/hour=/...).
 const (
-	TracesPrefix = "traces"
-	LogsPrefix   = "logs"
+	TracesPrefix = collector.ArchiveTracesPrefix
+	LogsPrefix   = collector.ArchiveLogsPrefix
 )
 
-// IndexedAttributes become searchable X-Ray annotations: the seeds' list, with both the
-// old and the current HTTP semantic-convention names.
-var IndexedAttributes = []string{"http.method", "http.request.method", "http.status_code", "http.response.status_code", "error"}
+// IndexedAttributes become searchable X-Ray annotations (collector.XRayIndexedAttributes).
+var IndexedAttributes = collector.XRayIndexedAttributes
 
 // Args describe the destinations. Defaults (defaults()): RetentionDays 30, EMFNamespace
 // OTLP/Metrics.
@@ -68,8 +67,8 @@ func (a Args) defaults() Args {
 	return a
 }
 
-func (a Args) logsGroup() string    { return fmt.Sprintf("/otelfleet/%s/logs", a.Prefix) }
-func (a Args) metricsGroup() string { return fmt.Sprintf("/otelfleet/%s/metrics", a.Prefix) }
+func (a Args) logsGroup() string    { return collector.AWSLogGroup(a.Prefix, "logs") }
+func (a Args) metricsGroup() string { return collector.AWSLogGroup(a.Prefix, "metrics") }
 
 // New creates the log groups and the archive.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Destinations, error) {
@@ -115,35 +114,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 // each collector's log streams (it may read the environment, "${env:K8S_POD_NAME}", so
 // replicas do not share a stream); the bucket name comes from ${env:OTEL_ARCHIVE_BUCKET}.
 func (d *Destinations) Exporters(streamName string) []collector.Exporter {
-	a := d.args
-	s3 := func(prefix string) collector.AWSS3Exporter {
-		return collector.AWSS3Exporter{Marshaler: "otlp_json", S3Uploader: collector.S3Uploader{
-			Region: a.Region, S3Bucket: "${env:" + BucketEnv + "}", S3Prefix: prefix,
-			S3PartitionFormat: collector.HourlyPartition, Compression: "gzip",
-		}}
+	return d.args.Destinations(streamName).Exporters()
+}
+
+// Destinations are the destinations as the collector preset sees them.
+func (a Args) Destinations(streamName string) collector.AWSDestinations {
+	a = a.defaults()
+	return collector.AWSDestinations{
+		Region: a.Region, EMFNamespace: a.EMFNamespace, LogsGroup: a.logsGroup(), MetricsGroup: a.metricsGroup(),
+		Stream: streamName, BucketEnv: BucketEnv, ArchiveLogs: a.ArchiveLogs,
 	}
-	out := []collector.Exporter{
-		{ID: collector.TypeAWSXRay, Signals: []string{collector.Traces}, Config: collector.AWSXRayExporter{
-			Region: a.Region, IndexedAttributes: IndexedAttributes, LogGroupNames: []string{a.logsGroup()},
-		}},
-		{ID: collector.ID(collector.TypeAWSS3, TracesPrefix), Signals: []string{collector.Traces}, Config: s3(TracesPrefix)},
-		{ID: collector.TypeAWSEMF, Signals: []string{collector.Metrics}, Config: collector.AWSEMFExporter{
-			Region: a.Region, Namespace: a.EMFNamespace, LogGroupName: a.metricsGroup(), LogStreamName: streamName,
-			DimensionRollupOption:         "NoDimensionRollup", // rollups multiply the custom metrics billed
-			ResourceToTelemetryConversion: &collector.ResourceToTelemetryConversion{Enabled: true},
-			MetricDeclarations: []collector.EMFMetricDeclaration{{
-				Dimensions:          [][]string{{"service.name"}, {"service.name", "http.route"}, {"service.name", "rpc.method"}},
-				MetricNameSelectors: []string{`^http\..*`, `^rpc\..*`},
-			}},
-		}},
-		{ID: collector.TypeAWSCloudWatchLogs, Signals: []string{collector.Logs}, Config: collector.AWSCloudWatchLogsExporter{
-			Region: a.Region, LogGroupName: a.logsGroup(), LogStreamName: streamName,
-		}},
-	}
-	if a.ArchiveLogs {
-		out = append(out, collector.Exporter{ID: collector.ID(collector.TypeAWSS3, LogsPrefix), Signals: []string{collector.Logs}, Config: s3(LogsPrefix)})
-	}
-	return out
 }
 
 // WriterPolicy is the least-privilege policy of a collector using Exporters.
