@@ -88,4 +88,3 @@ func containsValue(m map[string]string, v string) bool {
 	}
 	return false
 }
-
