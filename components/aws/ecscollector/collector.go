@@ -128,28 +128,76 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("otelfleet:aws:ECSCollector", name, c, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(c)
-	tags := pulumi.ToStringMap(a.Tags)
+	b := &builder{ctx: ctx, name: name, a: a, parent: pulumi.Parent(c), tags: pulumi.ToStringMap(a.Tags)}
 
 	cluster, err := ecs.NewCluster(ctx, name, &ecs.ClusterArgs{
 		Name:     pulumi.String(a.Prefix + "-collectors"),
 		Settings: ecs.ClusterSettingArray{ecs.ClusterSettingArgs{Name: pulumi.String("containerInsights"), Value: pulumi.String("enabled")}},
-		Tags:     tags,
-	}, parent)
+		Tags:     b.tags,
+	}, b.parent)
 	if err != nil {
 		return nil, err
 	}
-	logs, err := cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
-		Name: pulumi.Sprintf("/otelfleet/%s/ecs-collector", a.Prefix), RetentionInDays: pulumi.Int(a.LogRetentionDays), Tags: tags,
-	}, parent)
+	logs, param, err := b.logsAndConfig()
 	if err != nil {
 		return nil, err
+	}
+	execRole, taskRole, err := b.roles(logs, param)
+	if err != nil {
+		return nil, err
+	}
+	task, err := b.taskDefinition(logs, param, execRole, taskRole)
+	if err != nil {
+		return nil, err
+	}
+	net, err := b.network()
+	if err != nil {
+		return nil, err
+	}
+	service, err := b.service(cluster, task, net)
+	if err != nil {
+		return nil, err
+	}
+
+	c.ClusterName, c.ServiceName = cluster.Name, service.Name
+	c.TaskRoleArn, c.ExecutionRoleArn = taskRole.Arn, execRole.Arn
+	c.LogGroupName, c.ConfigParameter, c.SecurityGroupID = logs.Name, param.Name, net.securityGroup.ID().ToStringOutput()
+	c.LoadBalancerDNS = net.nlb.DnsName
+	c.GRPCEndpoint = pulumi.Sprintf("http://%s:%d", net.nlb.DnsName, collector.PortOTLPGRPC)
+	c.HTTPEndpoint = pulumi.Sprintf("http://%s:%d", net.nlb.DnsName, collector.PortOTLPHTTP)
+	c.LoadBalancerArnSuffix, c.TargetGroupArnSuffix = net.nlb.ArnSuffix, net.grpcTargetGroup.ArnSuffix
+	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"loadBalancerArnSuffix": c.LoadBalancerArnSuffix, "targetGroupArnSuffix": c.TargetGroupArnSuffix,
+		"clusterName": c.ClusterName, "serviceName": c.ServiceName, "taskRoleArn": c.TaskRoleArn,
+		"executionRoleArn": c.ExecutionRoleArn, "logGroupName": c.LogGroupName, "configParameter": c.ConfigParameter,
+		"securityGroupId": c.SecurityGroupID, "loadBalancerDns": c.LoadBalancerDNS, "grpcEndpoint": c.GRPCEndpoint, "httpEndpoint": c.HTTPEndpoint,
+	})
+}
+
+// builder creates the collector's children, one concern per method.
+type builder struct {
+	ctx    *pulumi.Context
+	name   string
+	a      Args
+	parent pulumi.ResourceOption
+	tags   pulumi.StringMap
+}
+
+// logsAndConfig are the collector's log group and the SSM parameter its configuration is
+// injected from (nothing is baked into an image).
+func (b *builder) logsAndConfig() (*cloudwatch.LogGroup, *ssm.Parameter, error) {
+	a := b.a
+	logs, err := cloudwatch.NewLogGroup(b.ctx, b.name, &cloudwatch.LogGroupArgs{
+		Name: pulumi.Sprintf("/otelfleet/%s/ecs-collector", a.Prefix), RetentionInDays: pulumi.Int(a.LogRetentionDays), Tags: b.tags,
+	}, b.parent)
+	if err != nil {
+		return nil, nil, err
 	}
 	configTags := pulumi.StringMap{ConfigTag: pulumi.String(Tier)}
-	for k, v := range tags {
+	for k, v := range b.tags {
 		configTags[k] = v
 	}
-	param, err := ssm.NewParameter(ctx, name+"-config", &ssm.ParameterArgs{
+	param, err := ssm.NewParameter(b.ctx, b.name+"-config", &ssm.ParameterArgs{
 		Name:        pulumi.Sprintf("/otelfleet/%s/ecs-collector/config", a.Prefix),
 		Description: pulumi.String("OpenTelemetry collector configuration of the ECS collector (no secrets)"),
 		Type:        pulumi.String("String"),
@@ -157,26 +205,31 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Tier:          pulumi.String("Intelligent-Tiering"),
 		InsecureValue: pulumi.String(a.Config),
 		Tags:          configTags,
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
+	}, b.parent)
+	return logs, param, err
+}
 
+// roles are the task's identities: the execution role starts it (logs, the config
+// parameter, the image), the task role is what its exporters act as.
+func (b *builder) roles(logs *cloudwatch.LogGroup, param *ssm.Parameter) (exec, task *iam.Role, err error) {
+	a := b.a
 	trust := a.Account.ToStringOutput().ApplyT(func(account string) (string, error) {
 		return TaskTrustPolicy(a.Region, account).JSON()
 	}).(pulumi.StringOutput)
 	execPolicy := pulumi.All(logs.Arn, param.Arn).ApplyT(func(v []any) (string, error) {
 		return ExecutionPolicy(v[0].(string), v[1].(string), ecrRepositoryArn(a.Image)).JSON()
 	}).(pulumi.StringOutput)
-	execRole, err := roleWithPolicy(ctx, name+"-execution", "Starts the ECS collector: logs, config parameter, image pull", trust, execPolicy, tags, parent)
-	if err != nil {
-		return nil, err
+	if exec, err = roleWithPolicy(b.ctx, b.name+"-execution", "Starts the ECS collector: logs, config parameter, image pull", trust, execPolicy, b.tags, b.parent); err != nil {
+		return nil, nil, err
 	}
-	taskRole, err := roleWithPolicy(ctx, name+"-task", "The ECS collector's exporters: X-Ray, CloudWatch Logs, S3 archive", trust, a.TaskPolicy, tags, parent)
-	if err != nil {
-		return nil, err
-	}
+	task, err = roleWithPolicy(b.ctx, b.name+"-task", "The ECS collector's exporters: X-Ray, CloudWatch Logs, S3 archive", trust, a.TaskPolicy, b.tags, b.parent)
+	return exec, task, err
+}
 
+// taskDefinition is the Fargate task: one read-only collector container whose config comes
+// from the parameter.
+func (b *builder) taskDefinition(logs *cloudwatch.LogGroup, param *ssm.Parameter, execRole, taskRole *iam.Role) (*ecs.TaskDefinition, error) {
+	a := b.a
 	containers := pulumi.All(logs.Name, param.Arn, environment(a.Environment)).ApplyT(func(v []any) (string, error) {
 		env := []keyValue{
 			{Name: "AWS_REGION", Value: a.Region},
@@ -208,7 +261,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			StopTimeout:            30, // time to flush the sending queues after SIGTERM
 		})
 	}).(pulumi.StringOutput)
-	task, err := ecs.NewTaskDefinition(ctx, name, &ecs.TaskDefinitionArgs{
+	return ecs.NewTaskDefinition(b.ctx, b.name, &ecs.TaskDefinitionArgs{
 		Family:                  pulumi.String(a.Prefix + "-collector"),
 		Cpu:                     pulumi.String(strconv.Itoa(a.CPU)),
 		Memory:                  pulumi.String(strconv.Itoa(a.MemoryMiB)),
@@ -220,13 +273,24 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		ExecutionRoleArn:     execRole.Arn,
 		TaskRoleArn:          taskRole.Arn,
 		ContainerDefinitions: containers,
-		Tags:                 tags,
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
+		Tags:                 b.tags,
+	}, b.parent)
+}
 
-	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+// network is how senders reach the tasks: a security group admitting OTLP and health checks
+// from the VPC only, and an internal NLB with a target group and listener per OTLP port.
+type network struct {
+	securityGroup   *ec2.SecurityGroup
+	nlb             *lb.LoadBalancer
+	grpcTargetGroup *lb.TargetGroup
+	balancers       ecs.ServiceLoadBalancerArray
+	listeners       []pulumi.Resource
+}
+
+func (b *builder) network() (*network, error) {
+	a, n := b.a, &network{}
+	var err error
+	n.securityGroup, err = ec2.NewSecurityGroup(b.ctx, b.name, &ec2.SecurityGroupArgs{
 		Description: pulumi.String("ECS collector: OTLP and health checks from the VPC only"),
 		VpcId:       a.VpcID,
 		Ingress:     ingressRules(a.VpcCIDR),
@@ -235,28 +299,24 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(443), ToPort: pulumi.Int(443),
 			CidrBlocks: pulumi.StringArray{pulumi.String("0.0.0.0/0")},
 		}},
-		Tags: tags,
-	}, parent)
+		Tags: b.tags,
+	}, b.parent)
 	if err != nil {
 		return nil, err
 	}
-
-	nlb, err := lb.NewLoadBalancer(ctx, name, &lb.LoadBalancerArgs{
+	n.nlb, err = lb.NewLoadBalancer(b.ctx, b.name, &lb.LoadBalancerArgs{
 		Name:                         pulumi.String(a.Prefix + "-otlp"),
 		LoadBalancerType:             pulumi.String("network"),
 		Internal:                     pulumi.Bool(true),
 		Subnets:                      a.SubnetIDs,
 		EnableCrossZoneLoadBalancing: pulumi.Bool(true),
-		Tags:                         tags,
-	}, parent)
+		Tags:                         b.tags,
+	}, b.parent)
 	if err != nil {
 		return nil, err
 	}
-	var balancers ecs.ServiceLoadBalancerArray
-	var listeners []pulumi.Resource
-	var grpcTargetGroup *lb.TargetGroup
 	for _, p := range otlpPorts {
-		tg, err := lb.NewTargetGroup(ctx, name+"-"+p.name, &lb.TargetGroupArgs{
+		tg, err := lb.NewTargetGroup(b.ctx, b.name+"-"+p.name, &lb.TargetGroupArgs{
 			Name:                pulumi.String(a.Prefix + "-" + p.name),
 			Port:                pulumi.Int(p.port),
 			Protocol:            pulumi.String("TCP"),
@@ -268,27 +328,33 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 				Port: pulumi.String(strconv.Itoa(collector.PortHealthCheck)), Path: pulumi.String("/"), Matcher: pulumi.String("200"),
 				Interval: pulumi.Int(10), HealthyThreshold: pulumi.Int(2), UnhealthyThreshold: pulumi.Int(2),
 			},
-			Tags: tags,
-		}, parent, pulumi.DeleteBeforeReplace(true)) // fixed names cannot coexist
+			Tags: b.tags,
+		}, b.parent, pulumi.DeleteBeforeReplace(true)) // fixed names cannot coexist
 		if err != nil {
 			return nil, err
 		}
-		l, err := lb.NewListener(ctx, name+"-"+p.name, &lb.ListenerArgs{
-			LoadBalancerArn: nlb.Arn, Port: pulumi.Int(p.port), Protocol: pulumi.String("TCP"),
+		l, err := lb.NewListener(b.ctx, b.name+"-"+p.name, &lb.ListenerArgs{
+			LoadBalancerArn: n.nlb.Arn, Port: pulumi.Int(p.port), Protocol: pulumi.String("TCP"),
 			DefaultActions: lb.ListenerDefaultActionArray{lb.ListenerDefaultActionArgs{Type: pulumi.String("forward"), TargetGroupArn: tg.Arn}},
-			Tags:           tags,
-		}, parent)
+			Tags:           b.tags,
+		}, b.parent)
 		if err != nil {
 			return nil, err
 		}
-		listeners = append(listeners, l)
+		n.listeners = append(n.listeners, l)
 		if p.port == collector.PortOTLPGRPC {
-			grpcTargetGroup = tg
+			n.grpcTargetGroup = tg
 		}
-		balancers = append(balancers, ecs.ServiceLoadBalancerArgs{TargetGroupArn: tg.Arn, ContainerName: pulumi.String(ContainerName), ContainerPort: pulumi.Int(p.port)})
+		n.balancers = append(n.balancers, ecs.ServiceLoadBalancerArgs{TargetGroupArn: tg.Arn, ContainerName: pulumi.String(ContainerName), ContainerPort: pulumi.Int(p.port)})
 	}
+	return n, nil
+}
 
-	service, err := ecs.NewService(ctx, name, &ecs.ServiceArgs{
+// service runs the tasks behind the load balancer, rolling back a deployment that does not
+// become healthy.
+func (b *builder) service(cluster *ecs.Cluster, task *ecs.TaskDefinition, n *network) (*ecs.Service, error) {
+	a := b.a
+	return ecs.NewService(b.ctx, b.name, &ecs.ServiceArgs{
 		Name:            pulumi.String(a.Prefix + "-collector"),
 		Cluster:         cluster.Arn,
 		TaskDefinition:  task.Arn,
@@ -296,9 +362,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		LaunchType:      pulumi.String("FARGATE"),
 		PlatformVersion: pulumi.String("LATEST"),
 		NetworkConfiguration: &ecs.ServiceNetworkConfigurationArgs{
-			Subnets: a.SubnetIDs, SecurityGroups: pulumi.StringArray{sg.ID()}, AssignPublicIp: pulumi.Bool(false),
+			Subnets: a.SubnetIDs, SecurityGroups: pulumi.StringArray{n.securityGroup.ID()}, AssignPublicIp: pulumi.Bool(false),
 		},
-		LoadBalancers:                   balancers,
+		LoadBalancers:                   n.balancers,
 		HealthCheckGracePeriodSeconds:   pulumi.Int(60),
 		DeploymentCircuitBreaker:        &ecs.ServiceDeploymentCircuitBreakerArgs{Enable: pulumi.Bool(true), Rollback: pulumi.Bool(true)},
 		DeploymentMinimumHealthyPercent: pulumi.Int(100),
@@ -307,25 +373,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		EnableExecuteCommand:            pulumi.Bool(false),
 		EnableEcsManagedTags:            pulumi.Bool(true),
 		PropagateTags:                   pulumi.String("SERVICE"),
-		Tags:                            tags,
-	}, parent, pulumi.DependsOn(listeners)) // a target group must belong to a load balancer first
-	if err != nil {
-		return nil, err
-	}
-
-	c.ClusterName, c.ServiceName = cluster.Name, service.Name
-	c.TaskRoleArn, c.ExecutionRoleArn = taskRole.Arn, execRole.Arn
-	c.LogGroupName, c.ConfigParameter, c.SecurityGroupID = logs.Name, param.Name, sg.ID().ToStringOutput()
-	c.LoadBalancerDNS = nlb.DnsName
-	c.GRPCEndpoint = pulumi.Sprintf("http://%s:%d", nlb.DnsName, collector.PortOTLPGRPC)
-	c.HTTPEndpoint = pulumi.Sprintf("http://%s:%d", nlb.DnsName, collector.PortOTLPHTTP)
-	c.LoadBalancerArnSuffix, c.TargetGroupArnSuffix = nlb.ArnSuffix, grpcTargetGroup.ArnSuffix
-	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"loadBalancerArnSuffix": c.LoadBalancerArnSuffix, "targetGroupArnSuffix": c.TargetGroupArnSuffix,
-		"clusterName": c.ClusterName, "serviceName": c.ServiceName, "taskRoleArn": c.TaskRoleArn,
-		"executionRoleArn": c.ExecutionRoleArn, "logGroupName": c.LogGroupName, "configParameter": c.ConfigParameter,
-		"securityGroupId": c.SecurityGroupID, "loadBalancerDns": c.LoadBalancerDNS, "grpcEndpoint": c.GRPCEndpoint, "httpEndpoint": c.HTTPEndpoint,
-	})
+		Tags:                            b.tags,
+	}, b.parent, pulumi.DependsOn(n.listeners)) // a target group must belong to a load balancer first
 }
 
 // ingressRules admit OTLP (4317, 4318) and the load balancer's health checks (13133)
