@@ -19,6 +19,7 @@ import (
 	"github.com/otelfleet/otelfleet/stacks/config"
 	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -28,126 +29,176 @@ func Build(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
 	if err := cfg.ValidateAWSIngest(); err != nil {
 		return err
 	}
-	a := cfg.AWS
 	provider, err := aws.NewProvider(ctx, cfg.Name+"-aws", &aws.ProviderArgs{
-		Region:      pulumi.String(a.Region),
+		Region:      pulumi.String(cfg.AWS.Region),
 		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.Tags)},
 	})
 	if err != nil {
 		return err
 	}
-	inAWS := pulumi.Providers(provider)
-	account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(provider)).AccountId()
+	s := &stack{ctx: ctx, cfg: cfg, p: p, provider: provider, inAWS: pulumi.Providers(provider),
+		account: aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(provider)).AccountId()}
+	for _, step := range []func() error{s.foundation, s.clusterAddons, s.collectorFleet, s.clusterOperations, s.outsideTheCluster, s.alerting} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	s.export()
+	return nil
+}
 
-	net, err := network.New(ctx, cfg.Name, &network.Args{
+// stack is the aws stack while it is built: each step adds what the later ones use.
+type stack struct {
+	ctx      *pulumi.Context
+	cfg      config.Stack
+	p        *plan.Plan
+	provider *aws.Provider
+	inAWS    pulumi.ResourceOption
+	account  pulumi.StringOutput
+
+	net         *network.Network
+	cluster     *eks.Cluster
+	dest        *destinations.Destinations
+	gatewayRole *irsa.Role
+	fleetDeps   []pulumi.Resource // what the fleet's workloads wait for
+	fleet       *kube.Fleet
+	k8s         *kubernetes.Provider
+	logGroups   pulumi.StringMap
+	watched     alarmSources
+}
+
+// foundation is the network, the EKS cluster, the destinations and the gateway's IRSA role.
+func (s *stack) foundation() error {
+	cfg, a := s.cfg, s.cfg.AWS
+	var err error
+	if s.net, err = network.New(s.ctx, cfg.Name, &network.Args{
 		CIDR: a.VpcCIDR, AZCount: a.AZCount, SingleNatGateway: a.SingleNatGateway,
 		VpcID: a.VpcID, PrivateSubnetIDs: a.PrivateSubnetIDs, PublicSubnetIDs: a.PublicSubnetIDs,
-	}, inAWS)
-	if err != nil {
+	}, s.inAWS); err != nil {
 		return err
 	}
-	cluster, err := eks.New(ctx, cfg.Name, &eks.Args{
+	if s.cluster, err = eks.New(s.ctx, cfg.Name, &eks.Args{
 		Name: ClusterName(cfg), Version: a.EKSVersion, Region: a.Region,
-		VpcID: net.VpcID, PrivateSubnetIDs: net.PrivateSubnetIDs, PublicSubnetIDs: net.PublicSubnetIDs,
+		VpcID: s.net.VpcID, PrivateSubnetIDs: s.net.PrivateSubnetIDs, PublicSubnetIDs: s.net.PublicSubnetIDs,
 		InstanceType: a.NodeInstanceType, DesiredSize: a.NodeDesired, MinSize: a.NodeMin, MaxSize: a.NodeMax,
 		DiskGiB: a.NodeDiskGiB, Labels: a.NodeLabels, LogRetentionDays: a.LogRetentionDays,
-	}, inAWS)
-	if err != nil {
+	}, s.inAWS); err != nil {
 		return err
 	}
-	dest, err := destinations.New(ctx, cfg.Name, &destinations.Args{
+	if s.dest, err = destinations.New(s.ctx, cfg.Name, &destinations.Args{
 		Prefix: cfg.Name, Region: a.Region, RetentionDays: a.LogRetentionDays, EMFNamespace: a.EMFNamespace,
 		Archive:     archive.Args{IADays: a.ArchiveIADays, GlacierIRDays: a.ArchiveGlacierIRDays, ExpireDays: a.ArchiveExpireDays},
 		ArchiveLogs: a.ArchiveLogs,
-	}, inAWS)
-	if err != nil {
+	}, s.inAWS); err != nil {
 		return err
 	}
-	gatewayRole, err := irsa.New(ctx, cfg.Name+"-gateway", &irsa.Args{
-		OIDCProviderArn: cluster.OIDCProviderArn, OIDCIssuer: cluster.OIDCIssuer,
+	s.gatewayRole, err = irsa.New(s.ctx, cfg.Name+"-gateway", &irsa.Args{
+		OIDCProviderArn: s.cluster.OIDCProviderArn, OIDCIssuer: s.cluster.OIDCIssuer,
 		Namespace: cfg.Kubernetes.Namespace, ServiceAccount: GatewayServiceAccount(cfg),
-		Policy: dest.WriterPolicy(), Description: "otelfleet gateway on EKS: X-Ray, CloudWatch Logs/EMF, S3 archive",
-	}, inAWS)
-	if err != nil {
-		return err
-	}
-	// Workloads need nodes to become ready; the ingest Service needs the controller that
-	// provisions (and on deletion removes) its NLB.
-	fleetDeps := []pulumi.Resource{cluster.NodeGroup}
-	if cfg.Gateway.Kind == kube.KindStatefulSet {
-		// The queue PVCs need a volume provisioner (see package ebscsi).
-		driver, err := ebscsi.New(ctx, cfg.Name+"-ebs-csi", &ebscsi.Args{
-			ClusterName: cluster.Name, Region: a.Region,
-			OIDCProviderArn: cluster.OIDCProviderArn, OIDCIssuer: cluster.OIDCIssuer,
-		}, inAWS, pulumi.DependsOn([]pulumi.Resource{cluster.NodeGroup}))
-		if err != nil {
-			return err
-		}
-		fleetDeps = append(fleetDeps, driver.Addon)
-		ctx.Export("ebsCsiDriverRoleArn", driver.RoleArn)
-	}
-	if cfg.Gateway.Ingest && a.LoadBalancerController {
-		lbc, err := installLoadBalancerController(ctx, cfg, cluster, net, account, provider)
-		if err != nil {
-			return err
-		}
-		fleetDeps = append(fleetDeps, lbc.Release)
-		ctx.Export("loadBalancerControllerRoleArn", lbc.RoleArn)
-	}
-	fleet, k8s, err := deployGateway(ctx, cfg, p, cluster, dest, gatewayRole, fleetDeps)
-	if err != nil {
-		return err
-	}
-	if a.ContainerInsights {
-		ci, err := containerinsights.New(ctx, cfg.Name+"-container-insights", &containerinsights.Args{
-			ClusterName: ClusterName(cfg), Region: a.Region, Account: account,
-			OIDCProviderArn: cluster.OIDCProviderArn, OIDCIssuer: cluster.OIDCIssuer, LogRetentionDays: a.LogRetentionDays,
-		}, inAWS, pulumi.DependsOn([]pulumi.Resource{cluster.NodeGroup}))
-		if err != nil {
-			return err
-		}
-		ctx.Export("containerInsightsRoleArn", ci.RoleArn)
-	}
-	var autoscalerRole pulumi.StringOutput
-	if a.ClusterAutoscaler {
-		as, err := autoscaler.New(ctx, cfg.Name+"-autoscaler", &autoscaler.Args{
-			ClusterName: cluster.ClusterName, Region: a.Region, Account: account,
-			OIDCProviderArn: cluster.OIDCProviderArn, OIDCIssuer: cluster.OIDCIssuer, ChartVersion: a.ClusterAutoscalerVersion,
-		}, pulumi.Providers(provider, k8s), pulumi.DependsOn([]pulumi.Resource{cluster.NodeGroup}))
-		if err != nil {
-			return err
-		}
-		autoscalerRole = as.RoleArn
-		ctx.Export("autoscalerRoleArn", autoscalerRole)
-	}
-	logGroups := pulumi.StringMap{
-		"logs": dest.LogsGroupName, "metrics": dest.MetricsGroupName, "controlPlane": cluster.ControlPlaneLogGroup,
-	}
-	watched := alarmSources{dest: dest}
-	if a.ECSCollector {
-		ecs, err := deployECS(ctx, cfg, p, net, dest, account, inAWS)
-		if err != nil {
-			return err
-		}
-		watched.ecs = ecs
-		logGroups["ecsCollector"] = ecs.LogGroupName
-		if a.LambdaExample {
-			fn, err := deployLambda(ctx, cfg, net, ecs, account, inAWS)
-			if err != nil {
-				return err
-			}
-			logGroups["lambdaExample"] = fn.LogGroupName
-		}
-	}
+		Policy: s.dest.WriterPolicy(), Description: "otelfleet gateway on EKS: X-Ray, CloudWatch Logs/EMF, S3 archive",
+	}, s.inAWS)
+	return err
+}
 
+// clusterAddons are what the fleet's workloads need from the cluster besides nodes: a
+// volume provisioner for a StatefulSet gateway's queue PVCs, the controller that provisions
+// (and on deletion removes) the ingest Service's NLB.
+func (s *stack) clusterAddons() error {
+	cfg := s.cfg
+	s.fleetDeps = []pulumi.Resource{s.cluster.NodeGroup}
+	if cfg.Gateway.Kind == kube.KindStatefulSet {
+		driver, err := ebscsi.New(s.ctx, cfg.Name+"-ebs-csi", &ebscsi.Args{
+			ClusterName: s.cluster.Name, Region: cfg.AWS.Region,
+			OIDCProviderArn: s.cluster.OIDCProviderArn, OIDCIssuer: s.cluster.OIDCIssuer,
+		}, s.inAWS, pulumi.DependsOn([]pulumi.Resource{s.cluster.NodeGroup}))
+		if err != nil {
+			return err
+		}
+		s.fleetDeps = append(s.fleetDeps, driver.Addon)
+		s.ctx.Export("ebsCsiDriverRoleArn", driver.RoleArn)
+	}
+	if cfg.Gateway.Ingest && cfg.AWS.LoadBalancerController {
+		lbc, err := installLoadBalancerController(s.ctx, cfg, s.cluster, s.net, s.account, s.provider)
+		if err != nil {
+			return err
+		}
+		s.fleetDeps = append(s.fleetDeps, lbc.Release)
+		s.ctx.Export("loadBalancerControllerRoleArn", lbc.RoleArn)
+	}
+	return nil
+}
+
+// collectorFleet is the collector layer on the cluster.
+func (s *stack) collectorFleet() error {
+	var err error
+	s.fleet, s.k8s, err = deployGateway(s.ctx, s.cfg, s.p, s.cluster, s.dest, s.gatewayRole, s.fleetDeps)
+	return err
+}
+
+// clusterOperations are Container Insights and the cluster autoscaler.
+func (s *stack) clusterOperations() error {
+	cfg, a := s.cfg, s.cfg.AWS
+	if a.ContainerInsights {
+		ci, err := containerinsights.New(s.ctx, cfg.Name+"-container-insights", &containerinsights.Args{
+			ClusterName: ClusterName(cfg), Region: a.Region, Account: s.account,
+			OIDCProviderArn: s.cluster.OIDCProviderArn, OIDCIssuer: s.cluster.OIDCIssuer, LogRetentionDays: a.LogRetentionDays,
+		}, s.inAWS, pulumi.DependsOn([]pulumi.Resource{s.cluster.NodeGroup}))
+		if err != nil {
+			return err
+		}
+		s.ctx.Export("containerInsightsRoleArn", ci.RoleArn)
+	}
+	if a.ClusterAutoscaler {
+		as, err := autoscaler.New(s.ctx, cfg.Name+"-autoscaler", &autoscaler.Args{
+			ClusterName: s.cluster.ClusterName, Region: a.Region, Account: s.account,
+			OIDCProviderArn: s.cluster.OIDCProviderArn, OIDCIssuer: s.cluster.OIDCIssuer, ChartVersion: a.ClusterAutoscalerVersion,
+		}, pulumi.Providers(s.provider, s.k8s), pulumi.DependsOn([]pulumi.Resource{s.cluster.NodeGroup}))
+		if err != nil {
+			return err
+		}
+		s.ctx.Export("autoscalerRoleArn", as.RoleArn)
+	}
+	return nil
+}
+
+// outsideTheCluster are the ECS collector and the instrumented Lambda.
+func (s *stack) outsideTheCluster() error {
+	cfg, a := s.cfg, s.cfg.AWS
+	s.logGroups = pulumi.StringMap{
+		"logs": s.dest.LogsGroupName, "metrics": s.dest.MetricsGroupName, "controlPlane": s.cluster.ControlPlaneLogGroup,
+	}
+	s.watched = alarmSources{dest: s.dest}
+	if !a.ECSCollector {
+		return nil
+	}
+	ecs, err := deployECS(s.ctx, cfg, s.p, s.net, s.dest, s.account, s.inAWS)
+	if err != nil {
+		return err
+	}
+	s.watched.ecs = ecs
+	s.logGroups["ecsCollector"] = ecs.LogGroupName
+	if a.LambdaExample {
+		fn, err := deployLambda(s.ctx, cfg, s.net, ecs, s.account, s.inAWS)
+		if err != nil {
+			return err
+		}
+		s.logGroups["lambdaExample"] = fn.LogGroupName
+	}
+	return nil
+}
+
+// alerting are the CloudWatch alarms and, with ingest, the Route 53 records that fail over
+// on them.
+func (s *stack) alerting() error {
+	cfg, a := s.cfg, s.cfg.AWS
 	if cfg.Gateway.Ingest {
-		nlb := lookupIngest(ctx, cfg, fleet.GatewayIngestHost, provider)
-		watched.ingest = &nlb
-		ctx.Export("gatewayIngestHost", fleet.GatewayIngestHost)
+		nlb := lookupIngest(s.ctx, cfg, s.fleet.GatewayIngestHost, s.provider)
+		s.watched.ingest = &nlb
+		s.ctx.Export("gatewayIngestHost", s.fleet.GatewayIngestHost)
 	}
 	var topic pulumi.StringInput
 	if a.Alarms {
-		al, err := deployAlarms(ctx, cfg, watched, inAWS)
+		al, err := deployAlarms(s.ctx, cfg, s.watched, s.inAWS)
 		if err != nil {
 			return err
 		}
@@ -155,19 +206,20 @@ func Build(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
 	}
 	if a.DRAzureStack != "" || a.RegionalRecordName != "" {
 		// ValidateAWSIngest made sure the ingest (and so watched.ingest) exists.
-		if err := deployIngestDNS(ctx, cfg, *watched.ingest, topic, inAWS); err != nil {
-			return err
-		}
+		return deployIngestDNS(s.ctx, cfg, *s.watched.ingest, topic, s.inAWS)
 	}
-
-	ctx.Export("vpcId", net.VpcID)
-	ctx.Export("clusterName", cluster.Name)
-	ctx.Export("kubeconfig", cluster.Kubeconfig)
-	ctx.Export("archiveBucket", dest.BucketName)
-	ctx.Export("gatewayRoleArn", gatewayRole.Arn)
-	ctx.Export("nodeRoleArn", cluster.NodeRoleArn)
-	ctx.Export("logGroups", logGroups)
 	return nil
+}
+
+// export are the outputs only AWS computes (the plan's are exported by the program).
+func (s *stack) export() {
+	s.ctx.Export("vpcId", s.net.VpcID)
+	s.ctx.Export("clusterName", s.cluster.Name)
+	s.ctx.Export("kubeconfig", s.cluster.Kubeconfig)
+	s.ctx.Export("archiveBucket", s.dest.BucketName)
+	s.ctx.Export("gatewayRoleArn", s.gatewayRole.Arn)
+	s.ctx.Export("nodeRoleArn", s.cluster.NodeRoleArn)
+	s.ctx.Export("logGroups", s.logGroups)
 }
 
 // ClusterName is the EKS cluster's name: the stack's name prefix.
