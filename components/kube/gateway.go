@@ -160,68 +160,106 @@ func NewGateway(ctx *pulumi.Context, name string, in *GatewayArgs, opts ...pulum
 	if err := ctx.RegisterComponentResource("otelfleet:kube:Gateway", name, g, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(g)
-	ns := args.Namespace
-	objectLabels := labels(args.Name, "gateway", args.Version)
-	meta := func(objectName string) *metav1.ObjectMetaArgs {
-		return &metav1.ObjectMetaArgs{Name: pulumi.String(objectName), Namespace: ns, Labels: objectLabels, Annotations: awaitAnnotations(args.SkipAwait)}
-	}
-
+	b := &gatewayBuild{ctx: ctx, name: name, args: args, parent: pulumi.Parent(g), labels: labels(args.Name, "gateway", args.Version)}
 	sa, err := corev1.NewServiceAccount(ctx, name+"-sa", &corev1.ServiceAccountArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.Name), Namespace: ns, Labels: objectLabels, Annotations: args.ServiceAccountAnnotations},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(args.Name), Namespace: args.Namespace, Labels: b.labels, Annotations: args.ServiceAccountAnnotations},
 		// The gateway does not call the Kubernetes API; cloud identity webhooks project
 		// their own tokens.
 		AutomountServiceAccountToken: pulumi.Bool(false),
-	}, parent)
+	}, b.parent)
 	if err != nil {
 		return nil, err
 	}
+	workload, err := b.workloads()
+	if err != nil {
+		return nil, err
+	}
+	svc, headless, err := b.services(g)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.availability(workload); err != nil {
+		return nil, err
+	}
+
+	g.ServiceName = svc.Metadata.Name().Elem()
+	g.HeadlessServiceName = headless.Metadata.Name().Elem()
+	g.OTLPEndpoint = pulumi.Sprintf("%s.%s.svc.cluster.local:%d", g.ServiceName, args.Namespace, collector.PortOTLPGRPC)
+	g.ServiceAccount = sa.Metadata.Name().Elem()
+	g.ConfigChecksum = pulumi.String(Checksum(args.Config)).ToStringOutput()
+	return g, ctx.RegisterResourceOutputs(g, pulumi.Map{
+		"ingestHost":  g.IngestHost,
+		"serviceName": g.ServiceName, "headlessServiceName": g.HeadlessServiceName, "otlpEndpoint": g.OTLPEndpoint,
+		"serviceAccount": g.ServiceAccount, "configChecksum": g.ConfigChecksum,
+	})
+}
+
+// gatewayBuild creates the gateway's children, one concern per method.
+type gatewayBuild struct {
+	ctx    *pulumi.Context
+	name   string
+	args   GatewayArgs
+	parent pulumi.ResourceOption
+	labels pulumi.StringMap
+}
+
+// meta is the metadata of one of the gateway's objects.
+func (b *gatewayBuild) meta(objectName string) *metav1.ObjectMetaArgs {
+	return &metav1.ObjectMetaArgs{Name: pulumi.String(objectName), Namespace: b.args.Namespace, Labels: b.labels, Annotations: awaitAnnotations(b.args.SkipAwait)}
+}
+
+// workloads are the stable track (returned) and, with a canary, the canary track.
+func (b *gatewayBuild) workloads() (pulumi.Resource, error) {
+	args := b.args
 	var replicas pulumi.IntPtrInput
 	if args.HPA == nil {
 		replicas = pulumi.Int(args.Replicas)
 	} // with an HPA the workload leaves replicas unset, so an update never resets the HPA's count
 	stable := gatewayTrack{track: TrackStable, objectName: args.Name, image: args.Image, config: args.Config, replicas: replicas}
-	workload, err := newGatewayWorkload(ctx, name, args, stable, parent)
+	workload, err := newGatewayWorkload(b.ctx, b.name, args, stable, b.parent)
 	if err != nil {
 		return nil, err
 	}
-	workloadKind := workloadKindOf(args.Kind)
 	if c := args.Canary; c != nil {
 		canary := gatewayTrack{track: TrackCanary, objectName: args.Name + "-canary", image: c.Image, config: c.Config, replicas: pulumi.Int(c.Replicas)}
-		if _, err := newGatewayWorkload(ctx, name+"-canary", args, canary, parent); err != nil {
+		if _, err := newGatewayWorkload(b.ctx, b.name+"-canary", args, canary, b.parent); err != nil {
 			return nil, err
 		}
 	}
+	return workload, nil
+}
 
+// services are how the gateway is reached: the ClusterIP Service, the headless one agents
+// route trace ids over, with ingest a LoadBalancer Service (g.IngestHost), and the
+// NetworkPolicy that admits them.
+func (b *gatewayBuild) services(g *Gateway) (svc, headless *corev1.Service, err error) {
+	args := b.args
 	ports := corev1.ServicePortArray{
 		servicePort("otlp-grpc", collector.PortOTLPGRPC),
 		servicePort("otlp-http", collector.PortOTLPHTTP),
 		servicePort("metrics", collector.PortMetrics),
 	}
-	svc, err := corev1.NewService(ctx, name+"-service", &corev1.ServiceArgs{
-		Metadata: meta(args.Name),
+	if svc, err = corev1.NewService(b.ctx, b.name+"-service", &corev1.ServiceArgs{
+		Metadata: b.meta(args.Name),
 		Spec:     &corev1.ServiceSpecArgs{Type: pulumi.String("ClusterIP"), Selector: selector(args.Name, "gateway"), Ports: ports},
-	}, parent)
-	if err != nil {
-		return nil, err
+	}, b.parent); err != nil {
+		return nil, nil, err
 	}
-	headless, err := corev1.NewService(ctx, name+"-headless", &corev1.ServiceArgs{
-		Metadata: meta(args.Name + "-headless"),
+	if headless, err = corev1.NewService(b.ctx, b.name+"-headless", &corev1.ServiceArgs{
+		Metadata: b.meta(args.Name + "-headless"),
 		Spec: &corev1.ServiceSpecArgs{
 			ClusterIP: pulumi.String("None"), Selector: selector(args.Name, "gateway"), Ports: ports,
 			// Tail sampling routes to every ready pod; publishing unready ones would lose spans.
 			PublishNotReadyAddresses: pulumi.Bool(false),
 		},
-	}, parent)
-	if err != nil {
-		return nil, err
+	}, b.parent); err != nil {
+		return nil, nil, err
 	}
-
 	g.IngestHost = pulumi.String("").ToStringOutput()
 	if args.Ingest != nil {
-		lb, err := newIngestService(ctx, name, args, meta(args.Name+"-ingest"), parent)
+		lb, err := newIngestService(b.ctx, b.name, args, b.meta(args.Name+"-ingest"), b.parent)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		// The cloud's load balancer controller fills the status: a hostname (AWS) or an IP (Azure).
 		ingress := lb.Status.LoadBalancer().Ingress().Index(pulumi.Int(0))
@@ -234,14 +272,22 @@ func NewGateway(ctx *pulumi.Context, name string, in *GatewayArgs, opts ...pulum
 			return ""
 		}).(pulumi.StringOutput)
 	}
+	_, err = newGatewayNetworkPolicy(b.ctx, b.name, args, b.meta(args.Name), b.parent)
+	return svc, headless, err
+}
 
+// availability is how the gateway keeps its capacity: the HPA, the PDB covering both
+// tracks, and the VPA's recommendations.
+func (b *gatewayBuild) availability(workload pulumi.Resource) error {
+	args := b.args
+	workloadKind := workloadKindOf(args.Kind)
 	if args.HPA != nil {
-		if _, err := newGatewayHPA(ctx, name, args, meta(args.Name), workloadKind, parent, pulumi.DependsOn([]pulumi.Resource{workload})); err != nil {
-			return nil, err
+		if _, err := newGatewayHPA(b.ctx, b.name, args, b.meta(args.Name), workloadKind, b.parent, pulumi.DependsOn([]pulumi.Resource{workload})); err != nil {
+			return err
 		}
 	}
-	if _, err := policyv1.NewPodDisruptionBudget(ctx, name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
-		Metadata: meta(args.Name),
+	if _, err := policyv1.NewPodDisruptionBudget(b.ctx, b.name+"-pdb", &policyv1.PodDisruptionBudgetArgs{
+		Metadata: b.meta(args.Name),
 		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
 			MaxUnavailable: pulumi.Int(args.PDBMaxUnavailable),
 			Selector:       &metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "gateway")}, // both tracks
@@ -249,36 +295,22 @@ func NewGateway(ctx *pulumi.Context, name string, in *GatewayArgs, opts ...pulum
 			// crash-looping gateway blocks every node drain.
 			UnhealthyPodEvictionPolicy: pulumi.String("AlwaysAllow"),
 		},
-	}, parent); err != nil {
-		return nil, err
+	}, b.parent); err != nil {
+		return err
 	}
-	if _, err := newGatewayNetworkPolicy(ctx, name, args, meta(args.Name), parent); err != nil {
-		return nil, err
+	if !args.VPA {
+		return nil
 	}
-	if args.VPA {
-		if _, err := customResource(ctx, name+"-vpa", "autoscaling.k8s.io/v1", "VerticalPodAutoscaler", args.Name, ns, kubernetes.UntypedArgs{
-			"spec": map[string]any{
-				"targetRef":    map[string]any{"apiVersion": "apps/v1", "kind": workloadKind, "name": args.Name},
-				"updatePolicy": map[string]any{"updateMode": "Off"},
-				"resourcePolicy": map[string]any{"containerPolicies": []any{map[string]any{
-					"containerName": collectorLabel, "controlledResources": []any{"cpu", "memory"},
-				}}},
-			},
-		}, parent, pulumi.DependsOn([]pulumi.Resource{workload})); err != nil {
-			return nil, err
-		}
-	}
-
-	g.ServiceName = svc.Metadata.Name().Elem()
-	g.HeadlessServiceName = headless.Metadata.Name().Elem()
-	g.OTLPEndpoint = pulumi.Sprintf("%s.%s.svc.cluster.local:%d", g.ServiceName, ns, collector.PortOTLPGRPC)
-	g.ServiceAccount = sa.Metadata.Name().Elem()
-	g.ConfigChecksum = pulumi.String(Checksum(args.Config)).ToStringOutput()
-	return g, ctx.RegisterResourceOutputs(g, pulumi.Map{
-		"ingestHost":  g.IngestHost,
-		"serviceName": g.ServiceName, "headlessServiceName": g.HeadlessServiceName, "otlpEndpoint": g.OTLPEndpoint,
-		"serviceAccount": g.ServiceAccount, "configChecksum": g.ConfigChecksum,
-	})
+	_, err := customResource(b.ctx, b.name+"-vpa", "autoscaling.k8s.io/v1", "VerticalPodAutoscaler", args.Name, args.Namespace, kubernetes.UntypedArgs{
+		"spec": map[string]any{
+			"targetRef":    map[string]any{"apiVersion": "apps/v1", "kind": workloadKind, "name": args.Name},
+			"updatePolicy": map[string]any{"updateMode": "Off"},
+			"resourcePolicy": map[string]any{"containerPolicies": []any{map[string]any{
+				"containerName": collectorLabel, "controlledResources": []any{"cpu", "memory"},
+			}}},
+		},
+	}, b.parent, pulumi.DependsOn([]pulumi.Resource{workload}))
+	return err
 }
 
 const queueVolume = "queue"
