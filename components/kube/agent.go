@@ -103,36 +103,10 @@ func NewAgent(ctx *pulumi.Context, name string, in *AgentArgs, opts ...pulumi.Re
 		return nil, err
 	}
 
-	env := corev1.EnvVarArray{
-		corev1.EnvVarArgs{Name: pulumi.String(NodeNameEnv), ValueFrom: fieldRef("spec.nodeName")},
-		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAMESPACE"), ValueFrom: fieldRef("metadata.namespace")},
-		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAME"), ValueFrom: fieldRef("metadata.name")},
-	}
-	volumes := configVolumes(cm.Metadata.Name().Elem())
-	var mounts corev1.VolumeMountArray
-	if args.LogCollection {
-		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("varlog"), HostPath: &corev1.HostPathVolumeSourceArgs{Path: pulumi.String("/var/log"), Type: pulumi.String("Directory")}})
-		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("varlog"), MountPath: pulumi.String("/var/log"), ReadOnly: pulumi.Bool(true)})
-	}
-	if args.TLSSecretName != "" {
-		volumes = append(volumes, tlsVolumeArgs(args.TLSSecretName))
-		mounts = append(mounts, tlsMount())
-	}
-	container, err := collectorContainer(collectorLabel, args.Image, args.Resources, agentRuntime, env, mounts)
+	template, err := agentPodTemplate(args, cm.Metadata.Name().Elem())
 	if err != nil {
 		return nil, err
 	}
-	podSecurity := podSecurityContext()
-	if args.LogCollection {
-		// Container log files are mode 0640 root:root: reading them needs uid 0. The agent
-		// still runs with no capabilities, a read-only root and a read-only /var/log.
-		root := restrictedSecurityContext()
-		root.RunAsNonRoot, root.RunAsUser, root.RunAsGroup = pulumi.Bool(false), pulumi.Int(0), pulumi.Int(0)
-		container.SecurityContext = root
-		podSecurity.RunAsNonRoot, podSecurity.RunAsUser, podSecurity.RunAsGroup, podSecurity.FsGroup = pulumi.Bool(false), pulumi.Int(0), pulumi.Int(0), nil
-	}
-
-	podLabels := labels(args.Name, "agent", args.Version)
 	ds, err := appsv1.NewDaemonSet(ctx, name+"-daemonset", &appsv1.DaemonSetArgs{
 		Metadata: meta(args.Name),
 		Spec: appsv1.DaemonSetSpecArgs{
@@ -141,32 +115,7 @@ func NewAgent(ctx *pulumi.Context, name string, in *AgentArgs, opts ...pulumi.Re
 				Type:          pulumi.String("RollingUpdate"),
 				RollingUpdate: &appsv1.RollingUpdateDaemonSetArgs{MaxUnavailable: pulumi.String("10%")},
 			},
-			Template: corev1.PodTemplateSpecArgs{
-				Metadata: &metav1.ObjectMetaArgs{
-					Labels: podLabels,
-					Annotations: pulumi.StringMap{
-						checksumAnnot:          pulumi.String(Checksum(args.Config)),
-						"prometheus.io/scrape": pulumi.String("true"),
-						"prometheus.io/port":   pulumi.String(fmt.Sprint(collector.PortMetrics)),
-						"prometheus.io/path":   pulumi.String("/metrics"),
-					},
-				},
-				Spec: &corev1.PodSpecArgs{
-					ServiceAccountName:            pulumi.String(args.Name),
-					AutomountServiceAccountToken:  pulumi.Bool(args.K8sAttributes),
-					SecurityContext:               podSecurity,
-					TerminationGracePeriodSeconds: pulumi.Int(30),
-					Containers:                    corev1.ContainerArray{container},
-					Volumes:                       volumes,
-					NodeSelector:                  pulumi.StringMap{"kubernetes.io/os": pulumi.String("linux")},
-					// Run on every node, tainted ones included: telemetry from any pod must
-					// find a local agent.
-					Tolerations: corev1.TolerationArray{
-						corev1.TolerationArgs{Operator: pulumi.String("Exists"), Effect: pulumi.String("NoSchedule")},
-						corev1.TolerationArgs{Operator: pulumi.String("Exists"), Effect: pulumi.String("NoExecute")},
-					},
-				},
-			},
+			Template: template,
 		},
 	}, parent)
 	if err != nil {
@@ -216,4 +165,64 @@ func agentRBAC(ctx *pulumi.Context, name string, args AgentArgs, ns pulumi.Strin
 		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{Kind: pulumi.String("ServiceAccount"), Name: pulumi.String(args.Name), Namespace: ns}},
 	}, opts...)
 	return err
+}
+
+// agentPodTemplate is the agent's pod: the collector with its node's identity from the
+// downward API, the config volume, with log collection /var/log read-only (and uid 0, no
+// capabilities), with TLS the certificate's secret.
+func agentPodTemplate(args AgentArgs, configMap pulumi.StringInput) (corev1.PodTemplateSpecArgs, error) {
+	env := corev1.EnvVarArray{
+		corev1.EnvVarArgs{Name: pulumi.String(NodeNameEnv), ValueFrom: fieldRef("spec.nodeName")},
+		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAMESPACE"), ValueFrom: fieldRef("metadata.namespace")},
+		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAME"), ValueFrom: fieldRef("metadata.name")},
+	}
+	volumes := configVolumes(configMap)
+	var mounts corev1.VolumeMountArray
+	if args.LogCollection {
+		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("varlog"), HostPath: &corev1.HostPathVolumeSourceArgs{Path: pulumi.String("/var/log"), Type: pulumi.String("Directory")}})
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("varlog"), MountPath: pulumi.String("/var/log"), ReadOnly: pulumi.Bool(true)})
+	}
+	if args.TLSSecretName != "" {
+		volumes = append(volumes, tlsVolumeArgs(args.TLSSecretName))
+		mounts = append(mounts, tlsMount())
+	}
+	container, err := collectorContainer(collectorLabel, args.Image, args.Resources, agentRuntime, env, mounts)
+	if err != nil {
+		return corev1.PodTemplateSpecArgs{}, err
+	}
+	podSecurity := podSecurityContext()
+	if args.LogCollection {
+		// Container log files are mode 0640 root:root: reading them needs uid 0. The agent
+		// still runs with no capabilities, a read-only root and a read-only /var/log.
+		root := restrictedSecurityContext()
+		root.RunAsNonRoot, root.RunAsUser, root.RunAsGroup = pulumi.Bool(false), pulumi.Int(0), pulumi.Int(0)
+		container.SecurityContext = root
+		podSecurity.RunAsNonRoot, podSecurity.RunAsUser, podSecurity.RunAsGroup, podSecurity.FsGroup = pulumi.Bool(false), pulumi.Int(0), pulumi.Int(0), nil
+	}
+	return corev1.PodTemplateSpecArgs{
+		Metadata: &metav1.ObjectMetaArgs{
+			Labels: labels(args.Name, "agent", args.Version),
+			Annotations: pulumi.StringMap{
+				checksumAnnot:          pulumi.String(Checksum(args.Config)),
+				"prometheus.io/scrape": pulumi.String("true"),
+				"prometheus.io/port":   pulumi.String(fmt.Sprint(collector.PortMetrics)),
+				"prometheus.io/path":   pulumi.String("/metrics"),
+			},
+		},
+		Spec: &corev1.PodSpecArgs{
+			ServiceAccountName:            pulumi.String(args.Name),
+			AutomountServiceAccountToken:  pulumi.Bool(args.K8sAttributes),
+			SecurityContext:               podSecurity,
+			TerminationGracePeriodSeconds: pulumi.Int(30),
+			Containers:                    corev1.ContainerArray{container},
+			Volumes:                       volumes,
+			NodeSelector:                  pulumi.StringMap{"kubernetes.io/os": pulumi.String("linux")},
+			// Run on every node, tainted ones included: telemetry from any pod must
+			// find a local agent.
+			Tolerations: corev1.TolerationArray{
+				corev1.TolerationArgs{Operator: pulumi.String("Exists"), Effect: pulumi.String("NoSchedule")},
+				corev1.TolerationArgs{Operator: pulumi.String("Exists"), Effect: pulumi.String("NoExecute")},
+			},
+		},
+	}, nil
 }
