@@ -154,139 +154,165 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	if err := ctx.RegisterComponentResource("otelfleet:kube:Fleet", name, f, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(f)
-	version := imageTag(args.Image)
+	b := &fleetBuild{ctx: ctx, name: name, args: args, parent: pulumi.Parent(f), names: args.names(), configs: configs}
+	for _, step := range []func(*Fleet) error{b.namespaces, b.tls, b.gateway, b.agents, b.monitoring} {
+		if err := step(f); err != nil {
+			return nil, err
+		}
+	}
+	f.GatewayEndpoint = f.Gateway.OTLPEndpoint
+	f.GatewayIngestHost = f.Gateway.IngestHost
+	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
+		"gatewayIngestHost": f.GatewayIngestHost, "tlsIssuer": f.TLSIssuer,
+		"namespace": f.Namespace, "agentNamespace": f.AgentNamespace, "gatewayEndpoint": f.GatewayEndpoint, "agentEndpoint": f.AgentEndpoint,
+	})
+}
 
-	gatewayNS, err := NewNamespace(ctx, name+"-namespace", args.Namespace, PodSecurityRestricted, nil, parent)
+// fleetBuild creates the fleet's children, one concern per step; each step sets what the
+// later ones read.
+type fleetBuild struct {
+	ctx     *pulumi.Context
+	name    string
+	args    *FleetArgs
+	parent  pulumi.ResourceOption
+	names   fleet.Names
+	configs fleet.Configs
+
+	issuer                     *CertManager
+	certificates               []pulumi.Resource // what workloads mounting them wait for
+	gatewaySecret, agentSecret string
+}
+
+// namespaces: the gateway's (restricted) and, apart, the agents' (privileged only when they
+// read container logs from a hostPath).
+func (b *fleetBuild) namespaces(f *Fleet) error {
+	args := b.args
+	gatewayNS, err := NewNamespace(b.ctx, b.name+"-namespace", args.Namespace, PodSecurityRestricted, nil, b.parent)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	f.Namespace, f.AgentNamespace = gatewayNS.Metadata.Name().Elem(), gatewayNS.Metadata.Name().Elem()
+	if args.AgentNamespace == args.Namespace {
+		return nil
 	}
 	agentLevel := PodSecurityRestricted
 	if args.AgentLogCollection {
 		agentLevel = PodSecurityPrivileged // hostPath /var/log; see AgentArgs.LogCollection
 	}
-	var agentNS *corev1.Namespace
-	if args.AgentNamespace != args.Namespace {
-		if agentNS, err = NewNamespace(ctx, name+"-agent-namespace", args.AgentNamespace, agentLevel, nil, parent); err != nil {
-			return nil, err
-		}
-	}
-	nsName := gatewayNS.Metadata.Name().Elem()
-	agentNSName := nsName
-	if agentNS != nil {
-		agentNSName = agentNS.Metadata.Name().Elem()
-	}
-
-	names := args.names()
-	gatewayName := names.Gateway()
-
-	// TLS: one CA issuer, a server+client certificate per tier, each secret carrying ca.crt.
-	var issuer *CertManager
-	certDeps := []pulumi.Resource{}
-	gatewaySecret, agentSecret := "", ""
-	if args.TLS != nil {
-		tlsArgs := *args.TLS
-		tlsArgs.Prefix = args.Prefix
-		if issuer, err = NewCertManager(ctx, name+"-tls", &tlsArgs, parent); err != nil {
-			return nil, err
-		}
-		gatewaySecret, agentSecret = names.GatewayTLSSecret(), names.AgentTLSSecret()
-		gc, err := NewCertificate(ctx, name+"-gateway-certificate", nsName, gatewaySecret, issuer.IssuerName,
-			append(names.GatewayDNSNames(), args.GatewayDNSNames...), parent, pulumi.DependsOn(issuer.Ready()))
-		if err != nil {
-			return nil, err
-		}
-		ac, err := NewCertificate(ctx, name+"-agent-certificate", agentNSName, agentSecret, issuer.IssuerName,
-			[]string{names.AgentHost()}, parent, pulumi.DependsOn(issuer.Ready()))
-		if err != nil {
-			return nil, err
-		}
-		certDeps = append(certDeps, gc, ac)
-	}
-
-	gs := args.Gateway
-	env, err := gatewaySecretEnv(ctx, name, args, nsName, parent)
+	agentNS, err := NewNamespace(b.ctx, b.name+"-agent-namespace", args.AgentNamespace, agentLevel, nil, b.parent)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	f.AgentNamespace = agentNS.Metadata.Name().Elem()
+	return nil
+}
+
+// tls: one CA issuer, a server+client certificate per tier, each secret carrying ca.crt.
+func (b *fleetBuild) tls(f *Fleet) error {
+	f.TLSIssuer = pulumi.String("").ToStringOutput()
+	if b.args.TLS == nil {
+		return nil
+	}
+	tlsArgs := *b.args.TLS
+	tlsArgs.Prefix = b.args.Prefix
+	var err error
+	if b.issuer, err = NewCertManager(b.ctx, b.name+"-tls", &tlsArgs, b.parent); err != nil {
+		return err
+	}
+	f.TLSIssuer = b.issuer.IssuerName
+	b.gatewaySecret, b.agentSecret = b.names.GatewayTLSSecret(), b.names.AgentTLSSecret()
+	gc, err := NewCertificate(b.ctx, b.name+"-gateway-certificate", f.Namespace, b.gatewaySecret, b.issuer.IssuerName,
+		append(b.names.GatewayDNSNames(), b.args.GatewayDNSNames...), b.parent, pulumi.DependsOn(b.issuer.Ready()))
+	if err != nil {
+		return err
+	}
+	ac, err := NewCertificate(b.ctx, b.name+"-agent-certificate", f.AgentNamespace, b.agentSecret, b.issuer.IssuerName,
+		[]string{b.names.AgentHost()}, b.parent, pulumi.DependsOn(b.issuer.Ready()))
+	if err != nil {
+		return err
+	}
+	b.certificates = append(b.certificates, gc, ac)
+	return nil
+}
+
+// gateway: the gateway tier with its secret environment and, for a StatefulSet's queue
+// volumes, the StorageClass the cloud asked for.
+func (b *fleetBuild) gateway(f *Fleet) error {
+	args, gs := b.args, b.args.Gateway
+	env, err := gatewaySecretEnv(b.ctx, b.name, args, f.Namespace, b.parent)
+	if err != nil {
+		return err
 	}
 	gwArgs := &GatewayArgs{
-		Namespace: nsName, Name: gatewayName, Image: args.Image, Config: configs.Gateway, Resources: gs.Resources,
+		Namespace: f.Namespace, Name: b.names.Gateway(), Image: args.Image, Config: b.configs.Gateway, Resources: gs.Resources,
 		Kind: gs.Kind, Replicas: gs.Replicas, HPA: gs.HPA, PDBMaxUnavailable: gs.PDBMaxUnavailable,
-		TLSSecretName: gatewaySecret, Env: append(append(corev1.EnvVarArray{}, args.GatewayEnv...), env...), ServiceAccountAnnotations: args.GatewayServiceAccountAnnotations,
+		TLSSecretName: b.gatewaySecret, Env: append(append(corev1.EnvVarArray{}, args.GatewayEnv...), env...), ServiceAccountAnnotations: args.GatewayServiceAccountAnnotations,
 		PodLabels: args.GatewayPodLabels, VPA: gs.VPA, SkipAwait: args.SkipAwait, Ingest: args.GatewayIngest,
 	}
 	if !gs.AllowAllNamespaces {
 		gwArgs.AllowedNamespaces = []string{args.Namespace, args.AgentNamespace}
 	}
 	if c := args.Canary; c != nil {
-		gwArgs.Canary = &Canary{Image: cmp.Or(c.Image, args.Image), Config: configs.Canary, Replicas: c.Replicas}
+		gwArgs.Canary = &Canary{Image: cmp.Or(c.Image, args.Image), Config: b.configs.Canary, Replicas: c.Replicas}
 	}
 	if gs.PersistentQueue {
 		gwArgs.QueueVolume = &QueueVolume{MountPath: fleet.QueueMountPath, Size: gs.QueueStorageSize, StorageClass: gs.StorageClass}
 	}
-	gatewayDeps := slices.Clone(certDeps)
+	deps := slices.Clone(b.certificates)
 	if gs.NewStorageClass != nil {
-		sc, err := newStorageClass(ctx, name+"-storageclass", gs.StorageClass, gs.NewStorageClass, parent)
+		sc, err := newStorageClass(b.ctx, b.name+"-storageclass", gs.StorageClass, gs.NewStorageClass, b.parent)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		gatewayDeps = append(gatewayDeps, sc)
+		deps = append(deps, sc)
 	}
-	gateway, err := NewGateway(ctx, name+"-gateway", gwArgs, parent, pulumi.DependsOn(gatewayDeps))
-	if err != nil {
-		return nil, err
-	}
-	f.Gateway = gateway
+	f.Gateway, err = NewGateway(b.ctx, b.name+"-gateway", gwArgs, b.parent, pulumi.DependsOn(deps))
+	return err
+}
 
-	f.AgentEndpoint = gateway.OTLPEndpoint
-	if configs.Agent != "" {
-		agent, err := NewAgent(ctx, name+"-agent", &AgentArgs{
-			Namespace: agentNSName, Name: names.Agent(), Image: args.Image, Config: configs.Agent,
+// agents: the DaemonSet agent (where workloads send: AgentEndpoint) and, with the sidecar
+// mode, an example workload carrying a sidecar agent.
+func (b *fleetBuild) agents(f *Fleet) error {
+	args := b.args
+	f.AgentEndpoint = f.Gateway.OTLPEndpoint
+	if b.configs.Agent != "" {
+		agent, err := NewAgent(b.ctx, b.name+"-agent", &AgentArgs{
+			Namespace: f.AgentNamespace, Name: b.names.Agent(), Image: args.Image, Config: b.configs.Agent,
 			Resources: args.AgentResources, K8sAttributes: args.AgentK8sAttributes, LogCollection: args.AgentLogCollection,
-			TLSSecretName: agentSecret, SkipAwait: args.SkipAwait,
-		}, parent, pulumi.DependsOn(certDeps))
+			TLSSecretName: b.agentSecret, SkipAwait: args.SkipAwait,
+		}, b.parent, pulumi.DependsOn(b.certificates))
 		if err != nil {
-			return nil, err
+			return err
 		}
-		f.Agent = agent
-		f.AgentEndpoint = agent.OTLPEndpoint
+		f.Agent, f.AgentEndpoint = agent, agent.OTLPEndpoint
 	}
-	if configs.Sidecar != "" {
-		if err := newSidecarExample(ctx, name+"-example", args, issuer, configs.Sidecar, version, parent); err != nil {
-			return nil, err
-		}
+	if b.configs.Sidecar != "" {
+		return newSidecarExample(b.ctx, b.name+"-example", args, b.issuer, b.configs.Sidecar, imageTag(args.Image), b.parent)
 	}
+	return nil
+}
 
-	if mon := args.Monitoring; mon != nil && (mon.PrometheusOperator || mon.Dashboard) {
-		hpaMin := 0
-		if gs.HPA != nil {
-			hpaMin = gs.HPA.MinReplicas
-		}
-		minReplicas := fleet.MinReplicas(gs.HPA != nil, hpaMin, gs.Replicas)
-		agentName := ""
-		if f.Agent != nil {
-			agentName = names.Agent()
-		}
-		if _, err := NewMonitoring(ctx, name+"-monitoring", &MonitoringArgs{
-			Namespace: nsName, Namespaces: uniq(args.Namespace, args.AgentNamespace), GatewayName: gatewayName, GatewayKind: gs.Kind,
-			AgentName: agentName, MinReplicas: minReplicas, PrometheusOperator: mon.PrometheusOperator, Dashboard: mon.Dashboard,
-			TailSamplingTraces: tailSamplingTraces(args.Sampling),
-		}, parent); err != nil {
-			return nil, err
-		}
+// monitoring: scrape targets, the alert rules and the dashboard.
+func (b *fleetBuild) monitoring(f *Fleet) error {
+	args, gs := b.args, b.args.Gateway
+	mon := args.Monitoring
+	if mon == nil || (!mon.PrometheusOperator && !mon.Dashboard) {
+		return nil
 	}
-
-	f.Namespace, f.AgentNamespace = nsName, agentNSName
-	f.GatewayEndpoint = gateway.OTLPEndpoint
-	f.GatewayIngestHost = gateway.IngestHost
-	f.TLSIssuer = pulumi.String("").ToStringOutput()
-	if issuer != nil {
-		f.TLSIssuer = issuer.IssuerName
+	hpaMin := 0
+	if gs.HPA != nil {
+		hpaMin = gs.HPA.MinReplicas
 	}
-	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
-		"gatewayIngestHost": f.GatewayIngestHost, "tlsIssuer": f.TLSIssuer,
-		"namespace": f.Namespace, "agentNamespace": f.AgentNamespace, "gatewayEndpoint": f.GatewayEndpoint, "agentEndpoint": f.AgentEndpoint,
-	})
+	agentName := ""
+	if f.Agent != nil {
+		agentName = b.names.Agent()
+	}
+	_, err := NewMonitoring(b.ctx, b.name+"-monitoring", &MonitoringArgs{
+		Namespace: f.Namespace, Namespaces: uniq(args.Namespace, args.AgentNamespace), GatewayName: b.names.Gateway(), GatewayKind: gs.Kind,
+		AgentName: agentName, MinReplicas: fleet.MinReplicas(gs.HPA != nil, hpaMin, gs.Replicas),
+		PrometheusOperator: mon.PrometheusOperator, Dashboard: mon.Dashboard, TailSamplingTraces: tailSamplingTraces(args.Sampling),
+	}, b.parent)
+	return err
 }
 
 // configSpec is what the fleet's collector configurations depend on (validate first: it
