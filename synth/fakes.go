@@ -93,3 +93,20 @@ func FakesFor(cloud string) Fakes {
 		return kubernetesFakes()
 	}
 }
+
+// input is an input value unwrapped from secrets and known outputs; false when it is absent
+// or not known yet.
+func input(m resource.PropertyMap, key string) (resource.PropertyValue, bool) {
+	v, ok := m[resource.PropertyKey(key)]
+	for ok && (v.IsSecret() || v.IsOutput()) {
+		if v.IsSecret() {
+			v = v.SecretValue().Element
+			continue
+		}
+		if !v.OutputValue().Known {
+			return v, false
+		}
+		v = v.OutputValue().Element
+	}
+	return v, ok
+}

@@ -30,18 +30,10 @@ func awsHex(name string, n int) string {
 }
 
 func awsStr(inputs resource.PropertyMap, key string) (string, bool) {
-	v, ok := inputs[resource.PropertyKey(key)]
-	for ok && (v.IsSecret() || v.IsOutput()) {
-		if v.IsSecret() {
-			v = v.SecretValue().Element
-		} else {
-			v = v.OutputValue().Element
-		}
+	if v, ok := input(inputs, key); ok && v.IsString() {
+		return v.StringValue(), true
 	}
-	if !ok || !v.IsString() {
-		return "", false
-	}
-	return v.StringValue(), true
+	return "", false
 }
 
 // named returns the resource's name input, or what Pulumi's auto-naming would generate

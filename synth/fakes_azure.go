@@ -65,38 +65,18 @@ func fakeGUID(parts ...string) string {
 	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:32]
 }
 
-// azureString is a string input, unwrapped from secrets and outputs ("" when unknown or absent).
+// azureString is a string input, unwrapped ("" when unknown or absent).
 func azureString(m resource.PropertyMap, key string) string {
-	v, ok := m[resource.PropertyKey(key)]
-	for ok {
-		switch {
-		case v.IsSecret():
-			v = v.SecretValue().Element
-		case v.IsOutput() && v.OutputValue().Known:
-			v = v.OutputValue().Element
-		case v.IsString():
-			return v.StringValue()
-		default:
-			ok = false
-		}
+	if v, ok := input(m, key); ok && v.IsString() {
+		return v.StringValue()
 	}
 	return ""
 }
 
 // azureObject is an object input (unwrapped), copied so a fake can add computed fields.
 func azureObject(m resource.PropertyMap, key string) resource.PropertyMap {
-	v, ok := m[resource.PropertyKey(key)]
-	for ok {
-		switch {
-		case v.IsSecret():
-			v = v.SecretValue().Element
-		case v.IsOutput() && v.OutputValue().Known:
-			v = v.OutputValue().Element
-		case v.IsObject():
-			return v.ObjectValue().Copy()
-		default:
-			ok = false
-		}
+	if v, ok := input(m, key); ok && v.IsObject() {
+		return v.ObjectValue().Copy()
 	}
 	return resource.PropertyMap{}
 }
