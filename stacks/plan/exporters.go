@@ -21,23 +21,11 @@ const (
 // upstream with otelfleet:upstreamOnly); the kubernetes stack without an upstream prints
 // with the debug exporter.
 func GatewayExporters(cfg config.Stack) []collector.Exporter {
-	out := WithUpstreamMTLS(cfg, cloudExporters(cfg, "gateway-${env:"+PodNameEnv+"}"))
+	out := WithUpstreamMTLS(cfg, clouds[cfg.Cloud].exportersOf(cfg, "gateway-${env:"+PodNameEnv+"}"))
 	if len(out) == 0 {
 		out = append(out, DebugExporter())
 	}
 	return out
-}
-
-// cloudExporters are the cloud's own backends; stream names a collector's CloudWatch log
-// streams.
-func cloudExporters(cfg config.Stack, stream string) []collector.Exporter {
-	switch cfg.Cloud {
-	case "aws":
-		return AWSDestinations(cfg, stream).Exporters()
-	case "azure":
-		return []collector.Exporter{AzureMonitorExporter()}
-	}
-	return nil
 }
 
 // AWSDestinations are the aws stack's backends as the collector sees them (the log groups
@@ -134,7 +122,7 @@ func DebugExporter() collector.Exporter {
 // regional gateway or another cloud forwards to it.
 func ResourceAttributes(cfg config.Stack, platform, cluster string) []collector.AttributeAction {
 	out := []collector.AttributeAction{{Key: "deployment.environment", Value: cfg.Environment, Action: "insert"}}
-	region := map[string]string{"aws": cfg.AWS.Region, "azure": cfg.Azure.Location}[cfg.Cloud]
+	region := clouds[cfg.Cloud].regionOf(cfg)
 	if platform != "" {
 		out = append(out,
 			collector.AttributeAction{Key: "cloud.provider", Value: cfg.Cloud, Action: "insert"},

@@ -167,7 +167,7 @@ func gateway(cfg config.Stack) Gateway {
 	g := cfg.Gateway
 	out := Gateway{Kind: g.Kind, MinReplicas: cfg.GatewayMinReplicas(), PDBMax: g.PDBMaxUnavailable, QueueSize: g.QueueSize,
 		Resources:          Resources{CPURequest: g.CPURequest, CPULimit: g.CPULimit, MemoryRequest: g.MemoryRequest, MemoryLimit: g.MemoryLimit},
-		ResourceAttributes: ResourceAttributes(cfg, platform(cfg), clusterName(cfg))}
+		ResourceAttributes: ResourceAttributes(cfg, clouds[cfg.Cloud].platform, clouds[cfg.Cloud].clusterOf(cfg))}
 	if g.HPAEnabled {
 		out.HPA = &HPA{Min: g.HPAMinReplicas, Max: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}
 	} else {
@@ -196,20 +196,6 @@ func gateway(cfg config.Stack) Gateway {
 func sampling(cfg config.Stack) collector.Sampling {
 	s := cfg.Sampling
 	return collector.Sampling{Mode: s.Mode, Percentage: s.Percentage, DecisionWait: s.DecisionWait, LatencyThresholdMs: s.LatencyThresholdMs}
-}
-
-// platform is the cloud.platform of the stack's Kubernetes gateway ("" off a cloud).
-func platform(cfg config.Stack) string {
-	return map[string]string{"aws": "aws_eks", "azure": "azure_aks"}[cfg.Cloud]
-}
-
-// clusterName is the managed cluster's name where it is known before deploying: the EKS
-// cluster is named after the stack; AKS names its cluster itself.
-func clusterName(cfg config.Stack) string {
-	if cfg.Cloud == "aws" {
-		return cfg.Name
-	}
-	return ""
 }
 
 // outputs are the outputs the fleet defines, in the order the README lists them; the
