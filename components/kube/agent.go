@@ -201,13 +201,8 @@ func agentPodTemplate(args AgentArgs, configMap pulumi.StringInput) (corev1.PodT
 	}
 	return corev1.PodTemplateSpecArgs{
 		Metadata: &metav1.ObjectMetaArgs{
-			Labels: labels(args.Name, "agent", args.Version),
-			Annotations: pulumi.StringMap{
-				checksumAnnot:          pulumi.String(Checksum(args.Config)),
-				"prometheus.io/scrape": pulumi.String("true"),
-				"prometheus.io/port":   pulumi.String(fmt.Sprint(collector.PortMetrics)),
-				"prometheus.io/path":   pulumi.String("/metrics"),
-			},
+			Labels:      labels(args.Name, "agent", args.Version),
+			Annotations: podAnnotations(args.Config),
 		},
 		Spec: &corev1.PodSpecArgs{
 			ServiceAccountName:            pulumi.String(args.Name),

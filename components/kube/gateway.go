@@ -437,13 +437,8 @@ func gatewayPodTemplate(args GatewayArgs, t gatewayTrack, cm *corev1.ConfigMap) 
 	}
 	return &corev1.PodTemplateSpecArgs{
 		Metadata: &metav1.ObjectMetaArgs{
-			Labels: podLabels,
-			Annotations: pulumi.StringMap{
-				checksumAnnot:          pulumi.String(Checksum(t.config)),
-				"prometheus.io/scrape": pulumi.String("true"),
-				"prometheus.io/port":   pulumi.String(fmt.Sprint(collector.PortMetrics)),
-				"prometheus.io/path":   pulumi.String("/metrics"),
-			},
+			Labels:      podLabels,
+			Annotations: podAnnotations(t.config),
 		},
 		Spec: &corev1.PodSpecArgs{
 			ServiceAccountName:            pulumi.String(args.Name),

@@ -197,3 +197,14 @@ func labels(instance, component, version string) pulumi.StringMap {
 func selector(instance, component string) pulumi.StringMap {
 	return pulumi.ToStringMap(fleet.Selector(instance, component))
 }
+
+// podAnnotations are a collector pod's: the config checksum (a changed config rolls the
+// pods) and where Prometheus scrapes its self-metrics.
+func podAnnotations(config string) pulumi.StringMap {
+	return pulumi.StringMap{
+		checksumAnnot:          pulumi.String(Checksum(config)),
+		"prometheus.io/scrape": pulumi.String("true"),
+		"prometheus.io/port":   pulumi.String(fmt.Sprint(collector.PortMetrics)),
+		"prometheus.io/path":   pulumi.String("/metrics"),
+	}
+}
