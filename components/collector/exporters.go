@@ -70,6 +70,8 @@ type ClientTLS struct {
 	CertFile   string `json:"cert_file,omitempty"`
 	KeyFile    string `json:"key_file,omitempty"`
 	ServerName string `json:"server_name_override,omitempty"`
+	// ReloadInterval re-reads the client certificate and key from disk (see ServerTLS).
+	ReloadInterval string `json:"reload_interval,omitempty"`
 }
 
 // OTLPExporter sends OTLP over gRPC.

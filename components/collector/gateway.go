@@ -61,7 +61,7 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 	}
 	ext, extIDs := operability(true)
 	c := &Config{
-		Receivers:  map[string]Component{idOTLP: otlpReceiver("0.0.0.0", o.TLS, gatewayMaxRecvMsgMiB)},
+		Receivers:  map[string]Component{idOTLP: gatewayReceiver(o.TLS)},
 		Processors: map[string]Component{idMemoryLimiter: MemoryLimiterFor(o.MemoryLimitMiB), idBatch: BatchProcessor{Timeout: "1s", SendBatchSize: gatewayBatchMaxSpans, SendBatchMaxSize: gatewayBatchMaxSpans}},
 		Exporters:  map[string]Component{},
 		Extensions: ext,

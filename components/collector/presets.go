@@ -44,6 +44,24 @@ func otlpReceiver(host string, tls *ServerTLS, maxRecvMiB int) OTLPReceiver {
 	}}
 }
 
+// Connection ages of a gateway's gRPC clients: every connection is renewed after
+// gatewayMaxConnectionAge, so agents spread over gateway pods the HPA added and handshake
+// again with the certificates they hold now.
+const (
+	gatewayMaxConnectionAge      = "5m"
+	gatewayMaxConnectionAgeGrace = "30s"
+)
+
+// gatewayReceiver is the gateway's OTLP receiver: the largest messages, and connections
+// renewed after gatewayMaxConnectionAge.
+func gatewayReceiver(tls *ServerTLS) OTLPReceiver {
+	r := otlpReceiver("0.0.0.0", tls, gatewayMaxRecvMsgMiB)
+	r.Protocols.GRPC.Keepalive = &GRPCKeepalive{ServerParameters: GRPCServerParameters{
+		MaxConnectionAge: gatewayMaxConnectionAge, MaxConnectionAgeGrace: gatewayMaxConnectionAgeGrace,
+	}}
+	return r
+}
+
 // operability returns health_check on all interfaces (kubelet probes it), and pprof and
 // zpages on loopback only (reach them with kubectl port-forward).
 func operability(withDebug bool) (map[string]Component, []string) {

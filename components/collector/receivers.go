@@ -13,9 +13,23 @@ type OTLPProtocols struct {
 
 // GRPCServer is a gRPC server endpoint.
 type GRPCServer struct {
-	Endpoint          string     `json:"endpoint"`
-	TLS               *ServerTLS `json:"tls,omitempty"`
-	MaxRecvMsgSizeMiB int        `json:"max_recv_msg_size_mib,omitempty"`
+	Endpoint          string         `json:"endpoint"`
+	TLS               *ServerTLS     `json:"tls,omitempty"`
+	MaxRecvMsgSizeMiB int            `json:"max_recv_msg_size_mib,omitempty"`
+	Keepalive         *GRPCKeepalive `json:"keepalive,omitempty"`
+}
+
+// GRPCKeepalive bounds how long a client keeps one gRPC connection.
+type GRPCKeepalive struct {
+	ServerParameters GRPCServerParameters `json:"server_parameters"`
+}
+
+// GRPCServerParameters: after MaxConnectionAge the server asks the client to reconnect
+// (finishing in-flight calls within MaxConnectionAgeGrace). Clients then spread over the
+// pods a Service has now, and present the certificate they hold now.
+type GRPCServerParameters struct {
+	MaxConnectionAge      string `json:"max_connection_age,omitempty"`
+	MaxConnectionAgeGrace string `json:"max_connection_age_grace,omitempty"`
 }
 
 // HTTPServer is an HTTP server endpoint.
@@ -30,6 +44,12 @@ type ServerTLS struct {
 	CertFile     string `json:"cert_file"`
 	KeyFile      string `json:"key_file"`
 	ClientCAFile string `json:"client_ca_file,omitempty"`
+	// ReloadInterval re-reads the certificate and key from disk (cert-manager renews them in
+	// place); without it a collector serves the certificate it started with until it expires.
+	ReloadInterval string `json:"reload_interval,omitempty"`
+	// ClientCAFileReload watches ClientCAFile, so a rotated CA bundle is trusted without a
+	// restart.
+	ClientCAFileReload bool `json:"client_ca_file_reload,omitempty"`
 }
 
 func (OTLPReceiver) Type() string { return TypeOTLP }

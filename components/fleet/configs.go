@@ -21,6 +21,14 @@ const (
 	NodeNameEnv = "K8S_NODE_NAME"
 )
 
+// Certificate rotation defaults: cert-manager renews a certificate CertRenewBefore ahead of
+// its expiry, in place on disk, and every collector re-reads it every TLSReloadInterval.
+const (
+	CertDuration      = "2160h" // 90 days, cert-manager's default
+	CertRenewBefore   = "360h"  // 15 days
+	TLSReloadInterval = "1h"
+)
+
 // ConfigSpec is everything the fleet's collector configurations depend on: plain values,
 // from a stack's configuration or a library user's arguments.
 type ConfigSpec struct {
@@ -28,7 +36,10 @@ type ConfigSpec struct {
 	Environment string // deployment.environment
 	LogLevel    string
 	TLS         bool // mutual TLS between agents and gateways
-	Sampling    collector.Sampling
+	// TLSReloadInterval is how often collectors re-read their certificates from disk
+	// (cert-manager renews them in place), e.g. "1h".
+	TLSReloadInterval string
+	Sampling          collector.Sampling
 
 	AgentModes          []string // collector.AgentDaemonSet and/or collector.AgentSidecar
 	AgentMemoryLimitMiB int
@@ -94,7 +105,8 @@ func (s ConfigSpec) GatewayOptions() collector.GatewayOptions {
 		o.QueueDir = QueueMountPath
 	}
 	if s.TLS {
-		o.TLS = &collector.ServerTLS{CertFile: TLSCertFile, KeyFile: TLSKeyFile, ClientCAFile: TLSCAFile}
+		o.TLS = &collector.ServerTLS{CertFile: TLSCertFile, KeyFile: TLSKeyFile, ClientCAFile: TLSCAFile,
+			ReloadInterval: s.TLSReloadInterval, ClientCAFileReload: true}
 	}
 	return o
 }
@@ -111,7 +123,7 @@ func (s ConfigSpec) AgentOptions(mode string) collector.AgentOptions {
 		o.LoadBalancingHost = s.Names.GatewayHeadlessHost() // every span of a trace to one gateway
 	}
 	if s.TLS {
-		o.TLS = &collector.ClientTLS{CAFile: TLSCAFile, CertFile: TLSCertFile, KeyFile: TLSKeyFile}
+		o.TLS = s.ClientTLS()
 	}
 	switch mode {
 	case collector.AgentDaemonSet:
@@ -127,6 +139,12 @@ func (s ConfigSpec) AgentOptions(mode string) collector.AgentOptions {
 		}
 	}
 	return o
+}
+
+// ClientTLS is how a collector of the fleet presents its certificate to another and
+// verifies it: the fleet's CA, its own certificate, both re-read every TLSReloadInterval.
+func (s ConfigSpec) ClientTLS() *collector.ClientTLS {
+	return &collector.ClientTLS{CAFile: TLSCAFile, CertFile: TLSCertFile, KeyFile: TLSKeyFile, ReloadInterval: s.TLSReloadInterval}
 }
 
 func render(c *collector.Config, err error) (string, error) {

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"cmp"
 	"fmt"
 	"github.com/otelfleet/otelfleet/components/fleet"
 
@@ -34,6 +35,22 @@ type CertManagerArgs struct {
 	// ClusterIssuer named "<prefix>-ca".
 	Issuer string
 	Prefix string
+	// Timing of every certificate it issues; empty fields take fleet.CertDuration and
+	// fleet.CertRenewBefore.
+	Timing CertTiming
+	// ReloadInterval is how often collectors re-read their certificates ("" for
+	// fleet.TLSReloadInterval).
+	ReloadInterval string
+}
+
+// CertTiming is a certificate's lifetime and how long before expiry cert-manager renews it
+// (Go durations, as cert-manager takes them).
+type CertTiming struct {
+	Duration, RenewBefore string
+}
+
+func (t CertTiming) withDefaults() CertTiming {
+	return CertTiming{Duration: cmp.Or(t.Duration, fleet.CertDuration), RenewBefore: cmp.Or(t.RenewBefore, fleet.CertRenewBefore)}
 }
 
 // CertManager is cert-manager plus the ClusterIssuer that signs agent and gateway
@@ -43,6 +60,7 @@ type CertManager struct {
 	// IssuerName is the ClusterIssuer every otelfleet Certificate references.
 	IssuerName pulumi.StringOutput `pulumi:"issuerName"`
 	ready      []pulumi.Resource
+	timing     CertTiming
 }
 
 // NewCertManager installs cert-manager if asked and sets up the issuer.
@@ -53,7 +71,7 @@ func NewCertManager(ctx *pulumi.Context, name string, args *CertManagerArgs, opt
 	if args.Install && args.Version == "" {
 		return nil, fmt.Errorf("cert manager %q: Version is required when Install is set", name)
 	}
-	cm := &CertManager{}
+	cm := &CertManager{timing: args.Timing.withDefaults()}
 	if err := ctx.RegisterComponentResource("otelfleet:kube:CertManager", name, cm, opts...); err != nil {
 		return nil, err
 	}
@@ -122,9 +140,19 @@ func (cm *CertManager) selfSignedCA(ctx *pulumi.Context, name, issuer string, pa
 // Ready is what a Certificate must wait for.
 func (cm *CertManager) Ready() []pulumi.Resource { return cm.ready }
 
+// Certificate requests a certificate from the issuer, with its timing, once the issuer is
+// ready (see NewCertificate).
+func (cm *CertManager) Certificate(ctx *pulumi.Context, name string, namespace pulumi.StringInput, secretName string, dnsNames []string, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
+	return newCertificate(ctx, name, namespace, secretName, cm.IssuerName, dnsNames, cm.timing, append(opts, pulumi.DependsOn(cm.Ready()))...)
+}
+
 // NewCertificate requests a certificate for a collector tier, valid for client and server
-// authentication, in the secret named secretName of namespace.
+// authentication, in the secret named secretName of namespace, with the default timing.
 func NewCertificate(ctx *pulumi.Context, name string, namespace pulumi.StringInput, secretName string, issuer pulumi.StringInput, dnsNames []string, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
+	return newCertificate(ctx, name, namespace, secretName, issuer, dnsNames, CertTiming{}.withDefaults(), opts...)
+}
+
+func newCertificate(ctx *pulumi.Context, name string, namespace pulumi.StringInput, secretName string, issuer pulumi.StringInput, dnsNames []string, timing CertTiming, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
 	names := make([]any, len(dnsNames))
 	for i, n := range dnsNames {
 		names[i] = n
@@ -133,8 +161,8 @@ func NewCertificate(ctx *pulumi.Context, name string, namespace pulumi.StringInp
 		"secretName":  pulumi.String(secretName),
 		"commonName":  pulumi.String(dnsNames[0]),
 		"dnsNames":    pulumi.ToArray(names),
-		"duration":    pulumi.String("2160h"),
-		"renewBefore": pulumi.String("360h"),
+		"duration":    pulumi.String(timing.Duration),
+		"renewBefore": pulumi.String(timing.RenewBefore),
 		"usages":      pulumi.ToStringArray([]string{"server auth", "client auth", "digital signature", "key encipherment"}),
 		"privateKey":  pulumi.Map{"algorithm": pulumi.String("ECDSA"), "size": pulumi.Int(256), "rotationPolicy": pulumi.String("Always")},
 		"issuerRef":   pulumi.Map{"name": issuer, "kind": pulumi.String("ClusterIssuer"), "group": pulumi.String("cert-manager.io")},

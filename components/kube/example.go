@@ -31,8 +31,8 @@ func newSidecarExample(ctx *pulumi.Context, name string, args *FleetArgs, issuer
 	deps := []pulumi.Resource{cm}
 	if issuer != nil {
 		sidecar.TLSSecretName = appName + "-agent-tls"
-		cert, err := NewCertificate(ctx, name+"-certificate", nsName, sidecar.TLSSecretName, issuer.IssuerName,
-			[]string{appName + "." + appName + ".svc.cluster.local"}, append(opts, pulumi.DependsOn(issuer.Ready()))...)
+		cert, err := issuer.Certificate(ctx, name+"-certificate", nsName, sidecar.TLSSecretName,
+			[]string{appName + "." + appName + ".svc.cluster.local"}, opts...)
 		if err != nil {
 			return err
 		}

@@ -221,13 +221,13 @@ func (b *fleetBuild) tls(f *Fleet) error {
 	}
 	f.TLSIssuer = b.issuer.IssuerName
 	b.gatewaySecret, b.agentSecret = b.names.GatewayTLSSecret(), b.names.AgentTLSSecret()
-	gc, err := NewCertificate(b.ctx, b.name+"-gateway-certificate", f.Namespace, b.gatewaySecret, b.issuer.IssuerName,
-		append(b.names.GatewayDNSNames(), b.args.GatewayDNSNames...), b.parent, pulumi.DependsOn(b.issuer.Ready()))
+	gc, err := b.issuer.Certificate(b.ctx, b.name+"-gateway-certificate", f.Namespace, b.gatewaySecret,
+		append(b.names.GatewayDNSNames(), b.args.GatewayDNSNames...), b.parent)
 	if err != nil {
 		return err
 	}
-	ac, err := NewCertificate(b.ctx, b.name+"-agent-certificate", f.AgentNamespace, b.agentSecret, b.issuer.IssuerName,
-		[]string{b.names.AgentHost()}, b.parent, pulumi.DependsOn(b.issuer.Ready()))
+	ac, err := b.issuer.Certificate(b.ctx, b.name+"-agent-certificate", f.AgentNamespace, b.agentSecret,
+		[]string{b.names.AgentHost()}, b.parent)
 	if err != nil {
 		return err
 	}
@@ -315,6 +315,14 @@ func (b *fleetBuild) monitoring(f *Fleet) error {
 	return err
 }
 
+// tlsReloadInterval is how often the fleet's collectors re-read their certificates.
+func (a *FleetArgs) tlsReloadInterval() string {
+	if a.TLS == nil {
+		return ""
+	}
+	return cmp.Or(a.TLS.ReloadInterval, fleet.TLSReloadInterval)
+}
+
 // configSpec is what the fleet's collector configurations depend on (validate first: it
 // has checked the memory limits).
 func (a *FleetArgs) configSpec() fleet.ConfigSpec {
@@ -322,7 +330,8 @@ func (a *FleetArgs) configSpec() fleet.ConfigSpec {
 	gatewayMiB, _ := a.Gateway.Resources.MemoryLimitMiB()
 	s := fleet.ConfigSpec{
 		Names: a.names(), Environment: a.Environment, LogLevel: a.LogLevel, TLS: a.TLS != nil, Sampling: a.Sampling,
-		AgentModes: a.AgentModes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: a.AgentQueueSize,
+		TLSReloadInterval: a.tlsReloadInterval(),
+		AgentModes:        a.AgentModes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: a.AgentQueueSize,
 		AgentK8sAttributes: a.AgentK8sAttributes, AgentLogCollection: a.AgentLogCollection,
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: a.Gateway.QueueSize, GatewayPersistentQueue: a.Gateway.PersistentQueue,
 		Exporters: a.Exporters, ExporterExtensions: a.ExporterExtensions, GatewayResourceAttributes: a.GatewayResourceAttributes,

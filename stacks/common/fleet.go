@@ -56,7 +56,8 @@ func FleetArgs(cfg config.Stack, p *plan.Plan) *kube.FleetArgs {
 		args.Canary = &kube.CanarySettings{Image: image, Replicas: g.CanaryReplicas, LogLevel: g.CanaryLogLevel}
 	}
 	if cfg.TLS.Enabled {
-		args.TLS = &kube.CertManagerArgs{Install: cfg.TLS.InstallCertManager, Version: cfg.TLS.CertManagerVersion, Issuer: cfg.TLS.Issuer}
+		args.TLS = &kube.CertManagerArgs{Timing: kube.CertTiming{Duration: cfg.TLS.CertDuration, RenewBefore: cfg.TLS.CertRenewBefore},
+			ReloadInterval: cfg.TLS.ReloadInterval, Install: cfg.TLS.InstallCertManager, Version: cfg.TLS.CertManagerVersion, Issuer: cfg.TLS.Issuer}
 	}
 	return args
 }

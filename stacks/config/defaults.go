@@ -1,6 +1,9 @@
 package config
 
-import "github.com/otelfleet/otelfleet/components/collector"
+import (
+	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/otelfleet/otelfleet/components/fleet"
+)
 
 // Defaults returns the configuration a stack gets for every key its stack file leaves out.
 // It is the one place defaults live: the loader starts from it, and the generated project
@@ -56,6 +59,9 @@ func Defaults() Stack {
 		TLS: TLS{
 			InstallCertManager: true,
 			CertManagerVersion: "v1.21.2",
+			CertDuration:       fleet.CertDuration,
+			CertRenewBefore:    fleet.CertRenewBefore,
+			ReloadInterval:     fleet.TLSReloadInterval,
 		},
 		Monitoring: Monitoring{Dashboard: true},
 		Upstream:   Upstream{Protocol: "grpc"},

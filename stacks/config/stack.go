@@ -100,6 +100,9 @@ type TLS struct {
 	Issuer             string `key:"tlsIssuer" desc:"Name of an existing cert-manager ClusterIssuer that signs the certificates; empty creates otelfleet's own self-signed CA issuer."`
 	InstallCertManager bool   `key:"certManagerInstall" desc:"Install cert-manager as a pinned Helm release (turn off when the cluster already has it)."`
 	CertManagerVersion string `key:"certManagerVersion" desc:"cert-manager Helm chart version installed when certManagerInstall is on."`
+	CertDuration       string `key:"tlsCertDuration" desc:"Lifetime of every collector certificate (Go duration; cert-manager's minimum is 1h)."`
+	CertRenewBefore    string `key:"tlsCertRenewBefore" desc:"How long before expiry cert-manager renews a certificate, in place on disk."`
+	ReloadInterval     string `key:"tlsReloadInterval" desc:"How often every collector re-reads its certificate and key from disk (the CA bundle a gateway trusts is watched). The renewal window (tlsCertRenewBefore) must hold at least two reloads, so a renewed certificate is in use long before the old one expires."`
 }
 
 // Upstream is an OTLP endpoint the gateway forwards to: a global gateway, a vendor, or

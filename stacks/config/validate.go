@@ -80,6 +80,7 @@ func (s *Stack) Validate() error {
 	s.validateAgent(v)
 	s.validateGateway(v)
 	s.validateSampling(v)
+	s.validateTLS(v)
 	s.validateUpstream(v)
 	switch s.Cloud {
 	case "aws":
@@ -179,6 +180,26 @@ func (s *Stack) validateSampling(v *validator) {
 		if sm.LatencyThresholdMs < 1 {
 			v.bad("samplingLatencyThresholdMs", sm.LatencyThresholdMs, "give at least 1 (milliseconds)")
 		}
+	}
+}
+
+// validateTLS checks the certificate rotation: cert-manager renews a certificate
+// tlsCertRenewBefore ahead of its expiry, and every collector re-reads it every
+// tlsReloadInterval, so the renewal window must hold at least two reloads.
+func (s *Stack) validateTLS(v *validator) {
+	t := s.TLS
+	duration, errD := time.ParseDuration(t.CertDuration)
+	renew, errR := time.ParseDuration(t.CertRenewBefore)
+	reload, errL := time.ParseDuration(t.ReloadInterval)
+	switch {
+	case errD != nil || duration < time.Hour:
+		v.bad("tlsCertDuration", t.CertDuration, "give a duration of at least 1h (cert-manager's minimum), such as 2160h")
+	case errR != nil || renew <= 0 || renew >= duration:
+		v.bad("tlsCertRenewBefore", t.CertRenewBefore, "give a duration shorter than tlsCertDuration (%s), such as 360h", t.CertDuration)
+	case errL != nil || reload < time.Minute:
+		v.bad("tlsReloadInterval", t.ReloadInterval, "give a duration of at least 1m, such as 1h")
+	case 2*reload > renew:
+		v.bad("tlsReloadInterval", t.ReloadInterval, "give at most half of tlsCertRenewBefore (%s): a renewed certificate must be read at least twice before the old one expires", t.CertRenewBefore)
 	}
 }
 

@@ -92,7 +92,7 @@ func WithUpstreamMTLS(cfg config.Stack, cloud []collector.Exporter) []collector.
 	if !cfg.TLS.Enabled || cfg.Upstream.Insecure {
 		return out
 	}
-	mtls := collector.ClientTLS{CAFile: fleet.TLSCAFile, CertFile: fleet.TLSCertFile, KeyFile: fleet.TLSKeyFile}
+	mtls := collector.ClientTLS{CAFile: fleet.TLSCAFile, CertFile: fleet.TLSCertFile, KeyFile: fleet.TLSKeyFile, ReloadInterval: cfg.TLS.ReloadInterval}
 	for i, e := range out {
 		switch c := e.Config.(type) {
 		case collector.OTLPExporter:

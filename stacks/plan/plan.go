@@ -87,6 +87,9 @@ type Canary struct {
 // TLS is the fleet's mutual TLS.
 type TLS struct {
 	Issuer             string   `json:"issuer"` // the ClusterIssuer that signs every certificate
+	CertDuration       string   `json:"certDuration"`
+	CertRenewBefore    string   `json:"certRenewBefore"`
+	ReloadInterval     string   `json:"reloadInterval"` // how often collectors re-read them
 	InstallCertManager bool     `json:"installCertManager"`
 	GatewayDNSNames    []string `json:"gatewayDnsNames"`
 	AgentDNSNames      []string `json:"agentDnsNames"`
@@ -114,6 +117,7 @@ func New(cfg config.Stack) (*Plan, error) {
 	}
 	if cfg.TLS.Enabled {
 		p.TLS = &TLS{Issuer: cfg.TLS.Issuer, InstallCertManager: cfg.TLS.InstallCertManager,
+			CertDuration: cfg.TLS.CertDuration, CertRenewBefore: cfg.TLS.CertRenewBefore, ReloadInterval: cfg.TLS.ReloadInterval,
 			GatewayDNSNames: names.GatewayDNSNames(), AgentDNSNames: []string{names.AgentHost()}}
 		if p.TLS.Issuer == "" {
 			p.TLS.Issuer = names.CAIssuer()
@@ -129,7 +133,8 @@ func New(cfg config.Stack) (*Plan, error) {
 	}
 	p.configSpec = fleet.ConfigSpec{
 		Names: names, Environment: cfg.Environment, LogLevel: cfg.Collector.LogLevel, TLS: cfg.TLS.Enabled, Sampling: p.Sampling,
-		AgentModes: cfg.Agent.Modes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: cfg.Agent.QueueSize,
+		TLSReloadInterval: tlsReloadInterval(cfg),
+		AgentModes:        cfg.Agent.Modes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: cfg.Agent.QueueSize,
 		AgentK8sAttributes: cfg.Agent.K8sAttributes, AgentLogCollection: cfg.Agent.LogCollection,
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: cfg.Gateway.QueueSize, GatewayPersistentQueue: cfg.Gateway.PersistentQueue,
 		Exporters: GatewayExporters(cfg), GatewayResourceAttributes: p.Gateway.ResourceAttributes,
@@ -217,4 +222,12 @@ func outputs(cfg config.Stack, p *Plan) []Output {
 		out = append(out, Output{"tlsIssuer", p.TLS.Issuer})
 	}
 	return out
+}
+
+// tlsReloadInterval is how often the fleet's collectors re-read their certificates ("" without TLS).
+func tlsReloadInterval(cfg config.Stack) string {
+	if !cfg.TLS.Enabled {
+		return ""
+	}
+	return cfg.TLS.ReloadInterval
 }
