@@ -61,6 +61,7 @@ type CertManager struct {
 	IssuerName pulumi.StringOutput `pulumi:"issuerName"`
 	ready      []pulumi.Resource
 	timing     CertTiming
+	issuer     string // IssuerName as a plain value
 }
 
 // NewCertManager installs cert-manager if asked and sets up the issuer.
@@ -102,7 +103,7 @@ func NewCertManager(ctx *pulumi.Context, name string, args *CertManagerArgs, opt
 			return nil, err
 		}
 	}
-	cm.IssuerName = pulumi.String(issuer).ToStringOutput()
+	cm.issuer, cm.IssuerName = issuer, pulumi.String(issuer).ToStringOutput()
 	return cm, ctx.RegisterResourceOutputs(cm, pulumi.Map{"issuerName": cm.IssuerName})
 }
 

@@ -17,7 +17,7 @@ const exampleImage = "ghcr.io/open-telemetry/opentelemetry-collector-contrib/tel
 // own namespace, the sidecar config in a ConfigMap there, a client certificate when TLS is
 // on, and AddSidecar on its pod spec.
 func newSidecarExample(ctx *pulumi.Context, name string, args *FleetArgs, issuer *CertManager, config, version string, opts ...pulumi.ResourceOption) error {
-	appName := args.Prefix + "-example"
+	appName := sidecarExampleNamespace(args)
 	ns, err := NewNamespace(ctx, name+"-namespace", appName, PodSecurityRestricted, nil, opts...)
 	if err != nil {
 		return err
@@ -72,3 +72,6 @@ func newSidecarExample(ctx *pulumi.Context, name string, args *FleetArgs, issuer
 	}, append(opts, pulumi.DependsOn(deps))...)
 	return err
 }
+
+// sidecarExampleNamespace is the example workload's name and namespace.
+func sidecarExampleNamespace(args *FleetArgs) string { return args.Prefix + "-example" }

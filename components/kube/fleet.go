@@ -183,6 +183,16 @@ type fleetBuild struct {
 	gatewaySecret, agentSecret string
 }
 
+// issuingNamespaces are the namespaces whose workloads hold fleet certificates: the
+// gateway's, the agents' and, with the sidecar mode, the example workload's.
+func (b *fleetBuild) issuingNamespaces() []string {
+	ns := uniq(b.args.Namespace, b.args.AgentNamespace)
+	if b.configs.Sidecar != "" {
+		ns = append(ns, sidecarExampleNamespace(b.args))
+	}
+	return ns
+}
+
 // namespaces: the gateway's (restricted) and, apart, the agents' (privileged only when they
 // read container logs from a hostPath).
 func (b *fleetBuild) namespaces(f *Fleet) error {
@@ -220,6 +230,9 @@ func (b *fleetBuild) tls(f *Fleet) error {
 		return err
 	}
 	f.TLSIssuer = b.issuer.IssuerName
+	if err := newIssuancePolicy(b.ctx, b.name+"-issuance", b.names.Prefix+"-issuance", b.issuer.issuer, b.issuingNamespaces(), b.parent); err != nil {
+		return err
+	}
 	b.gatewaySecret, b.agentSecret = b.names.GatewayTLSSecret(), b.names.AgentTLSSecret()
 	gc, err := b.issuer.Certificate(b.ctx, b.name+"-gateway-certificate", f.Namespace, b.gatewaySecret,
 		append(b.names.GatewayDNSNames(), b.args.GatewayDNSNames...), b.parent)

@@ -32,6 +32,7 @@ func TestStacks(t *testing.T) {
 			if prodStacks[stack] {
 				t.Run("broken-manifests-rejected", func(t *testing.T) { testBrokenManifests(t, c, r) })
 				t.Run("hpa-owns-replicas", func(t *testing.T) { testHPAOwnsReplicas(t, c, r) })
+				t.Run("issuance-scoped-to-the-fleet", func(t *testing.T) { testIssuanceScoped(t, c, r) })
 			}
 		})
 	}
