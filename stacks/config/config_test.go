@@ -86,6 +86,7 @@ func TestBadConfigurations(t *testing.T) {
 		{"tags_list.yaml", "tags", []string{"map of string to string"}},
 		{"tags_number_value.yaml", "tags", []string{"map of string to string"}},
 		{"environment_empty.yaml", "environment", []string{"non-empty"}},
+		{"upstream_plaintext_beside_mtls.yaml", "upstreamOtlpInsecure", []string{"true", "one hop unencrypted", "tlsEnabled"}},
 		{"tls_cert_duration_short.yaml", "tlsCertDuration", []string{`"30m"`, "at least 1h"}},
 		{"tls_renew_not_before_expiry.yaml", "tlsCertRenewBefore", []string{`"720h"`, "shorter than tlsCertDuration"}},
 		{"tls_reload_too_rare.yaml", "tlsReloadInterval", []string{`"200h"`, "half of tlsCertRenewBefore", "read at least twice"}},

@@ -264,4 +264,7 @@ func (s *Stack) validateUpstream(v *validator) {
 	if u.Insecure && strings.HasPrefix(u.Endpoint, "https://") {
 		v.bad("upstreamOtlpInsecure", u.Insecure, "an https:// endpoint cannot be insecure; use http:// or turn upstreamOtlpInsecure off")
 	}
+	if u.Insecure && u.Endpoint != "" && s.TLS.Enabled {
+		v.bad("upstreamOtlpInsecure", u.Insecure, "the fleet runs mutual TLS (otelfleet:tlsEnabled), and forwarding in plain text would leave this one hop unencrypted; turn it off (the gateway then presents its certificate to the upstream) or turn otelfleet:tlsEnabled off")
+	}
 }
