@@ -10,6 +10,7 @@
 # CPU-seconds per million spans, spans per CPU-second, peak RSS (VmHWM) and spans lost
 # (accepted by the agent, never counted by the sink), then the line
 #   generated/seed spans-per-cpu-second ratio: X.XX, lost: N
+# (the ratio is "n/a ..." when a run is too short for an agent to use one CPU tick)
 #
 #   bench/dataplane.sh [--stack aws-prod] [--duration 20] [--workers 8] [--rate 2000]
 #                      [--batch-size 512] [--padding BYTES] [--repeat 3]
@@ -170,4 +171,5 @@ done
 printf 'refused at the agent: generated %s, seed %s\n' "${tot[generated.refused]}" "${tot[seed.refused]}"
 awk -v gn="${tot[generated.spans]}" -v gt="${tot[generated.agent_ticks]}" -v sn="${tot[seed.spans]}" -v st="${tot[seed.agent_ticks]}" \
   -v lost=$(( ${tot[generated.lost]} + ${tot[seed.lost]} )) \
-  'BEGIN { printf "generated/seed spans-per-cpu-second ratio: %.2f, lost: %d\n", (gn / gt) / (sn / st), lost }'
+  'BEGIN { r = (gt > 0 && st > 0 && sn > 0) ? sprintf("%.2f", (gn / gt) / (sn / st)) : "n/a (an agent used under one CPU tick: run longer)"
+          printf "generated/seed spans-per-cpu-second ratio: %s, lost: %d\n", r, lost }'

@@ -13,7 +13,8 @@ import (
 )
 
 // benchLine is the last line bench/dataplane.sh prints.
-var benchLine = regexp.MustCompile(`(?m)^generated/seed spans-per-cpu-second ratio: ([0-9.]+), lost: ([0-9]+)$`)
+// A 2-second smoke run may leave an agent under one CPU tick: the ratio is then "n/a".
+var benchLine = regexp.MustCompile(`(?m)^generated/seed spans-per-cpu-second ratio: ([0-9.]+|n/a[^,]*), lost: ([0-9]+)$`)
 
 // TestDataplaneBenchmarkRuns keeps bench/dataplane.sh working: a short, light run (2 s,
 // 2 workers at 500 spans/s each) must complete both set-ups and print its final line with
