@@ -83,5 +83,5 @@ func render(dir, stack string) (*synth.Result, error) {
 	if _, err := config.LoadValid(sc.Values); err != nil {
 		return nil, err
 	}
-	return synth.Render(sc, stacks.Program(builders))
+	return synth.Render(sc, stacks.ProgramWith(synth.Trust(), builders))
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/otelfleet/otelfleet/components/fleetca"
 	"github.com/otelfleet/otelfleet/stacks/config"
 	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -27,6 +28,12 @@ type Preflight func(cfg config.Stack) error
 // any resource is registered, then runs the builder of otelfleet:cloud and exports the
 // plan's outputs.
 func Program(builders map[string]Builder, preflights ...Preflight) pulumi.RunFunc {
+	return ProgramWith(fleetca.System(), builders, preflights...)
+}
+
+// ProgramWith is Program with the clock and entropy the stack's certificates are made with:
+// offline rendering and tests pass fleetca.Fixed so their output is reproducible.
+func ProgramWith(trust fleetca.Source, builders map[string]Builder, preflights ...Preflight) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		cfg, err := configFromContext(ctx)
 		if err != nil {
@@ -50,6 +57,7 @@ func Program(builders map[string]Builder, preflights ...Preflight) pulumi.RunFun
 		if err != nil {
 			return err
 		}
+		p.Trust = trust
 		if err := build(ctx, cfg, p); err != nil {
 			return err
 		}

@@ -84,13 +84,14 @@ func (f Fakes) forType(token string) []Fake {
 // FakesFor are the fakes of a stack whose otelfleet:cloud is cloud: its cloud's, over the
 // Kubernetes ones every stack shares.
 func FakesFor(cloud string) Fakes {
+	base := kubernetesFakes().with(stackReferenceFakes())
 	switch cloud {
 	case "aws":
-		return kubernetesFakes().with(awsFakes())
+		return base.with(awsFakes())
 	case "azure":
-		return kubernetesFakes().with(azureFakes())
+		return base.with(azureFakes())
 	default:
-		return kubernetesFakes()
+		return base
 	}
 }
 

@@ -140,13 +140,6 @@ func awsFakes() Fakes {
 		n, _ := awsStr(in, "name")
 		return awsProps("fqdn", n)
 	})
-	// A stack reference answers with the outputs the referenced (azure) stack exports.
-	f.Resources.set("pulumi:pulumi:StackReference", func(string, resource.PropertyMap) resource.PropertyMap {
-		return resource.PropertyMap{
-			"outputs":           resource.NewProperty(resource.PropertyMap{"gatewayIngestHost": resource.NewProperty(FakeAzureIngestAddress)}),
-			"secretOutputNames": resource.NewProperty([]resource.PropertyValue{}),
-		}
-	})
 	f.Resources.set("aws:ecs/cluster:Cluster", func(name string, in resource.PropertyMap) resource.PropertyMap {
 		n := awsNamed(name, in, "name")
 		return awsProps("name", n, "arn", awsArn("ecs", FakeRegion, "cluster/"+n))

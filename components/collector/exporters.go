@@ -70,6 +70,11 @@ type ClientTLS struct {
 	CertFile   string `json:"cert_file,omitempty"`
 	KeyFile    string `json:"key_file,omitempty"`
 	ServerName string `json:"server_name_override,omitempty"`
+	// CAPem, CertPem and KeyPem are the same material inline (a collector with no file to
+	// read, e.g. from an environment variable: ${env:NAME}). They are never reloaded.
+	CAPem   string `json:"ca_pem,omitempty"`
+	CertPem string `json:"cert_pem,omitempty"`
+	KeyPem  string `json:"key_pem,omitempty"`
 	// ReloadInterval re-reads the client certificate and key from disk (see ServerTLS).
 	ReloadInterval string `json:"reload_interval,omitempty"`
 }

@@ -63,9 +63,12 @@ func (n Names) AgentHost() string { return svcHost(n.Agent(), n.AgentNamespace) 
 // AgentTLSSecret names the Secret cert-manager writes the agents' certificate to.
 func (n Names) AgentTLSSecret() string { return n.Agent() + "-tls" }
 
-// CAIssuer names the ClusterIssuer (and CA certificate) otelfleet creates when no
-// otelfleet:tlsIssuer is given.
+// CAIssuer names the ClusterIssuer otelfleet creates when no otelfleet:tlsIssuer is given.
 func (n Names) CAIssuer() string { return n.Prefix + "-ca" }
+
+// CASecret names the Secret (in cert-manager's namespace) holding the fleet CA the
+// CAIssuer signs with.
+func (n Names) CASecret() string { return n.Prefix + "-fleet-ca" }
 
 func svcHost(service, namespace string) string {
 	return service + "." + namespace + ".svc.cluster.local"

@@ -2,11 +2,15 @@ package kube
 
 import (
 	"cmp"
+	"encoding/base64"
 	"fmt"
+
 	"github.com/otelfleet/otelfleet/components/fleet"
+	"github.com/otelfleet/otelfleet/components/fleetca"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -31,16 +35,26 @@ type CertManagerArgs struct {
 	// Install deploys cert-manager (with its CRDs) as a Helm release of Version.
 	Install bool
 	Version string
-	// Issuer names an existing ClusterIssuer; empty creates a self-signed CA and a CA
-	// ClusterIssuer named "<prefix>-ca".
+	// Issuer names an existing ClusterIssuer; empty creates a CA ClusterIssuer named
+	// "<prefix>-ca" that signs with the fleet CA (CA).
 	Issuer string
 	Prefix string
+	// CA is the fleet CA when Issuer is empty; nil creates one with fleetca.System().
+	CA *FleetCA
 	// Timing of every certificate it issues; empty fields take fleet.CertDuration and
 	// fleet.CertRenewBefore.
 	Timing CertTiming
 	// ReloadInterval is how often collectors re-read their certificates ("" for
 	// fleet.TLSReloadInterval).
 	ReloadInterval string
+}
+
+// FleetCA is where the fleet CA comes from: the certificate and key another stack owns and
+// exports (Certificate and Key set, e.g. from a StackReference), or a CA this stack creates
+// with Source on its first deployment and keeps from then on.
+type FleetCA struct {
+	Certificate, Key pulumi.StringInput
+	Source           fleetca.Source
 }
 
 // CertTiming is a certificate's lifetime and how long before expiry cert-manager renews it
@@ -59,9 +73,13 @@ type CertManager struct {
 	pulumi.ResourceState
 	// IssuerName is the ClusterIssuer every otelfleet Certificate references.
 	IssuerName pulumi.StringOutput `pulumi:"issuerName"`
-	ready      []pulumi.Resource
-	timing     CertTiming
-	issuer     string // IssuerName as a plain value
+	// CACertificate is the fleet CA's certificate (PEM), the trust anchor of every
+	// collector; CAKey its private key (a secret). Both empty with an external Issuer.
+	CACertificate pulumi.StringOutput `pulumi:"caCertificate"`
+	CAKey         pulumi.StringOutput `pulumi:"caKey"`
+	ready         []pulumi.Resource
+	timing        CertTiming
+	issuer        string // IssuerName as a plain value
 }
 
 // NewCertManager installs cert-manager if asked and sets up the issuer.
@@ -71,6 +89,9 @@ func NewCertManager(ctx *pulumi.Context, name string, args *CertManagerArgs, opt
 	}
 	if args.Install && args.Version == "" {
 		return nil, fmt.Errorf("cert manager %q: Version is required when Install is set", name)
+	}
+	if ca := args.CA; ca != nil && (ca.Certificate == nil) != (ca.Key == nil) {
+		return nil, fmt.Errorf("cert manager %q: CA needs both Certificate and Key, or neither (a new CA)", name)
 	}
 	cm := &CertManager{timing: args.Timing.withDefaults()}
 	if err := ctx.RegisterComponentResource("otelfleet:kube:CertManager", name, cm, opts...); err != nil {
@@ -83,12 +104,12 @@ func NewCertManager(ctx *pulumi.Context, name string, args *CertManagerArgs, opt
 			Chart:           pulumi.String("cert-manager"),
 			Version:         pulumi.String(args.Version),
 			RepositoryOpts:  &helmv3.RepositoryOptsArgs{Repo: pulumi.String("https://charts.jetstack.io")},
-			Namespace:       pulumi.String("cert-manager"),
+			Namespace:       pulumi.String(certManagerNamespace),
 			CreateNamespace: pulumi.Bool(true),
 			Atomic:          pulumi.Bool(true),
 			Values: pulumi.Map{
 				"crds":   pulumi.Map{"enabled": pulumi.Bool(true)},
-				"global": pulumi.Map{"leaderElection": pulumi.Map{"namespace": pulumi.String("cert-manager")}},
+				"global": pulumi.Map{"leaderElection": pulumi.Map{"namespace": pulumi.String(certManagerNamespace)}},
 			},
 		}, parent)
 		if err != nil {
@@ -97,40 +118,69 @@ func NewCertManager(ctx *pulumi.Context, name string, args *CertManagerArgs, opt
 		cm.ready = append(cm.ready, release)
 	}
 	issuer := args.Issuer
+	cm.CACertificate, cm.CAKey = pulumi.String("").ToStringOutput(), pulumi.String("").ToStringOutput()
 	if issuer == "" {
-		issuer = fleet.Names{Prefix: args.Prefix}.CAIssuer()
-		if err := cm.selfSignedCA(ctx, name, issuer, parent); err != nil {
+		names := fleet.Names{Prefix: args.Prefix}
+		issuer = names.CAIssuer()
+		ca := args.CA
+		if ca == nil {
+			ca = &FleetCA{Source: fleetca.System()}
+		}
+		if err := cm.fleetCAIssuer(ctx, name, names, ca, parent); err != nil {
 			return nil, err
 		}
 	}
 	cm.issuer, cm.IssuerName = issuer, pulumi.String(issuer).ToStringOutput()
-	return cm, ctx.RegisterResourceOutputs(cm, pulumi.Map{"issuerName": cm.IssuerName})
+	return cm, ctx.RegisterResourceOutputs(cm, pulumi.Map{"issuerName": cm.IssuerName, "caCertificate": cm.CACertificate, "caKey": cm.CAKey})
 }
 
-// selfSignedCA bootstraps a private CA: a self-signed issuer signs a CA certificate, and a
-// CA ClusterIssuer made from it signs the agent and gateway certificates (whose secrets
-// then carry that CA as ca.crt, which is what each side verifies the other with).
-func (cm *CertManager) selfSignedCA(ctx *pulumi.Context, name, issuer string, parent pulumi.ResourceOption) error {
-	deps := pulumi.DependsOn(cm.ready)
-	bootstrap, err := customResource(ctx, name+"-selfsigned", "cert-manager.io/v1", "ClusterIssuer", issuer+"-selfsigned", nil,
-		kubernetes.UntypedArgs{"spec": map[string]any{"selfSigned": map[string]any{}}}, parent, deps)
+// certManagerNamespace is where cert-manager runs and where a ClusterIssuer's CA secret
+// must live (its cluster resource namespace).
+const certManagerNamespace = "cert-manager"
+
+// fleetCAIssuer stores the fleet CA in a Secret and makes a CA ClusterIssuer of it: the
+// issuer signs the agent and gateway certificates, whose secrets then carry that CA as
+// ca.crt, which is what each side verifies the other with. A CA this stack creates is
+// generated by the program on every run, but only the first run's is ever stored: the
+// Secret ignores later changes to its data, and its outputs (the stored CA) are what the
+// stack exports.
+func (cm *CertManager) fleetCAIssuer(ctx *pulumi.Context, name string, names fleet.Names, ca *FleetCA, parent pulumi.ResourceOption) error {
+	certificate, key := ca.Certificate, ca.Key
+	opts := []pulumi.ResourceOption{parent, pulumi.DependsOn(cm.ready)}
+	if certificate == nil {
+		created, err := fleetca.New(names.Prefix+" fleet CA", ca.Source.Now(), ca.Source.Entropy)
+		if err != nil {
+			return err
+		}
+		certificate, key = pulumi.String(created.Certificate), pulumi.ToSecret(pulumi.String(created.Key)).(pulumi.StringOutput)
+		opts = append(opts, pulumi.IgnoreChanges([]string{"data"}))
+	}
+	data := pulumi.All(certificate, key).ApplyT(func(v []any) (map[string]string, error) {
+		if _, err := fleetca.Parse(fleetca.PEM{Certificate: v[0].(string), Key: v[1].(string)}); err != nil {
+			return nil, err
+		}
+		b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+		return map[string]string{"tls.crt": b64(v[0].(string)), "tls.key": b64(v[1].(string)), "ca.crt": b64(v[0].(string))}, nil
+	}).(pulumi.StringMapOutput)
+	secret, err := corev1.NewSecret(ctx, name+"-ca-secret", &corev1.SecretArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(names.CASecret()), Namespace: pulumi.String(certManagerNamespace),
+			Labels: pulumi.StringMap{"app.kubernetes.io/part-of": pulumi.String("otelfleet")}},
+		Type: pulumi.String("kubernetes.io/tls"),
+		Data: pulumi.ToSecret(data).(pulumi.StringMapOutput),
+	}, opts...)
 	if err != nil {
 		return err
 	}
-	caCert, err := customResource(ctx, name+"-ca-certificate", "cert-manager.io/v1", "Certificate", issuer, pulumi.String("cert-manager"),
-		kubernetes.UntypedArgs{"spec": map[string]any{
-			"isCA":       true,
-			"commonName": issuer,
-			"secretName": issuer,
-			"duration":   "87600h",
-			"privateKey": map[string]any{"algorithm": "ECDSA", "size": 256},
-			"issuerRef":  map[string]any{"name": issuer + "-selfsigned", "kind": "ClusterIssuer", "group": "cert-manager.io"},
-		}}, parent, pulumi.DependsOn([]pulumi.Resource{bootstrap}))
-	if err != nil {
-		return err
+	stored := func(field string) pulumi.StringOutput {
+		return secret.Data.ApplyT(func(m map[string]string) (string, error) {
+			b, err := base64.StdEncoding.DecodeString(m[field])
+			return string(b), err
+		}).(pulumi.StringOutput)
 	}
-	caIssuer, err := customResource(ctx, name+"-ca-issuer", "cert-manager.io/v1", "ClusterIssuer", issuer, nil,
-		kubernetes.UntypedArgs{"spec": map[string]any{"ca": map[string]any{"secretName": issuer}}}, parent, pulumi.DependsOn([]pulumi.Resource{caCert}))
+	// The certificate is public: it is what senders outside the fleet configure.
+	cm.CACertificate, cm.CAKey = pulumi.Unsecret(stored("tls.crt")).(pulumi.StringOutput), pulumi.ToSecret(stored("tls.key")).(pulumi.StringOutput)
+	caIssuer, err := customResource(ctx, name+"-ca-issuer", "cert-manager.io/v1", "ClusterIssuer", names.CAIssuer(), nil,
+		kubernetes.UntypedArgs{"spec": map[string]any{"ca": map[string]any{"secretName": names.CASecret()}}}, parent, pulumi.DependsOn([]pulumi.Resource{secret}))
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,11 @@ type Fleet struct {
 	// TLSIssuer is the cert-manager ClusterIssuer that signs the fleet's certificates (""
 	// without TLS); every certificate's secret carries its CA as ca.crt.
 	TLSIssuer pulumi.StringOutput `pulumi:"tlsIssuer"`
+	// TLSCACertificate is the fleet CA's certificate, TLSCAKey its key (a secret): what
+	// another stack signs with, and what collectors outside Kubernetes get their client
+	// certificates from. Both "" without TLS or with an external issuer.
+	TLSCACertificate pulumi.StringOutput `pulumi:"tlsCaCertificate"`
+	TLSCAKey         pulumi.StringOutput `pulumi:"-"`
 	// Gateway and Agent are the tiers (Agent is nil without the daemonset mode).
 	Gateway *Gateway `pulumi:"-"`
 	Agent   *Agent   `pulumi:"-"`
@@ -163,7 +168,7 @@ func NewFleet(ctx *pulumi.Context, name string, args *FleetArgs, opts ...pulumi.
 	f.GatewayEndpoint = f.Gateway.OTLPEndpoint
 	f.GatewayIngestHost = f.Gateway.IngestHost
 	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
-		"gatewayIngestHost": f.GatewayIngestHost, "tlsIssuer": f.TLSIssuer,
+		"gatewayIngestHost": f.GatewayIngestHost, "tlsIssuer": f.TLSIssuer, "tlsCaCertificate": f.TLSCACertificate,
 		"namespace": f.Namespace, "agentNamespace": f.AgentNamespace, "gatewayEndpoint": f.GatewayEndpoint, "agentEndpoint": f.AgentEndpoint,
 	})
 }
@@ -220,6 +225,7 @@ func (b *fleetBuild) namespaces(f *Fleet) error {
 // tls: one CA issuer, a server+client certificate per tier, each secret carrying ca.crt.
 func (b *fleetBuild) tls(f *Fleet) error {
 	f.TLSIssuer = pulumi.String("").ToStringOutput()
+	f.TLSCACertificate, f.TLSCAKey = f.TLSIssuer, f.TLSIssuer
 	if b.args.TLS == nil {
 		return nil
 	}
@@ -229,7 +235,7 @@ func (b *fleetBuild) tls(f *Fleet) error {
 	if b.issuer, err = NewCertManager(b.ctx, b.name+"-tls", &tlsArgs, b.parent); err != nil {
 		return err
 	}
-	f.TLSIssuer = b.issuer.IssuerName
+	f.TLSIssuer, f.TLSCACertificate, f.TLSCAKey = b.issuer.IssuerName, b.issuer.CACertificate, b.issuer.CAKey
 	if err := newIssuancePolicy(b.ctx, b.name+"-issuance", b.names.Prefix+"-issuance", b.issuer.issuer, b.issuingNamespaces(), b.parent); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/otelfleet/otelfleet/components/aws/irsa"
 	"github.com/otelfleet/otelfleet/components/aws/lambdaotel"
 	"github.com/otelfleet/otelfleet/components/aws/network"
+	"github.com/otelfleet/otelfleet/components/fleet"
 	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/stacks/common"
 	"github.com/otelfleet/otelfleet/stacks/config"
@@ -67,15 +68,26 @@ func deployGateway(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, cluster 
 	}, pulumi.DependsOn(dependsOn))
 }
 
-func deployECS(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, net *network.Network, dest *destinations.Destinations, account pulumi.StringInput, opts ...pulumi.ResourceOption) (*ecscollector.Collector, error) {
+func deployECS(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, f *kube.Fleet, net *network.Network, dest *destinations.Destinations, account pulumi.StringInput, opts ...pulumi.ResourceOption) (*ecscollector.Collector, error) {
 	a := cfg.AWS
 	yaml := p.CloudCollectors[plan.CollectorECS]
+	env := map[string]pulumi.StringInput{destinations.BucketEnv: dest.BucketName}
+	secretEnv := map[string]pulumi.StringInput{}
+	if plan.OutsideCollectorsPresentCertificates(cfg) {
+		// Fargate mounts no rotating secret: the certificate is issued at deploy time and
+		// injected at task start; a new one restarts the tasks (README, trust).
+		tls, err := common.ClientCertificate(cfg, p, f, p.Names.Prefix+"-ecs-collector")
+		if err != nil {
+			return nil, err
+		}
+		env[fleet.TrustEnv], env[fleet.RenewByEnv], secretEnv[fleet.ClientTLSEnv] = tls.CA, pulumi.String(tls.RenewBy), tls.Client
+	}
 	ecs, err := ecscollector.New(ctx, cfg.Name+"-ecs", &ecscollector.Args{
 		Prefix: cfg.Name, Region: a.Region, Account: account,
 		Image: cfg.Collector.Image + ":" + cfg.Collector.Version, Config: yaml,
-		Environment: map[string]pulumi.StringInput{destinations.BucketEnv: dest.BucketName},
-		TaskPolicy:  dest.WriterPolicy(),
-		VpcID:       net.VpcID, VpcCIDR: net.CIDR, SubnetIDs: net.PrivateSubnetIDs,
+		Environment: env, SecretEnvironment: secretEnv,
+		TaskPolicy: dest.WriterPolicy(),
+		VpcID:      net.VpcID, VpcCIDR: net.CIDR, SubnetIDs: net.PrivateSubnetIDs,
 		CPU: a.ECSCPU, MemoryMiB: a.ECSMemoryMiB, DesiredCount: a.ECSDesiredCount, LogRetentionDays: a.LogRetentionDays,
 	}, opts...)
 	if err != nil {

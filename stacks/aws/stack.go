@@ -171,7 +171,7 @@ func (s *stack) outsideTheCluster() error {
 	if !a.ECSCollector {
 		return nil
 	}
-	ecs, err := deployECS(s.ctx, cfg, s.p, s.net, s.dest, s.account, s.inAWS)
+	ecs, err := deployECS(s.ctx, cfg, s.p, s.fleet, s.net, s.dest, s.account, s.inAWS)
 	if err != nil {
 		return err
 	}

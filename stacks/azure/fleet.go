@@ -9,6 +9,7 @@ import (
 	"github.com/otelfleet/otelfleet/components/azure/monitor"
 	"github.com/otelfleet/otelfleet/components/azure/vnet"
 	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/otelfleet/otelfleet/components/fleet"
 	"github.com/otelfleet/otelfleet/components/kube"
 	"github.com/otelfleet/otelfleet/stacks/common"
 	"github.com/otelfleet/otelfleet/stacks/config"
@@ -87,7 +88,7 @@ func publisherRoles(cfg config.Stack, mon *monitor.Monitoring) []identity.Role {
 
 // deployACICollector creates the ACI gateway, its identity and (by default) its network, and
 // adds its outputs to out.
-func deployACICollector(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, withProvider pulumi.ResourceOption, out Outputs) (*aci.Collector, error) {
+func deployACICollector(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, f *kube.Fleet, rg pulumi.StringInput, tags map[string]string, mon *monitor.Monitoring, withProvider pulumi.ResourceOption, out Outputs) (*aci.Collector, error) {
 	az := cfg.Azure
 	config := p.CloudCollectors[plan.CollectorACI]
 	needsConnectionString := plan.SendsToAzureMonitor(plan.ACIExporters(cfg))
@@ -113,15 +114,25 @@ func deployACICollector(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, rg 
 		subnet = network.SubnetID
 		out["aciEgressIp"] = network.EgressIP
 	}
-	secure := map[string]pulumi.StringInput{}
+	secure, env := map[string]pulumi.StringInput{}, map[string]string{}
 	if needsConnectionString {
 		secure[collector.AzureMonitorConnectionStringEnv] = mon.ConnectionString
+	}
+	if plan.OutsideCollectorsPresentCertificates(cfg) {
+		// ACI mounts no rotating secret: the certificate is issued at deploy time and passed
+		// as a secure variable (the CA too: plain variables take no computed value); a new one
+		// restarts the group (README, trust).
+		tls, err := common.ClientCertificate(cfg, p, f, p.Names.Prefix+"-aci-collector")
+		if err != nil {
+			return nil, err
+		}
+		secure[fleet.TrustEnv], secure[fleet.ClientTLSEnv], env[fleet.RenewByEnv] = tls.CA, tls.Client, tls.RenewBy
 	}
 	group, err := aci.NewCollector(ctx, cfg.Name+"-aci", &aci.Args{
 		ResourceGroupName: rg, Location: az.Location, Tags: tags,
 		Image:  cfg.Collector.Image + ":" + cfg.Collector.Version,
 		Config: config, CPU: az.ACICPU, MemoryGB: az.ACIMemoryGB,
-		IdentityID: aciID.ID, SubnetID: subnet, SecureEnv: secure,
+		IdentityID: aciID.ID, SubnetID: subnet, SecureEnv: secure, Env: env,
 		WorkspaceID: mon.WorkspaceID,
 	}, withProvider)
 	if err != nil {

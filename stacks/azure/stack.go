@@ -105,7 +105,7 @@ func Deploy(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) (Outputs, error
 	}
 	var aciGroup *aci.Collector
 	if az.ACIEnabled {
-		if aciGroup, err = deployACICollector(ctx, cfg, p, rg.Name, tags, mon, withProvider, out); err != nil {
+		if aciGroup, err = deployACICollector(ctx, cfg, p, fleet, rg.Name, tags, mon, withProvider, out); err != nil {
 			return nil, err
 		}
 	}

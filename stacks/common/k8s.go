@@ -30,6 +30,11 @@ func DeployFleetWithProvider(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan
 		return nil, nil, err
 	}
 	args := FleetArgs(cfg, p)
+	if args.TLS != nil && args.TLS.Issuer == "" {
+		if args.TLS.CA, err = fleetCA(ctx, cfg, p); err != nil {
+			return nil, nil, err
+		}
+	}
 	if customize != nil {
 		customize(args)
 	}
@@ -37,5 +42,6 @@ func DeployFleetWithProvider(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan
 	if err != nil {
 		return nil, nil, err
 	}
+	ExportTrust(ctx, cfg, fleet)
 	return fleet, provider, nil
 }

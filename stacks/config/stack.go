@@ -97,7 +97,8 @@ type Sampling struct {
 // TLS configures agent→gateway mutual TLS with cert-manager.
 type TLS struct {
 	Enabled            bool   `key:"tlsEnabled" desc:"Mutual TLS between agents and the gateway, with certificates issued by cert-manager."`
-	Issuer             string `key:"tlsIssuer" desc:"Name of an existing cert-manager ClusterIssuer that signs the certificates; empty creates otelfleet's own self-signed CA issuer."`
+	Issuer             string `key:"tlsIssuer" desc:"Name of an existing cert-manager ClusterIssuer that signs the certificates (one your PKI shares across clusters); empty signs with the fleet CA (see tlsCaStack)."`
+	CAStack            string `key:"tlsCaStack" desc:"Fully qualified name (org/project/stack) of the stack that owns the fleet CA: this stack signs with the same CA, read from that stack's tlsCaCertificate and (secret) tlsCaKey outputs, so its collectors and that stack's trust each other. Empty: this stack owns a fleet CA (created on the first up, then kept) and exports it for others."`
 	InstallCertManager bool   `key:"certManagerInstall" desc:"Install cert-manager as a pinned Helm release (turn off when the cluster already has it)."`
 	CertManagerVersion string `key:"certManagerVersion" desc:"cert-manager Helm chart version installed when certManagerInstall is on."`
 	CertDuration       string `key:"tlsCertDuration" desc:"Lifetime of every collector certificate (Go duration; cert-manager's minimum is 1h)."`

@@ -201,6 +201,48 @@ func (s *Stack) validateTLS(v *validator) {
 	case 2*reload > renew:
 		v.bad("tlsReloadInterval", t.ReloadInterval, "give at most half of tlsCertRenewBefore (%s): a renewed certificate must be read at least twice before the old one expires", t.CertRenewBefore)
 	}
+	s.validateTrust(v)
+}
+
+// validateTrust checks where the stack's certificates come from. A stack whose collectors
+// talk mTLS to another stack's (an upstream gateway, the DR peer) must sign with the CA that
+// stack trusts: the fleet CA of the owning stack (tlsCaStack) or a shared tlsIssuer.
+func (s *Stack) validateTrust(v *validator) {
+	t := s.TLS
+	if t.CAStack != "" {
+		switch {
+		case !t.Enabled:
+			v.bad("tlsCaStack", t.CAStack, "certificates are only issued with otelfleet:tlsEnabled: turn it on, or clear tlsCaStack")
+		case t.Issuer != "":
+			v.bad("tlsCaStack", t.CAStack, "tlsIssuer %q already signs the certificates: give one trust source, tlsCaStack (the fleet CA of another stack) or tlsIssuer", t.Issuer)
+		case len(strings.Split(t.CAStack, "/")) != 3 || slices.Contains(strings.Split(t.CAStack, "/"), ""):
+			v.bad("tlsCaStack", t.CAStack, "give the owning stack's fully qualified name org/project/stack, such as acme/otelfleet/azure-prod")
+		}
+		return
+	}
+	if !t.Enabled {
+		return
+	}
+	if t.Issuer != "" {
+		// Collectors outside Kubernetes get their client certificate from the program, which
+		// holds the fleet CA but not an external issuer's key.
+		outside := map[string]bool{"aws": s.AWS.ECSCollector, "azure": s.Azure.ACIEnabled}[s.Cloud]
+		if outside && s.Upstream.Endpoint != "" && !s.Upstream.Insecure {
+			key := map[string]string{"aws": "ecsCollector", "azure": "aciEnabled"}[s.Cloud]
+			v.bad("tlsIssuer", t.Issuer, "%s forwards to upstreamOtlpEndpoint with a client certificate that otelfleet issues from the fleet CA, which an external issuer does not give it: clear tlsIssuer (sign with the fleet CA, tlsCaStack) or turn %s off", key, key)
+		}
+		return
+	}
+	var why []string
+	if s.Upstream.Endpoint != "" && !s.Upstream.Insecure {
+		why = append(why, "upstreamOtlpEndpoint: the gateway forwards over mutual TLS, so the upstream must trust this stack's certificates and this stack the upstream's")
+	}
+	if s.AWS.DRAzureStack != "" {
+		why = append(why, "drAzureStack: senders verify this stack's ingest and the DR stack's with one CA")
+	}
+	if len(why) > 0 {
+		v.bad("tlsCaStack", t.CAStack, "%s; sign with the other stack's fleet CA: name the stack that owns it (org/project/stack, such as acme/otelfleet/azure-prod), or give a ClusterIssuer both clusters share with tlsIssuer", strings.Join(why, "; "))
+	}
 }
 
 // resources checks a request/limit quadruple of one tier ("agent" or "gateway").

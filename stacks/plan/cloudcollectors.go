@@ -28,7 +28,7 @@ func cloudCollectors(cfg config.Stack) (map[string]string, error) {
 		}
 		y, err := gatewayYAML(collector.GatewayOptions{
 			MemoryLimitMiB: cfg.AWS.ECSMemoryMiB, Sampling: sampling, QueueSize: cfg.Gateway.QueueSize,
-			Exporters:          WithUpstream(cfg, AWSDestinations(cfg, "ecs-${env:HOSTNAME:-collector}").Exporters()),
+			Exporters:          WithUpstreamEnvMTLS(cfg, AWSDestinations(cfg, "ecs-${env:HOSTNAME:-collector}").Exporters()),
 			ResourceAttributes: ResourceAttributes(cfg, "aws_ecs", ""), LogLevel: cfg.Collector.LogLevel,
 		})
 		if err != nil {
@@ -36,7 +36,6 @@ func cloudCollectors(cfg config.Stack) (map[string]string, error) {
 		}
 		out[CollectorECS] = y
 	case cfg.Cloud == "azure" && cfg.Azure.ACIEnabled:
-		// The container group has no certificate: it verifies the upstream only.
 		y, err := gatewayYAML(collector.GatewayOptions{
 			MemoryLimitMiB: ACIMemoryMiB(cfg.Azure.ACIMemoryGB), Sampling: sampling(cfg), QueueSize: cfg.Gateway.QueueSize,
 			Exporters:          ACIExporters(cfg),
@@ -50,10 +49,10 @@ func cloudCollectors(cfg config.Stack) (map[string]string, error) {
 	return out, nil
 }
 
-// ACIExporters are the ACI collector's backends: Azure Monitor and the upstream, which it
-// verifies but presents no certificate to.
+// ACIExporters are the ACI collector's backends: Azure Monitor and the upstream, to which it
+// presents its client certificate from the environment with otelfleet TLS.
 func ACIExporters(cfg config.Stack) []collector.Exporter {
-	return WithUpstream(cfg, []collector.Exporter{AzureMonitorExporter()})
+	return WithUpstreamEnvMTLS(cfg, []collector.Exporter{AzureMonitorExporter()})
 }
 
 // ACIMemoryMiB is a container group's memory in MiB (ACI sizes memory in GB).

@@ -85,14 +85,31 @@ func WithUpstream(cfg config.Stack, cloud []collector.Exporter) []collector.Expo
 
 // WithUpstreamMTLS is WithUpstream for a gateway in the Kubernetes layer with otelfleet TLS
 // on: the upstream exporter presents the gateway's own certificate (client auth) and
-// verifies the upstream with the same CA. With a shared otelfleet:tlsIssuer, gateways of
-// different clusters and clouds then trust each other.
+// verifies the upstream with the fleet CA. With one fleet CA (otelfleet:tlsCaStack) or a
+// shared otelfleet:tlsIssuer, gateways of different clusters and clouds trust each other.
 func WithUpstreamMTLS(cfg config.Stack, cloud []collector.Exporter) []collector.Exporter {
+	return withUpstreamTLS(cfg, cloud, collector.ClientTLS{CAFile: fleet.TLSCAFile, CertFile: fleet.TLSCertFile, KeyFile: fleet.TLSKeyFile, ReloadInterval: cfg.TLS.ReloadInterval})
+}
+
+// WithUpstreamEnvMTLS is WithUpstreamMTLS for a collector outside Kubernetes: its client
+// certificate, key and the fleet CA come from the environment (fleet.ClientTLSEnv,
+// fleet.TrustEnv), set by the stack from the fleet CA.
+func WithUpstreamEnvMTLS(cfg config.Stack, cloud []collector.Exporter) []collector.Exporter {
+	client := "${env:" + fleet.ClientTLSEnv + "}"
+	return withUpstreamTLS(cfg, cloud, collector.ClientTLS{CAPem: "${env:" + fleet.TrustEnv + "}", CertPem: client, KeyPem: client})
+}
+
+// OutsideCollectorsPresentCertificates says whether the collectors outside Kubernetes
+// (ECS, ACI) forward upstream with a client certificate from the fleet CA.
+func OutsideCollectorsPresentCertificates(cfg config.Stack) bool {
+	return cfg.TLS.Enabled && cfg.Upstream.Endpoint != "" && !cfg.Upstream.Insecure
+}
+
+func withUpstreamTLS(cfg config.Stack, cloud []collector.Exporter, mtls collector.ClientTLS) []collector.Exporter {
 	out := WithUpstream(cfg, cloud)
 	if !cfg.TLS.Enabled || cfg.Upstream.Insecure {
 		return out
 	}
-	mtls := collector.ClientTLS{CAFile: fleet.TLSCAFile, CertFile: fleet.TLSCertFile, KeyFile: fleet.TLSKeyFile, ReloadInterval: cfg.TLS.ReloadInterval}
 	for i, e := range out {
 		switch c := e.Config.(type) {
 		case collector.OTLPExporter:

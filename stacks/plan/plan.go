@@ -10,6 +10,7 @@ import (
 
 	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/components/fleet"
+	"github.com/otelfleet/otelfleet/components/fleetca"
 	"github.com/otelfleet/otelfleet/internal/quantity"
 	"github.com/otelfleet/otelfleet/stacks/config"
 )
@@ -30,7 +31,10 @@ type Plan struct {
 	CloudCollectors map[string]string `json:"cloudCollectors,omitempty"`
 	Alerts          []fleet.Alert     `json:"alerts"`
 	Outputs         []Output          `json:"outputs"`
-	configSpec      fleet.ConfigSpec
+	// Trust is the clock and entropy the stack's certificates are made with (stacks.Program
+	// sets it: the real ones for a deployment, fixed ones for offline rendering).
+	Trust      fleetca.Source `json:"-"`
+	configSpec fleet.ConfigSpec
 }
 
 // Resources are a container's requests and limits (Kubernetes quantities).

@@ -19,7 +19,7 @@ import (
 
 const stackName = "aws-prod"
 
-var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build})
+var program = stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"aws": aws.Build})
 
 // render renders aws-prod with some keys changed ("otelfleet:key" → raw value).
 func render(t *testing.T, overrides map[string]string) (*synth.Result, error) {

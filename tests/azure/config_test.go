@@ -60,7 +60,7 @@ func TestBadConfiguration(t *testing.T) {
 			}
 			sc.SecretKeys = append(sc.SecretKeys, tt.secret...)
 			built := false
-			program := stacks.Program(map[string]stacks.Builder{"azure": func(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
+			program := stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"azure": func(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
 				built = true
 				return azure.Build(ctx, cfg, p)
 			}})

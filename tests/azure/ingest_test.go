@@ -104,7 +104,7 @@ func outputs(t *testing.T, values map[string]string) map[string]any {
 	var mu sync.Mutex
 	var resolved sync.WaitGroup
 	got := map[string]any{}
-	program := stacks.Program(map[string]stacks.Builder{"azure": func(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
+	program := stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"azure": func(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error {
 		out, err := azure.Deploy(ctx, cfg, p)
 		for name, v := range out {
 			resolved.Add(1)

@@ -46,7 +46,7 @@ const (
 // builders compiles the azure stack only.
 var builders = map[string]stacks.Builder{"azure": azure.Build}
 
-var program = stacks.Program(builders)
+var program = stacks.ProgramWith(synth.Trust(), builders)
 
 // prod is Pulumi.azure-prod.yaml, rendered once for all tests that only read it.
 func prod(t *testing.T) *synth.Result { return synthtest.Committed(t, "azure", program, "azure-prod") }

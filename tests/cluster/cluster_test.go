@@ -12,7 +12,7 @@ import (
 	"github.com/otelfleet/otelfleet/synth/synthtest"
 )
 
-var program = stacks.Program(map[string]stacks.Builder{"kubernetes": cluster.Build})
+var program = stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"kubernetes": cluster.Build})
 
 func render(t *testing.T, overrides map[string]string) *synth.Result {
 	t.Helper()

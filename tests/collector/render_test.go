@@ -18,7 +18,7 @@ import (
 const projectDir = "../.."
 
 // program is main.go's program: the same builders map.
-var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
+var program = stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
 
 // renderedStack is one stack rendered offline plus the workloads that run its configs.
 type renderedStack struct {

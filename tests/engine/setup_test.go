@@ -133,7 +133,7 @@ func setConfig(t *testing.T, s auto.Stack, values map[string]string) {
 // without the test's transform: what users render).
 func render(t *testing.T, values map[string]string) *synth.Result {
 	t.Helper()
-	return synthtest.Stack(t, stacks.Program(map[string]stacks.Builder{"kubernetes": cluster.Build}), stackName, values)
+	return synthtest.Stack(t, stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"kubernetes": cluster.Build}), stackName, values)
 }
 
 // with returns base plus the changes.

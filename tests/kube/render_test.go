@@ -43,7 +43,7 @@ func stackRuns() []stackRun {
 	return append(runs, stackRun{"aws-prod-statefulset", "aws-prod", map[string]string{"otelfleet:gatewayKind": "statefulset"}})
 }
 
-var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
+var program = stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
 
 // rendered is one stack rendered offline, possibly with some config values changed.
 type rendered struct {

@@ -17,7 +17,7 @@ import (
 	"github.com/otelfleet/otelfleet/synth/synthtest"
 )
 
-var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
+var program = stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
 
 func TestResourcesAreWhatThePlanSays(t *testing.T) {
 	for _, stack := range []string{"aws-prod", "aws-prod-euw1", "azure-prod", "local"} {

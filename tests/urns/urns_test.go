@@ -32,7 +32,7 @@ var update = flag.Bool("update", false, "rewrite testdata/<stack>.urns from the 
 
 const projectDir = "../.."
 
-var program = stacks.Program(map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
+var program = stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})
 
 func TestURNsOfCommittedStacksAreStable(t *testing.T) {
 	names, err := synth.Stacks(projectDir)

@@ -11,6 +11,7 @@ package ecscollector
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"strconv"
 
 	"github.com/otelfleet/otelfleet/components/collector"
@@ -47,6 +48,10 @@ type Args struct {
 	Config string // required
 	// Environment holds the values the config reads with ${env:NAME}.
 	Environment map[string]pulumi.StringInput
+	// SecretEnvironment holds the secret ones (e.g. a client certificate and key): each is
+	// a SecureString SSM parameter the ECS agent injects at task start, readable by the
+	// execution role only, never in the task definition.
+	SecretEnvironment map[string]pulumi.StringInput
 	// TaskPolicy is the task role's least-privilege policy JSON (what the exporters call).
 	TaskPolicy pulumi.StringInput // required
 
@@ -142,11 +147,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	execRole, taskRole, err := b.roles(logs, param)
+	secrets, err := b.secretParameters()
 	if err != nil {
 		return nil, err
 	}
-	task, err := b.taskDefinition(logs, param, execRole, taskRole)
+	execRole, taskRole, err := b.roles(logs, param, secrets)
+	if err != nil {
+		return nil, err
+	}
+	task, err := b.taskDefinition(logs, param, secrets, execRole, taskRole)
 	if err != nil {
 		return nil, err
 	}
@@ -209,15 +218,49 @@ func (b *builder) logsAndConfig() (*cloudwatch.LogGroup, *ssm.Parameter, error) 
 	return logs, param, err
 }
 
-// roles are the task's identities: the execution role starts it (logs, the config
-// parameter, the image), the task role is what its exporters act as.
-func (b *builder) roles(logs *cloudwatch.LogGroup, param *ssm.Parameter) (exec, task *iam.Role, err error) {
+// secretParameter is one SecretEnvironment variable and the SSM parameter holding it.
+type secretParameter struct {
+	env   string
+	param *ssm.Parameter
+}
+
+// secretParameters are the SecureString parameters of SecretEnvironment, by variable name.
+func (b *builder) secretParameters() ([]secretParameter, error) {
+	keys := make([]string, 0, len(b.a.SecretEnvironment))
+	for k := range b.a.SecretEnvironment {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]secretParameter, 0, len(keys))
+	for _, k := range keys {
+		param, err := ssm.NewParameter(b.ctx, b.name+"-secret-"+strings.ToLower(k), &ssm.ParameterArgs{
+			Name:        pulumi.Sprintf("/otelfleet/%s/ecs-collector/secret/%s", b.a.Prefix, k),
+			Description: pulumi.Sprintf("%s of the ECS collector, injected at task start", k),
+			Type:        pulumi.String("SecureString"),
+			Value:       pulumi.ToSecret(b.a.SecretEnvironment[k]).(pulumi.StringOutput),
+			Tags:        b.tags,
+		}, b.parent)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, secretParameter{env: k, param: param})
+	}
+	return out, nil
+}
+
+// roles are the task's identities: the execution role starts it (logs, the config and
+// secret parameters, the image), the task role is what its exporters act as.
+func (b *builder) roles(logs *cloudwatch.LogGroup, param *ssm.Parameter, secrets []secretParameter) (exec, task *iam.Role, err error) {
 	a := b.a
 	trust := a.Account.ToStringOutput().ApplyT(func(account string) (string, error) {
 		return TaskTrustPolicy(a.Region, account).JSON()
 	}).(pulumi.StringOutput)
-	execPolicy := pulumi.All(logs.Arn, param.Arn).ApplyT(func(v []any) (string, error) {
-		return ExecutionPolicy(v[0].(string), v[1].(string), ecrRepositoryArn(a.Image)).JSON()
+	arns := pulumi.StringArray{param.Arn}
+	for _, s := range secrets {
+		arns = append(arns, s.param.Arn)
+	}
+	execPolicy := pulumi.All(logs.Arn, arns).ApplyT(func(v []any) (string, error) {
+		return ExecutionPolicy(v[0].(string), v[1].([]string), ecrRepositoryArn(a.Image)).JSON()
 	}).(pulumi.StringOutput)
 	if exec, err = roleWithPolicy(b.ctx, b.name+"-execution", "Starts the ECS collector: logs, config parameter, image pull", trust, execPolicy, b.tags, b.parent); err != nil {
 		return nil, nil, err
@@ -228,9 +271,17 @@ func (b *builder) roles(logs *cloudwatch.LogGroup, param *ssm.Parameter) (exec, 
 
 // taskDefinition is the Fargate task: one read-only collector container whose config comes
 // from the parameter.
-func (b *builder) taskDefinition(logs *cloudwatch.LogGroup, param *ssm.Parameter, execRole, taskRole *iam.Role) (*ecs.TaskDefinition, error) {
+func (b *builder) taskDefinition(logs *cloudwatch.LogGroup, param *ssm.Parameter, secretParams []secretParameter, execRole, taskRole *iam.Role) (*ecs.TaskDefinition, error) {
 	a := b.a
-	containers := pulumi.All(logs.Name, param.Arn, environment(a.Environment)).ApplyT(func(v []any) (string, error) {
+	secretArns := pulumi.StringArray{}
+	for _, s := range secretParams {
+		secretArns = append(secretArns, s.param.Arn)
+	}
+	containers := pulumi.All(logs.Name, param.Arn, environment(a.Environment), secretArns).ApplyT(func(v []any) (string, error) {
+		secrets := []secret{{Name: ConfigEnv, ValueFrom: v[1].(string)}}
+		for i, arn := range v[3].([]string) {
+			secrets = append(secrets, secret{Name: secretParams[i].env, ValueFrom: arn})
+		}
 		env := []keyValue{
 			{Name: "AWS_REGION", Value: a.Region},
 			{Name: "GOMEMLIMIT", Value: fmt.Sprintf("%dMiB", a.MemoryMiB*80/100)},
@@ -253,7 +304,7 @@ func (b *builder) taskDefinition(logs *cloudwatch.LogGroup, param *ssm.Parameter
 			Command:      []string{"--config=env:" + ConfigEnv},
 			PortMappings: ports,
 			Environment:  env,
-			Secrets:      []secret{{Name: ConfigEnv, ValueFrom: v[1].(string)}},
+			Secrets:      secrets,
 			LogConfiguration: logConfiguration{LogDriver: "awslogs", Options: map[string]string{
 				"awslogs-group": v[0].(string), "awslogs-region": a.Region, "awslogs-stream-prefix": "collector",
 			}},

@@ -20,9 +20,10 @@ func TaskTrustPolicy(region, account string) policy.Document {
 }
 
 // ExecutionPolicy is what the ECS agent needs to start the collector: write the
-// container's log group, read the config parameter, and pull from ECR when the image
-// lives there (GetAuthorizationToken has no resource-level permission).
-func ExecutionPolicy(logGroupArn, parameterArn, repositoryArn string) policy.Document {
+// container's log group, read the config parameter and the secret ones (SecureStrings
+// under the AWS-managed key, which needs no kms:Decrypt grant), and pull from ECR when the
+// image lives there (GetAuthorizationToken has no resource-level permission).
+func ExecutionPolicy(logGroupArn string, parameterArns []string, repositoryArn string) policy.Document {
 	statements := []policy.Statement{
 		{
 			Sid: "ContainerLogs", Effect: policy.Allow,
@@ -32,7 +33,7 @@ func ExecutionPolicy(logGroupArn, parameterArn, repositoryArn string) policy.Doc
 		{
 			Sid: "CollectorConfig", Effect: policy.Allow,
 			Action:   []string{"ssm:GetParameters"},
-			Resource: []string{parameterArn},
+			Resource: parameterArns,
 		},
 	}
 	if repositoryArn != "" {

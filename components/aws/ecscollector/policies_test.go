@@ -19,11 +19,11 @@ func TestECRRepositoryArn(t *testing.T) {
 }
 
 func TestExecutionPolicyPullsOnlyFromItsRepository(t *testing.T) {
-	plain := ExecutionPolicy("arn:lg", "arn:param", "")
+	plain := ExecutionPolicy("arn:lg", []string{"arn:param"}, "")
 	if len(plain.Statement) != 2 {
 		t.Errorf("without ECR: %d statements; want logs and the parameter only", len(plain.Statement))
 	}
-	ecr := ExecutionPolicy("arn:lg", "arn:param", "arn:aws:ecr:eu-west-1:123456789012:repository/otel")
+	ecr := ExecutionPolicy("arn:lg", []string{"arn:param"}, "arn:aws:ecr:eu-west-1:123456789012:repository/otel")
 	var pull []string
 	for _, s := range ecr.Statement {
 		if s.Sid == "PullImage" {
