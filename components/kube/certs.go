@@ -153,28 +153,32 @@ func (cm *CertManager) fleetCAIssuer(ctx *pulumi.Context, name string, names fle
 			return err
 		}
 		certificate, key = pulumi.String(created.Certificate), pulumi.ToSecret(pulumi.String(created.Key)).(pulumi.StringOutput)
-		opts = append(opts, pulumi.IgnoreChanges([]string{"data"}))
+		opts = append(opts, pulumi.IgnoreChanges([]string{"stringData"}))
 	}
 	data := pulumi.All(certificate, key).ApplyT(func(v []any) (map[string]string, error) {
 		if _, err := fleetca.Parse(fleetca.PEM{Certificate: v[0].(string), Key: v[1].(string)}); err != nil {
 			return nil, err
 		}
-		b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-		return map[string]string{"tls.crt": b64(v[0].(string)), "tls.key": b64(v[1].(string)), "ca.crt": b64(v[0].(string))}, nil
+		return map[string]string{"tls.crt": v[0].(string), "tls.key": v[1].(string), "ca.crt": v[0].(string)}, nil
 	}).(pulumi.StringMapOutput)
 	secret, err := corev1.NewSecret(ctx, name+"-ca-secret", &corev1.SecretArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(names.CASecret()), Namespace: pulumi.String(certManagerNamespace),
 			Labels: pulumi.StringMap{"app.kubernetes.io/part-of": pulumi.String("otelfleet")}},
 		Type: pulumi.String("kubernetes.io/tls"),
-		Data: pulumi.ToSecret(data).(pulumi.StringMapOutput),
+		StringData: pulumi.ToSecret(data).(pulumi.StringMapOutput),
 	}, opts...)
 	if err != nil {
 		return err
 	}
+	// The stored CA: the live object's data (base64), which the apiserver made of the
+	// first run's stringData (and which the engine keeps while the inputs are ignored).
 	stored := func(field string) pulumi.StringOutput {
-		return secret.Data.ApplyT(func(m map[string]string) (string, error) {
-			b, err := base64.StdEncoding.DecodeString(m[field])
-			return string(b), err
+		return pulumi.All(secret.Data, secret.StringData).ApplyT(func(v []any) (string, error) {
+			if b64 := v[0].(map[string]string)[field]; b64 != "" {
+				b, err := base64.StdEncoding.DecodeString(b64)
+				return string(b), err
+			}
+			return v[1].(map[string]string)[field], nil
 		}).(pulumi.StringOutput)
 	}
 	// The certificate is public: it is what senders outside the fleet configure.

@@ -1,7 +1,10 @@
 package kube_test
 
 import (
+	"time"
+
 	"fmt"
+	"github.com/otelfleet/otelfleet/components/fleetca"
 	"slices"
 	"strings"
 	"sync"
@@ -293,27 +296,38 @@ func ExampleNewNamespace() {
 // certificates (NewCertificate).
 func ExampleNewCertManager() {
 	r := &recorder{}
-	issuer := make(chan string, 1)
+	issuer, ca := make(chan string, 1), make(chan string, 1)
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		cm, err := kube.NewCertManager(ctx, "tls", &kube.CertManagerArgs{Prefix: "otel"})
+		// A CA this program creates once (the first deployment's is kept).
+		cm, err := kube.NewCertManager(ctx, "tls", &kube.CertManagerArgs{Prefix: "otel",
+			CA: &kube.FleetCA{Source: fleetca.Fixed(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), "example")}})
 		if err != nil {
 			return err
 		}
 		cm.IssuerName.ApplyT(func(n string) string { issuer <- n; return n })
+		cm.CACertificate.ApplyT(func(pem string) string {
+			cert, err := fleetca.ParseCertificate(pem)
+			if err != nil {
+				panic(err)
+			}
+			ca <- cert.Subject.CommonName
+			return pem
+		})
 		return nil
 	}, pulumi.WithMocks("project", "stack", r))
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("issuer:", <-issuer)
+	fmt.Println("CA:", <-ca)
 	for _, k := range r.kinds() {
 		fmt.Println(k)
 	}
 	// Output:
 	// issuer: otel-ca
-	// Certificate/otel-ca
+	// CA: otel fleet CA
 	// ClusterIssuer/otel-ca
-	// ClusterIssuer/otel-ca-selfsigned
+	// Secret/otel-fleet-ca
 }
 
 // MemoryLimitMiB is what memory_limiter and GOMEMLIMIT are derived from.

@@ -71,8 +71,12 @@ func TestFailoverRecords(t *testing.T) {
 	if ref.Inputs["name"] != "acme/otelfleet/azure-prod" {
 		t.Errorf("stack reference name = %v; want otelfleet:drAzureStack", ref.Inputs["name"])
 	}
-	if n := len(r.Find(stackRefType)); n != 1 {
-		t.Errorf("%d stack references; want one (aws references azure, nothing else)", n)
+	// Besides the DR peer, aws-prod references the fleet CA's owner (the same stack).
+	if ca := one(t, r, stackRefType, "otel-fleet-ca"); ca.Inputs["name"] != "acme/otelfleet/azure-prod" {
+		t.Errorf("fleet CA stack reference name = %v; want otelfleet:tlsCaStack", ca.Inputs["name"])
+	}
+	if n := len(r.Find(stackRefType)); n != 2 {
+		t.Errorf("%d stack references; want two (the DR peer and the fleet CA owner, nothing else)", n)
 	}
 }
 
@@ -142,8 +146,8 @@ func TestStackReferenceFromConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(r.Find(stackRefType)); n != 0 {
-		t.Errorf("%d stack references without drAzureStack", n)
+	if refs := r.Find(stackRefType); len(refs) != 1 || refs[0].Name != "otel-fleet-ca" {
+		t.Errorf("stack references without drAzureStack: %v; want only the fleet CA owner", refs)
 	}
 	records := r.Find(recordType)
 	if len(records) != 1 || records[0].Name != "otel-ingest-dns-latency" {

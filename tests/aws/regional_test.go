@@ -63,13 +63,13 @@ func TestRegionalStackForwardsToTheGlobalGateway(t *testing.T) {
 		})
 	}
 	// The regional ingest is published under the latency-routed name with its region; the
-	// regional stack has no DR pair and references no stack.
+	// regional stack has no DR pair and references only the fleet CA's owner.
 	rec := one(t, r, recordType, "otel-euw1-ingest-dns-latency").Inputs
 	if rec["name"] != prodCfg.Values["otelfleet:regionalRecordName"] || rec["setIdentifier"] != "eu-west-1" || get(rec, "latencyRoutingPolicies", 0, "region") != "eu-west-1" {
 		t.Errorf("regional latency record = %v", rec)
 	}
-	if n := len(r.Find(stackRefType)); n != 0 || len(r.Find(recordType)) != 1 {
-		t.Errorf("regional stack: %d stack references, %d records; want 0 and 1", n, len(r.Find(recordType)))
+	if refs := r.Find(stackRefType); len(refs) != 1 || refs[0].Name != "otel-euw1-fleet-ca" || len(r.Find(recordType)) != 1 {
+		t.Errorf("regional stack: stack references %v, %d records; want the fleet CA owner's and 1", refs, len(r.Find(recordType)))
 	}
 	if got := one(t, r, "pulumi:providers:aws", "otel-euw1-aws").Inputs["region"]; got != "eu-west-1" {
 		t.Errorf("provider region = %v", got)

@@ -62,7 +62,7 @@ func TestAlertRulesOfTheStack(t *testing.T) {
 		{"without ACI", map[string]string{"otelfleet:aciEnabled": "false"}, nil, slices.DeleteFunc(slices.Clone(prodLog), func(n string) bool { return strings.HasPrefix(n, "aci-") })},
 		// Only the Application Insights otelfleet created is checked, and only when the
 		// gateway exports to it.
-		{"upstream only", map[string]string{"otelfleet:upstreamOtlpEndpoint": "otlp.example.com:4317", "otelfleet:upstreamOnly": "true"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.DeleteFunc(slices.Clone(prodLog), func(n string) bool { return n == "appinsights-ingestion-failing" })},
+		{"upstream only", map[string]string{"otelfleet:upstreamOtlpEndpoint": "otlp.example.com:4317", "otelfleet:tlsCaStack": "acme/otelfleet/aws-prod", "otelfleet:upstreamOnly": "true"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.DeleteFunc(slices.Clone(prodLog), func(n string) bool { return n == "appinsights-ingestion-failing" })},
 		// Tail sampling adds the rules on the sampler's buffer filling and on traces evicted
 		// before their decision (the fleet's alert catalogue).
 		{"tail sampling", map[string]string{"otelfleet:samplingMode": "tail", "otelfleet:samplingDecisionWait": "5s", "otelfleet:samplingLatencyThresholdMs": "1000"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.Sorted(slices.Values(append(slices.Clone(prodLog), "tail-sampling-buffer-filling", "tail-sampling-evicting")))},

@@ -151,7 +151,7 @@ func TestExistingAppInsights(t *testing.T) {
 // TestUpstreamOnly forwards everything to an upstream OTLP endpoint: no azure_monitor
 // exporter anywhere, and then no copy of the connection string either.
 func TestUpstreamOnly(t *testing.T) {
-	res := variant(t, map[string]string{"otelfleet:upstreamOtlpEndpoint": "otlp.example.com:4317", "otelfleet:upstreamOnly": "true"})
+	res := variant(t, map[string]string{"otelfleet:upstreamOtlpEndpoint": "otlp.example.com:4317", "otelfleet:tlsCaStack": "acme/otelfleet/aws-prod", "otelfleet:upstreamOnly": "true"})
 	if len(res.Collector) == 0 {
 		t.Fatal("no collector configs")
 	}

@@ -33,9 +33,9 @@ func TestRegionalGatewayForwardsUpstream(t *testing.T) {
 		endpoint string
 		want     []string // every pipeline's exporters
 	}{
-		{"grpc, beside Azure Monitor", map[string]string{"otelfleet:upstreamOtlpEndpoint": "global-gateway.example.com:4317"},
+		{"grpc, beside Azure Monitor", map[string]string{"otelfleet:upstreamOtlpEndpoint": "global-gateway.example.com:4317", "otelfleet:tlsCaStack": "acme/otelfleet/aws-prod"},
 			"otlp_grpc/upstream", "global-gateway.example.com:4317", []string{"azure_monitor", "otlp_grpc/upstream"}},
-		{"http, instead of Azure Monitor", map[string]string{"otelfleet:upstreamOtlpEndpoint": "https://global-gateway.example.com:4318", "otelfleet:upstreamOtlpProtocol": "http", "otelfleet:upstreamOnly": "true"},
+		{"http, instead of Azure Monitor", map[string]string{"otelfleet:upstreamOtlpEndpoint": "https://global-gateway.example.com:4318", "otelfleet:tlsCaStack": "acme/otelfleet/aws-prod", "otelfleet:upstreamOtlpProtocol": "http", "otelfleet:upstreamOnly": "true"},
 			"otlp_http/upstream", "https://global-gateway.example.com:4318", []string{"otlp_http/upstream"}},
 	}
 	for _, tt := range tests {

@@ -116,5 +116,6 @@ func doRender(key, stack string, overrides map[string]string) (*rendered, error)
 	if len(res.Manifests) == 0 {
 		return nil, fmt.Errorf("no Kubernetes manifests rendered")
 	}
+	fillTLSSecrets(res)
 	return &rendered{Key: key, Config: cfg, Result: res, Took: time.Since(began)}, nil
 }
