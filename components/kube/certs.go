@@ -153,7 +153,7 @@ func (cm *CertManager) fleetCAIssuer(ctx *pulumi.Context, name string, names fle
 			return err
 		}
 		certificate, key = pulumi.String(created.Certificate), pulumi.ToSecret(pulumi.String(created.Key)).(pulumi.StringOutput)
-		opts = append(opts, pulumi.IgnoreChanges([]string{"stringData"}))
+		opts = append(opts, pulumi.IgnoreChanges([]string{"stringData", "data"}))
 	}
 	data := pulumi.All(certificate, key).ApplyT(func(v []any) (map[string]string, error) {
 		if _, err := fleetca.Parse(fleetca.PEM{Certificate: v[0].(string), Key: v[1].(string)}); err != nil {

@@ -166,6 +166,13 @@ func (w *Workspace) Upsert(ctx context.Context) (auto.Stack, error) {
 	return auto.UpsertStackInlineSource(ctx, w.opts.Stack, "", w.opts.Program, w.options()...)
 }
 
+// UpsertStack creates or selects another stack of the workspace's project, in the same
+// backend (so it can reference the first through a StackReference); its configuration is
+// whatever the test sets.
+func (w *Workspace) UpsertStack(ctx context.Context, stack string) (auto.Stack, error) {
+	return auto.UpsertStackInlineSource(ctx, stack, "", w.opts.Program, w.options()...)
+}
+
 // Select selects an existing stack; it fails when the stack does not exist.
 func (w *Workspace) Select(ctx context.Context, stack string) (auto.Stack, error) {
 	return auto.SelectStackInlineSource(ctx, stack, "", w.opts.Program, w.options()...)

@@ -80,9 +80,14 @@ func unexpectedDiagnostics(evs []events.EngineEvent) []string {
 }
 
 // changed lists the steps that are not "same", sorted, for messages.
+// changed lists the steps that change something. A stack reference is read on every run
+// (its outputs may have moved): a read of one is not a change.
 func changed(s map[string]step) []string {
 	var out []string
 	for k, st := range s {
+		if st.Op == apitype.OpRead && strings.HasPrefix(k, "pulumi:pulumi:StackReference ") {
+			continue
+		}
 		if st.Op != apitype.OpSame {
 			out = append(out, fmt.Sprintf("%s %s (diffs %v, replace keys %v)", st.Op, k, st.Diffs, st.Keys))
 		}

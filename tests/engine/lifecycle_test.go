@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/otelfleet/otelfleet/components/fleetca"
 	"github.com/otelfleet/otelfleet/internal/enginetest"
 	"github.com/otelfleet/otelfleet/internal/kubetest"
 	"github.com/otelfleet/otelfleet/synth"
@@ -49,6 +52,7 @@ func TestLocalStackLifecycle(t *testing.T) {
 		{"3 a preview after up changes nothing, also once the HPA has scaled the gateway", func(t *testing.T) { noOpPreview(t, c, s, before, &tm) }},
 		{"4 a user's config change updates exactly the changed resources and rolls the gateway", func(t *testing.T) { configChange(t, c, s, before, &tm) }},
 		{"5 outputs are typed and the state holds no credential in plain text", func(t *testing.T) { outputsAndState(t, c, w, s) }},
+		{"8 a second stack signs with this stack's fleet CA through a real stack reference", func(t *testing.T) { importerSharesTheCA(t, c, w, &tm) }},
 		{"6 destroy leaves nothing behind", func(t *testing.T) { destroyLeavesNothing(t, c, s, before, &tm) }},
 	}
 	for _, st := range steps {
@@ -430,14 +434,22 @@ func outputsAndState(t *testing.T, c *kubetest.Cluster, w *enginetest.Workspace,
 			t.Errorf("output %s is secret; it is plain configuration", k)
 		}
 	}
+	fleetCAOutputs(t, c, out)
 	for k := range out {
-		if _, ok := want[k]; !ok {
+		if _, ok := want[k]; !ok && k != "tlsCaCertificate" && k != "tlsCaKey" {
 			t.Errorf("output %s is not documented here (nor, probably, in the README)", k)
 		}
 	}
-	// synth renders the same outputs (outputs.json).
+	// synth renders the same outputs (outputs.json), but for the fleet CA: offline rendering
+	// makes a fixed one, the stack made its own on the first up.
 	rendered := render(t, with(richest, userChange)).Outputs
 	for k, o := range out {
+		if k == "tlsCaCertificate" || k == "tlsCaKey" {
+			if _, ok := rendered[k]; !ok {
+				t.Errorf("synth renders no output %s", k)
+			}
+			continue
+		}
 		if r, ok := rendered[k]; !ok || fmt.Sprint(r) != fmt.Sprint(o.Value) {
 			t.Errorf("output %s: the engine says %#v, synth %#v", k, o.Value, r)
 		}
@@ -462,6 +474,101 @@ func outputsAndState(t *testing.T, c *kubetest.Cluster, w *enginetest.Workspace,
 	}
 	if !found {
 		t.Fatalf("no state file under %s mentions the gateway: the grep above proves nothing", w.BackendDir)
+	}
+}
+
+// fleetCAOutputs: the stack owns its fleet CA (no tlsCaStack) and exports it for the
+// stacks that sign with it — the certificate in plain, the key as a secret — and both are
+// what the cluster's CA issuer signs with (the CA of the first up, kept since: step 3
+// proved no preview plans to change it).
+func fleetCAOutputs(t *testing.T, c *kubetest.Cluster, out auto.OutputMap) {
+	t.Helper()
+	cert, key := out["tlsCaCertificate"], out["tlsCaKey"]
+	if cert.Secret || !key.Secret {
+		t.Errorf("tlsCaCertificate secret=%v, tlsCaKey secret=%v; want the certificate plain and the key secret", cert.Secret, key.Secret)
+	}
+	body, err := c.Get(t.Context(), "v1", "Secret", "cert-manager", "otel-fleet-ca")
+	if err != nil {
+		t.Fatalf("the fleet CA secret: %v", err)
+	}
+	var live struct {
+		Data map[string][]byte `json:"data"`
+	}
+	if err := json.Unmarshal(body, &live); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(cert.Value) != string(live.Data["tls.crt"]) || fmt.Sprint(key.Value) != string(live.Data["tls.key"]) {
+		t.Error("the exported fleet CA is not the one the cluster's CA issuer signs with")
+	}
+	if _, err := fleetca.Parse(fleetca.PEM{Certificate: fmt.Sprint(cert.Value), Key: fmt.Sprint(key.Value)}); err != nil {
+		t.Errorf("the exported fleet CA: %v", err)
+	}
+}
+
+// importer is a second kubernetes stack in the same cluster and backend, under its own
+// name and namespaces, that signs with the first stack's fleet CA (otelfleet:tlsCaStack).
+var importer = map[string]string{
+	"otelfleet:name":           "otel2",
+	"otelfleet:namespace":      "observability2",
+	"otelfleet:agentNamespace": "observability2-agent",
+	// The file backend's organization is always "organization".
+	"otelfleet:tlsCaStack": "organization/otelfleet/" + stackName,
+}
+
+func importerSharesTheCA(t *testing.T, c *kubetest.Cluster, w *enginetest.Workspace, tm *timings) {
+	// The importing stack starts from the same stack file (Pulumi.local.yaml).
+	b, err := os.ReadFile(filepath.Join(projectDir, "Pulumi."+stackName+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(w.Dir, "Pulumi.importer.yaml"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := w.UpsertStack(t.Context(), "importer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	setConfig(t, s, with(richest, importer))
+	start := time.Now()
+	res, err := s.Up(t.Context())
+	tm.track("up (importing stack)", start)
+	if err != nil {
+		t.Fatalf("up of the importing stack: %v", err)
+	}
+	defer func() {
+		start := time.Now()
+		if _, err := s.Destroy(t.Context()); err != nil {
+			t.Errorf("destroy of the importing stack: %v", err)
+		}
+		tm.track("destroy (importing stack)", start)
+	}()
+	secret := func(name string) map[string][]byte {
+		body, err := c.Get(t.Context(), "v1", "Secret", "cert-manager", name)
+		if err != nil {
+			t.Fatalf("secret %s: %v", name, err)
+		}
+		var live struct {
+			Data map[string][]byte `json:"data"`
+		}
+		if err := json.Unmarshal(body, &live); err != nil {
+			t.Fatal(err)
+		}
+		return live.Data
+	}
+	owner, imported := secret("otel-fleet-ca"), secret("otel2-fleet-ca")
+	for _, k := range []string{"tls.crt", "tls.key", "ca.crt"} {
+		if len(owner[k]) == 0 || string(owner[k]) != string(imported[k]) {
+			t.Errorf("%s of the importing stack's CA secret differs from the owner's", k)
+		}
+	}
+	if got := fmt.Sprint(res.Outputs["tlsCaCertificate"].Value); got != string(owner["tls.crt"]) {
+		t.Error("the importing stack exports another CA certificate than the owner's")
+	}
+	if _, ok := res.Outputs["tlsCaKey"]; ok {
+		t.Error("the importing stack re-exports the CA key; only the owner may")
+	}
+	if got, _ := previewChanges(t, s, tm, "preview (importing stack, no changes)"); len(changed(got)) > 0 {
+		t.Errorf("a preview right after the importing stack's up plans changes:\n%s", strings.Join(changed(got), "\n"))
 	}
 }
 

@@ -51,6 +51,10 @@ type Options struct {
 	GatewayEndpoint string
 	// Sink (gateways) replaces every exporter.
 	Sink Sink
+	// Upstream (gateways, instead of Sink) is host:port of another test gateway: the
+	// config's upstream exporters (IDs ending in /upstream) are kept, TLS and all, and sent
+	// there; every other exporter (a cloud backend) is removed.
+	Upstream string
 	// TLSDir holds the test certificates in the cert-manager secret layout (ca.crt,
 	// tls.crt, tls.key); every TLS file path of the config is pointed into it.
 	TLSDir string
@@ -79,6 +83,8 @@ const (
 //     path o.Sink.File) or OTLPSinkID (`otlp_grpc` to o.Sink.OTLPEndpoint, plaintext)
 //     which keeps the replaced exporters' queue policy — sending_queue (with its storage),
 //     retry_on_failure and timeout — so persistence and retries are the generated ones.
+//     With o.Upstream instead: only the `*/upstream` exporters stay, their endpoint →
+//     o.Upstream (TLS unchanged); the cloud exporters leave the config and its pipelines.
 //  4. TLS files (ca_file, cert_file, key_file, client_ca_file) → the same file name in
 //     o.TLSDir; mTLS stays on exactly where the config has it.
 //  5. The k8s_attributes processor is dropped (it needs a Kubernetes API server) and the
@@ -121,8 +127,8 @@ func (o Options) check() error {
 			return fmt.Errorf("loopback: an agent needs GatewayEndpoint")
 		}
 	case Gateway:
-		if (o.Sink.File == "") == (o.Sink.OTLPEndpoint == "") {
-			return fmt.Errorf("loopback: a gateway needs exactly one of Sink.File and Sink.OTLPEndpoint")
+		if n := countSet(o.Sink.File, o.Sink.OTLPEndpoint, o.Upstream); n != 1 {
+			return fmt.Errorf("loopback: a gateway needs exactly one of Sink.File, Sink.OTLPEndpoint and Upstream")
 		}
 	default:
 		return fmt.Errorf("loopback: unknown role %q", o.Role)
@@ -198,7 +204,54 @@ func rewriteExporters(c map[string]any, o Options) error {
 	if o.Role == Agent {
 		return pointAtGateway(exporters, o.GatewayEndpoint)
 	}
+	if o.Upstream != "" {
+		return keepOnlyUpstream(c, exporters, o.Upstream)
+	}
 	return replaceWithSink(c, exporters, o.Sink)
+}
+
+func countSet(values ...string) int {
+	n := 0
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// keepOnlyUpstream keeps the upstream exporters, pointed at endpoint, and removes the rest.
+func keepOnlyUpstream(c, exporters map[string]any, endpoint string) error {
+	kept := map[string]any{}
+	for id, v := range exporters {
+		if strings.HasSuffix(id, "/upstream") {
+			exp := asMap(v)
+			if componentType(id) != "otlp_grpc" {
+				return fmt.Errorf("loopback: upstream exporter %s (type %s): only otlp_grpc can be pointed at a test gateway", id, componentType(id))
+			}
+			exp["endpoint"] = endpoint
+			kept[id] = exp
+		}
+	}
+	if len(kept) == 0 {
+		return fmt.Errorf("loopback: the gateway has no upstream exporter")
+	}
+	c["exporters"] = kept
+	for name, p := range section(section(c, "service"), "pipelines") {
+		pipeline := asMap(p)
+		if pipeline == nil {
+			return fmt.Errorf("loopback: pipeline %s is not a map", name)
+		}
+		list, _ := pipeline["exporters"].([]any)
+		var out []any
+		for _, e := range list {
+			if _, ok := kept[fmt.Sprint(e)]; ok {
+				out = append(out, e)
+			}
+		}
+		pipeline["exporters"] = out
+	}
+	return nil
 }
 
 func pointAtGateway(exporters map[string]any, endpoint string) error {

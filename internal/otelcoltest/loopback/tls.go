@@ -1,6 +1,7 @@
 package loopback
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -20,8 +21,31 @@ import (
 // the cluster.
 type CA struct {
 	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
+	key  crypto.Signer
 	pem  []byte
+}
+
+// CAFromPEM is a CA from an existing certificate and PKCS#8 key (a stack's fleet CA, as it
+// renders), so the test certificates chain to it.
+func CAFromPEM(certPEM, keyPEM string) (*CA, error) {
+	cb, _ := pem.Decode([]byte(certPEM))
+	kb, _ := pem.Decode([]byte(keyPEM))
+	if cb == nil || kb == nil {
+		return nil, fmt.Errorf("loopback: CA certificate or key is not PEM")
+	}
+	cert, err := x509.ParseCertificate(cb.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	key, err := x509.ParsePKCS8PrivateKey(kb.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("loopback: CA key %T cannot sign", key)
+	}
+	return &CA{cert: cert, key: signer, pem: []byte(certPEM)}, nil
 }
 
 // NewCA creates a CA valid for one day.
