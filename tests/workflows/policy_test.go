@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -106,6 +108,9 @@ func TestWorkflowsUseOneSecretAndNoCloudKeys(t *testing.T) {
 	}
 }
 
+// localWorkflow is a reusable workflow of this repository (versioned with the caller).
+var localWorkflow = regexp.MustCompile(`^\./\.github/workflows/[a-z0-9-]+\.yml$`)
+
 // Every action is pinned to a released version (a tag like v6 or v6.1.2, or a commit), never
 // a branch.
 func TestActionsArePinnedByVersion(t *testing.T) {
@@ -117,7 +122,7 @@ func TestActionsArePinnedByVersion(t *testing.T) {
 			t.Errorf("%s uses no actions", name)
 		}
 		for _, m := range found {
-			if !pinned.MatchString(m[1]) {
+			if !pinned.MatchString(m[1]) && !localWorkflow.MatchString(m[1]) {
 				t.Errorf("%s: %s is not pinned to a version", name, m[1])
 			}
 		}
@@ -127,10 +132,13 @@ func TestActionsArePinnedByVersion(t *testing.T) {
 // Permissions are off at the top and granted per job; only the jobs that need them may write.
 func TestLeastPrivilegePermissions(t *testing.T) {
 	allowedWrites := map[string][]string{
-		"pr.yml/preview": {"id-token", "pull-requests"},
-		"deploy.yml/up":  {"id-token"},
-		"pr.yml/test":    nil,
-		"pr.yml/render":  nil,
+		"pr.yml/preview":           {"id-token", "pull-requests"},
+		"up.yml/up":                {"id-token"},
+		"deploy.yml/azure-prod":    {"id-token"},
+		"deploy.yml/aws-prod":      {"id-token"},
+		"deploy.yml/aws-prod-euw1": {"id-token"},
+		"pr.yml/test":              nil,
+		"pr.yml/render":            nil,
 	}
 	seen := map[string]bool{}
 	for name, text := range workflowFiles(t) {
@@ -195,8 +203,14 @@ func TestPullRequestWorkflow(t *testing.T) {
 
 	preview := job(t, d, "preview")
 	stacks := matrixStacks(t, preview)
-	if len(stacks) != 2 || stacks["aws-prod"]["cloud"] != "aws" || stacks["azure-prod"]["cloud"] != "azure" {
-		t.Errorf("preview matrix = %v, want aws-prod (aws) and azure-prod (azure)", stacks)
+	prod := productionStacks(t)
+	if len(stacks) != len(prod) {
+		t.Errorf("preview matrix = %v, want every production stack %v", stacks, prod)
+	}
+	for name, st := range prod {
+		if stacks[name]["cloud"] != st.cloud {
+			t.Errorf("preview matrix %s = %v, want cloud %s", name, stacks[name], st.cloud)
+		}
 	}
 	pulumi := step(t, preview, "pulumi/actions")
 	with, _ := pulumi["with"].(map[string]any)
@@ -206,7 +220,7 @@ func TestPullRequestWorkflow(t *testing.T) {
 	if get(pulumi, "env", "PULUMI_ACCESS_TOKEN") != "${{ secrets.PULUMI_ACCESS_TOKEN }}" {
 		t.Errorf("pulumi step does not get PULUMI_ACCESS_TOKEN from the secret: %v", pulumi["env"])
 	}
-	checkCloudLogins(t, "pr.yml/preview", preview, "AWS_PREVIEW_ROLE_ARN", "AZURE_PREVIEW_CLIENT_ID")
+	checkCloudLogins(t, "pr.yml/preview", preview, "matrix", "AWS_PREVIEW_ROLE_ARN", "AZURE_PREVIEW_CLIENT_ID")
 
 	render := job(t, d, "render")
 	if !strings.Contains(runs(render), "go run . synth --out build --format kustomize") {
@@ -221,48 +235,141 @@ func TestPullRequestWorkflow(t *testing.T) {
 	}
 }
 
+// TestDeployWorkflow: one job per production stack, each calling up.yml with its cloud and
+// environment, and each after every stack whose outputs it reads (the references in its own
+// Pulumi.<stack>.yaml), so a stack never deploys before the CA or address it imports.
 func TestDeployWorkflow(t *testing.T) {
-	d := parse(t, "deploy.yml", workflowFiles(t)["deploy.yml"])
+	files := workflowFiles(t)
+	d := parse(t, "deploy.yml", files["deploy.yml"])
 	if b := get(triggers(d), "push", "branches"); !slices.Equal(toStrings(b), []string{"main"}) {
 		t.Errorf("deploy runs on push to %v, want [main]", b)
 	}
-	up := job(t, d, "up")
-	stacks := matrixStacks(t, up)
-	want := map[string][2]string{"aws-prod": {"aws", "production-aws"}, "azure-prod": {"azure", "production-azure"}}
-	if len(stacks) != len(want) {
-		t.Errorf("deploy matrix = %v", stacks)
+	if cron := get(triggers(d), "schedule"); len(toMaps(cron)) != 1 || toMaps(cron)[0]["cron"] == nil {
+		t.Errorf("deploy schedule = %v, want one weekly cron (it renews the certificates of ECS and ACI)", cron)
 	}
-	for stack, w := range want {
-		if stacks[stack]["cloud"] != w[0] || stacks[stack]["environment"] != w[1] {
-			t.Errorf("deploy matrix %s = %v, want cloud %s, environment %s", stack, stacks[stack], w[0], w[1])
+	prod := productionStacks(t)
+	jobs, _ := d["jobs"].(map[string]any)
+	if len(jobs) != len(prod) {
+		t.Errorf("deploy jobs %v, want one per production stack %v", keys(jobs), keys(prod))
+	}
+	for name, st := range prod {
+		j := job(t, d, name)
+		with, _ := j["with"].(map[string]any)
+		if j["uses"] != "./.github/workflows/up.yml" || with["stack"] != name || with["cloud"] != st.cloud || with["environment"] != "production-"+st.cloud {
+			t.Errorf("deploy job %s = uses %v with %v; want up.yml with stack %s, cloud %s, environment production-%s", name, j["uses"], with, name, st.cloud, st.cloud)
+		}
+		if get(j, "secrets", "PULUMI_ACCESS_TOKEN") != "${{ secrets.PULUMI_ACCESS_TOKEN }}" || get(j, "secrets") == "inherit" {
+			t.Errorf("deploy job %s passes secrets %v; want PULUMI_ACCESS_TOKEN only", name, j["secrets"])
+		}
+		needs := toStrings(j["needs"])
+		for _, ref := range st.references {
+			if _, ok := prod[ref]; !ok {
+				t.Errorf("%s references stack %s, which is not a committed production stack", name, ref)
+			} else if !slices.Contains(needs, ref) {
+				t.Errorf("deploy job %s needs %v; it reads %s's outputs, so it must run after it", name, needs, ref)
+			}
 		}
 	}
-	if up["environment"] != "${{ matrix.environment }}" {
-		t.Errorf("up environment = %v, want the matrix entry's gate", up["environment"])
+
+	u := parse(t, "up.yml", files["up.yml"])
+	if _, ok := get(triggers(u), "workflow_call").(map[string]any); !ok {
+		t.Fatalf("up.yml is not a reusable workflow: %v", triggers(u))
 	}
-	if g, _ := get(up, "concurrency", "group").(string); !strings.Contains(g, "${{ matrix.stack }}") {
+	up := job(t, u, "up")
+	if up["environment"] != "${{ inputs.environment }}" {
+		t.Errorf("up environment = %v, want the caller's gate", up["environment"])
+	}
+	if g, _ := get(up, "concurrency", "group").(string); !strings.Contains(g, "${{ inputs.stack }}") {
 		t.Errorf("concurrency group %q is not per stack", g)
 	}
 	if c := get(up, "concurrency", "cancel-in-progress"); c != false {
 		t.Errorf("cancel-in-progress = %v: a running up must never be cancelled", c)
 	}
 	pulumi := step(t, up, "pulumi/actions")
-	if c := get(pulumi, "with", "command"); c != "up" {
-		t.Errorf("deploy command = %v, want up", c)
+	if c, s := get(pulumi, "with", "command"), get(pulumi, "with", "stack-name"); c != "up" || s != "${{ inputs.stack }}" {
+		t.Errorf("deploy command = %v on %v, want up on the caller's stack", c, s)
 	}
-	checkCloudLogins(t, "deploy.yml/up", up, "AWS_DEPLOY_ROLE_ARN", "AZURE_DEPLOY_CLIENT_ID")
+	checkCloudLogins(t, "up.yml/up", up, "inputs", "AWS_DEPLOY_ROLE_ARN", "AZURE_DEPLOY_CLIENT_ID")
+}
+
+// prodStack is a committed production stack: its cloud and the stacks it reads outputs from.
+type prodStack struct {
+	cloud      string
+	references []string
+}
+
+// productionStacks reads every committed Pulumi.<stack>.yaml but the kubernetes ones (the
+// laptop stack): its cloud and its stack references (tlsCaStack, drAzureStack, as
+// org/project/stack: the stack is the last part).
+func productionStacks(t *testing.T) map[string]prodStack {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(repoRoot(t), "Pulumi.*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]prodStack{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f struct {
+			Config map[string]any `json:"config"`
+		}
+		if err := yaml.Unmarshal(b, &f); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		cloud, _ := f.Config["otelfleet:cloud"].(string)
+		if cloud == "kubernetes" {
+			continue
+		}
+		st := prodStack{cloud: cloud}
+		for _, key := range []string{"otelfleet:tlsCaStack", "otelfleet:drAzureStack"} {
+			if ref, _ := f.Config[key].(string); ref != "" {
+				st.references = append(st.references, ref[strings.LastIndex(ref, "/")+1:])
+			}
+		}
+		slices.Sort(st.references)
+		st.references = slices.Compact(st.references)
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "Pulumi."), ".yaml")
+		out[name] = st
+	}
+	if len(out) < 3 {
+		t.Fatalf("found %d production stacks, want aws-prod, aws-prod-euw1 and azure-prod: %v", len(out), out)
+	}
+	return out
+}
+
+func toMaps(v any) []map[string]any {
+	a, _ := v.([]any)
+	var out []map[string]any
+	for _, e := range a {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // checkCloudLogins: each cloud logs in with OIDC, only in its own matrix leg.
-func checkCloudLogins(t *testing.T, where string, j map[string]any, awsRoleVar, azureClientVar string) {
+func checkCloudLogins(t *testing.T, where string, j map[string]any, context, awsRoleVar, azureClientVar string) {
 	t.Helper()
 	aws := step(t, j, "aws-actions/configure-aws-credentials")
-	if aws["if"] != "matrix.cloud == 'aws'" || get(aws, "with", "role-to-assume") != "${{ vars."+awsRoleVar+" }}" {
+	if aws["if"] != context+".cloud == 'aws'" || get(aws, "with", "role-to-assume") != "${{ vars."+awsRoleVar+" }}" {
 		t.Errorf("%s: AWS login = %v, want role-to-assume vars.%s in the aws leg", where, aws, awsRoleVar)
 	}
 	az := step(t, j, "azure/login")
 	with, _ := az["with"].(map[string]any)
-	if az["if"] != "matrix.cloud == 'azure'" || with["client-id"] != "${{ vars."+azureClientVar+" }}" ||
+	if az["if"] != context+".cloud == 'azure'" || with["client-id"] != "${{ vars."+azureClientVar+" }}" ||
 		with["tenant-id"] == nil || with["subscription-id"] == nil || len(with) != 3 {
 		t.Errorf("%s: Azure login = %v, want client-id (vars.%s), tenant-id and subscription-id only, in the azure leg", where, az, azureClientVar)
 	}
