@@ -249,6 +249,9 @@ func keepOnlyUpstream(c, exporters map[string]any, endpoint string) error {
 				out = append(out, e)
 			}
 		}
+		if len(out) == 0 {
+			return fmt.Errorf("loopback: pipeline %s does not forward upstream", name)
+		}
 		pipeline["exporters"] = out
 	}
 	return nil

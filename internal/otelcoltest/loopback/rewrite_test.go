@@ -184,6 +184,30 @@ func TestRewriteGatewayOTLPSinkKeepsQueuePolicy(t *testing.T) {
 	}
 }
 
+func TestRewriteGatewayKeepsOnlyItsUpstream(t *testing.T) {
+	withUpstream := strings.Replace(gatewayFixture, "  awsxray: {region: us-east-1}\n", `  awsxray: {region: us-east-1}
+  otlp_grpc/upstream:
+    endpoint: otlp.observability.example.com:4317
+    tls: {ca_pem: "${env:OTELFLEET_TLS_CA}", cert_pem: "${env:OTELFLEET_TLS_CLIENT}", key_pem: "${env:OTELFLEET_TLS_CLIENT}"}
+`, 1)
+	withUpstream = strings.Replace(withUpstream, "exporters: [awsxray, awss3/traces]", "exporters: [awsxray, awss3/traces, otlp_grpc/upstream]", 1)
+	withUpstream = strings.Replace(withUpstream, "exporters: [awscloudwatchlogs]", "exporters: [awscloudwatchlogs, otlp_grpc/upstream]", 1)
+	before, after := rewrite(t, withUpstream, Options{Role: Gateway, Ports: testPorts, Upstream: "127.0.0.1:9999", TLSDir: "/tmp/tls", StorageDir: "/tmp/q"})
+	up := asMap(get(after, "exporters", "otlp_grpc/upstream"))
+	if up["endpoint"] != "127.0.0.1:9999" || !reflect.DeepEqual(up["tls"], get(before, "exporters", "otlp_grpc/upstream", "tls")) {
+		t.Errorf("upstream exporter = %v; want the test gateway's address with the TLS as generated", up)
+	}
+	if n := len(asMap(get(after, "exporters"))); n != 1 {
+		t.Errorf("%d exporters left; want the upstream only", n)
+	}
+	if got := get(after, "service", "pipelines", "traces", "exporters"); !reflect.DeepEqual(got, []any{"otlp_grpc/upstream"}) {
+		t.Errorf("traces exporters = %v", got)
+	}
+	if _, err := Rewrite(gatewayFixture, Options{Role: Gateway, Ports: testPorts, Upstream: "127.0.0.1:9999", TLSDir: "/t", StorageDir: "/q"}); err == nil || !strings.Contains(err.Error(), "no upstream exporter") {
+		t.Errorf("a gateway without an upstream exporter: err = %v", err)
+	}
+}
+
 func TestRewriteRejects(t *testing.T) {
 	cases := map[string]struct {
 		config string
