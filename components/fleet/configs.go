@@ -14,15 +14,15 @@ const (
 	TLSDir    = "/etc/otelcol-tls" // not under the read-only config volume: nested mounts there fail
 	TLSCAFile = TLSDir + "/ca.crt"
 	// TLSCertFile and TLSKeyFile are the collector's own certificate and key.
-	TLSCertFile    = TLSDir + "/tls.crt"
-	TLSKeyFile     = TLSDir + "/tls.key"
+	TLSCertFile = TLSDir + "/tls.crt"
+	TLSKeyFile  = TLSDir + "/tls.key"
 	// Collectors outside Kubernetes (ECS Fargate, ACI), which cannot mount a rotating
 	// secret, read their client certificate and key (ClientTLSEnv, one PEM holding both) and
 	// the fleet CA (TrustEnv) from the environment; RenewByEnv says when the deployment that
 	// replaces the certificate must have run (changing it restarts the tasks).
-	ClientTLSEnv = "OTELFLEET_TLS_CLIENT"
-	TrustEnv     = "OTELFLEET_TLS_CA"
-	RenewByEnv   = "OTELFLEET_TLS_RENEW_BY"
+	ClientTLSEnv   = "OTELFLEET_TLS_CLIENT"
+	TrustEnv       = "OTELFLEET_TLS_CA"
+	RenewByEnv     = "OTELFLEET_TLS_RENEW_BY"
 	QueueMountPath = "/var/lib/otelcol/queue"
 	// NodeNameEnv carries the node's name into agents (downward API).
 	NodeNameEnv = "K8S_NODE_NAME"

@@ -164,7 +164,7 @@ func (cm *CertManager) fleetCAIssuer(ctx *pulumi.Context, name string, names fle
 	secret, err := corev1.NewSecret(ctx, name+"-ca-secret", &corev1.SecretArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(names.CASecret()), Namespace: pulumi.String(certManagerNamespace),
 			Labels: pulumi.StringMap{"app.kubernetes.io/part-of": pulumi.String("otelfleet")}},
-		Type: pulumi.String("kubernetes.io/tls"),
+		Type:       pulumi.String("kubernetes.io/tls"),
 		StringData: pulumi.ToSecret(data).(pulumi.StringMapOutput),
 	}, opts...)
 	if err != nil {

@@ -136,7 +136,7 @@ func ecsTLS(t *testing.T, s *renderedStack) (ca, client string) {
 	t.Helper()
 	for _, r := range s.Result.Find("aws:ecs/taskDefinition:TaskDefinition") {
 		var defs []struct {
-			Environment []struct{ Name, Value string } `json:"environment"`
+			Environment []struct{ Name, Value string }     `json:"environment"`
 			Secrets     []struct{ Name, ValueFrom string } `json:"secrets"`
 		}
 		if err := json.Unmarshal([]byte(fmt.Sprint(r.Inputs["containerDefinitions"])), &defs); err != nil {

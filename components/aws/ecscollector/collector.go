@@ -11,8 +11,8 @@ package ecscollector
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"strconv"
+	"strings"
 
 	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
