@@ -2,6 +2,7 @@ package kube
 
 import (
 	"fmt"
+	"strings"
 	"github.com/otelfleet/otelfleet/components/fleet"
 
 	"github.com/otelfleet/otelfleet/components/collector"
@@ -591,6 +592,7 @@ func awaitAnnotations(skip bool) pulumi.StringMap {
 }
 
 func imageTag(image string) string {
+	image, _, _ = strings.Cut(image, "@") // repo:tag@sha256:...: the tag, not the digest
 	for i := len(image) - 1; i >= 0 && image[i] != '/'; i-- {
 		if image[i] == ':' {
 			return image[i+1:]

@@ -84,7 +84,7 @@ func deployECS(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, f *kube.Flee
 	}
 	ecs, err := ecscollector.New(ctx, cfg.Name+"-ecs", &ecscollector.Args{
 		Prefix: cfg.Name, Region: a.Region, Account: account,
-		Image: cfg.Collector.Image + ":" + cfg.Collector.Version, Config: yaml,
+		Image: cfg.Collector.ImageRef(), Config: yaml,
 		Environment: env, SecretEnvironment: secretEnv,
 		TaskPolicy: dest.WriterPolicy(),
 		VpcID:      net.VpcID, VpcCIDR: net.CIDR, SubnetIDs: net.PrivateSubnetIDs,

@@ -130,7 +130,7 @@ func deployACICollector(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, f *
 	}
 	group, err := aci.NewCollector(ctx, cfg.Name+"-aci", &aci.Args{
 		ResourceGroupName: rg, Location: az.Location, Tags: tags,
-		Image:  cfg.Collector.Image + ":" + cfg.Collector.Version,
+		Image:  cfg.Collector.ImageRef(),
 		Config: config, CPU: az.ACICPU, MemoryGB: az.ACIMemoryGB,
 		IdentityID: aciID.ID, SubnetID: subnet, SecureEnv: secure, Env: env,
 		WorkspaceID: mon.WorkspaceID,

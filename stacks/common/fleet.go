@@ -15,7 +15,7 @@ func FleetArgs(cfg config.Stack, p *plan.Plan) *kube.FleetArgs {
 	args := &kube.FleetArgs{
 		Prefix:             cfg.Name,
 		Environment:        cfg.Environment,
-		Image:              cfg.Collector.Image + ":" + cfg.Collector.Version,
+		Image:              cfg.Collector.ImageRef(),
 		Namespace:          cfg.Kubernetes.Namespace,
 		AgentNamespace:     cfg.Kubernetes.AgentNamespace,
 		LogLevel:           cfg.Collector.LogLevel,
@@ -51,7 +51,7 @@ func FleetArgs(cfg config.Stack, p *plan.Plan) *kube.FleetArgs {
 	if g.CanaryEnabled {
 		image := ""
 		if g.CanaryVersion != "" {
-			image = cfg.Collector.Image + ":" + g.CanaryVersion
+			image = cfg.Collector.ImageAt(g.CanaryVersion)
 		}
 		args.Canary = &kube.CanarySettings{Image: image, Replicas: g.CanaryReplicas, LogLevel: g.CanaryLogLevel}
 	}

@@ -81,7 +81,7 @@ func TestBadConfigurations(t *testing.T) {
 		{"log_collection_same_namespace.yaml", "agentNamespace", []string{`"telemetry"`, "agentLogCollection", `namespace "telemetry"`}},
 		{"pdb_zero.yaml", "gatewayPdbMaxUnavailable", []string{"0 is not allowed", "at least 1"}},
 		{"collector_image_tag.yaml", "collectorImage", []string{`"otel/opentelemetry-collector-contrib:0.161.0"`, "without tag"}},
-		{"collector_image_digest.yaml", "collectorImage", []string{"@sha256:", "without tag"}},
+		{"collector_image_digest.yaml", "collectorImage", []string{"@sha256:6c3a7b4f", "sha256:<64 hex digits>"}},
 		{"collector_log_level.yaml", "collectorLogLevel", []string{`"verbose"`, "allowed values: debug, info, warn, error"}},
 		{"tags_list.yaml", "tags", []string{"map of string to string"}},
 		{"tags_number_value.yaml", "tags", []string{"map of string to string"}},
@@ -173,6 +173,20 @@ func TestGoodConfigurations(t *testing.T) {
 			if !reflect.DeepEqual(c.got, c.want) {
 				t.Errorf("%s = %#v; want %#v", c.name, c.got, c.want)
 			}
+		}
+	})
+	t.Run("good_digest", func(t *testing.T) {
+		s, err := loadAndValidate(readValues(t, "good_digest.yaml"))
+		if err != nil {
+			t.Fatalf("an image pinned by digest was rejected: %v", err)
+		}
+		const repo = "123456789012.dkr.ecr.us-east-1.amazonaws.com/otelcol-contrib"
+		const digest = "sha256:6c3a7b4f1e0d9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b"
+		if got := s.Collector.ImageRef(); got != repo+":0.161.0@"+digest {
+			t.Errorf("ImageRef() = %q; want the tag and the digest", got)
+		}
+		if got := s.Collector.ImageAt("0.162.0"); got != repo+":0.162.0" {
+			t.Errorf("ImageAt(canary) = %q; want the canary's tag without the stable digest", got)
 		}
 	})
 	t.Run("good_minimal", func(t *testing.T) {

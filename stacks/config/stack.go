@@ -7,6 +7,8 @@
 // project file's `config:` block and docs/config.md are generated from these tags.
 package config
 
+import "strings"
+
 import "github.com/otelfleet/otelfleet/components/fleet"
 
 // Namespace is the Pulumi config namespace of every otelfleet key.
@@ -34,7 +36,7 @@ type Stack struct {
 
 // Collector selects the collector distribution every agent and gateway runs.
 type Collector struct {
-	Image    string `key:"collectorImage" desc:"Collector container image repository (a contrib distribution, or your own build with the same components)."`
+	Image    string `key:"collectorImage" desc:"Collector container image repository (a contrib distribution, or your own build with the same components), optionally pinned by digest: repository@sha256:<64 hex> (the digest must be collectorVersion's image; Kubernetes, ECS and ACI then pull exactly it)."`
 	Version  string `key:"collectorVersion" desc:"Collector image tag. The generated configs are validated against this release."`
 	LogLevel string `key:"collectorLogLevel" enum:"debug,info,warn,error" desc:"Log level of the collectors' own logs."`
 }
@@ -84,6 +86,23 @@ type Gateway struct {
 	IngestInternal     bool     `key:"gatewayIngestInternal" desc:"Make the ingest load balancer internal (private network only) rather than internet-facing."`
 	IngestSourceRanges []string `key:"gatewayIngestSourceRanges" desc:"CIDR ranges allowed to reach the ingest load balancer; empty allows every client the load balancer can reach."`
 	AllowAllNamespaces bool     `key:"gatewayAllowAllNamespaces" desc:"Allow OTLP into the gateway from every namespace of the cluster (true), or only from namespaces labelled otelfleet.io/telemetry=enabled and the agents' namespace (false)."`
+}
+
+// ImageRef is the stable collector image: repository:collectorVersion, plus @digest when
+// collectorImage pins one (the tag names the release, the digest pins the bytes).
+func (c Collector) ImageRef() string {
+	repo, digest, pinned := strings.Cut(c.Image, "@")
+	if !pinned {
+		return c.Image + ":" + c.Version
+	}
+	return repo + ":" + c.Version + "@" + digest
+}
+
+// ImageAt is the repository at another tag (a canary's version): a digest pins
+// collectorVersion's image only, so it is dropped.
+func (c Collector) ImageAt(tag string) string {
+	repo, _, _ := strings.Cut(c.Image, "@")
+	return repo + ":" + tag
 }
 
 // Sampling configures trace sampling at the gateway.

@@ -38,11 +38,12 @@ func show(value any) string {
 }
 
 var (
-	namePattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
-	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	imagePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._/:-]*[a-zA-Z0-9]$`)
-	tagPattern   = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	k8sVersion   = regexp.MustCompile(`^1\.(\d+)$`)
+	namePattern   = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
+	dnsLabel      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	imagePattern  = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._/:-]*[a-zA-Z0-9]$`)
+	tagPattern    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	digestPattern = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+	k8sVersion    = regexp.MustCompile(`^1\.(\d+)$`)
 )
 
 // Validate checks every key and returns an *Error listing each bad one, or nil. It runs
@@ -95,9 +96,10 @@ func (s *Stack) Validate() error {
 }
 
 func (s *Stack) validateCollector(v *validator) {
-	lastSegment := s.Collector.Image[strings.LastIndex(s.Collector.Image, "/")+1:]
-	if !imagePattern.MatchString(s.Collector.Image) || strings.Contains(s.Collector.Image, "@") || strings.Contains(lastSegment, ":") {
-		v.bad("collectorImage", s.Collector.Image, "give an image repository without tag, such as otel/opentelemetry-collector-contrib")
+	repo, digest, pinned := strings.Cut(s.Collector.Image, "@")
+	lastSegment := repo[strings.LastIndex(repo, "/")+1:]
+	if !imagePattern.MatchString(repo) || strings.Contains(lastSegment, ":") || (pinned && !digestPattern.MatchString(digest)) {
+		v.bad("collectorImage", s.Collector.Image, "give an image repository without tag, such as otel/opentelemetry-collector-contrib, optionally pinned by digest: otel/opentelemetry-collector-contrib@sha256:<64 hex digits>")
 	}
 	if !tagPattern.MatchString(s.Collector.Version) {
 		v.bad("collectorVersion", s.Collector.Version, "give an image tag such as 0.161.0")

@@ -110,7 +110,7 @@ type Output struct {
 func New(cfg config.Stack) (*Plan, error) {
 	names := cfg.Names()
 	p := &Plan{
-		Cloud: cfg.Cloud, Image: cfg.Collector.Image + ":" + cfg.Collector.Version, Names: names,
+		Cloud: cfg.Cloud, Image: cfg.Collector.ImageRef(), Names: names,
 		Ports: map[string]int{
 			"otlpGrpc": collector.PortOTLPGRPC, "otlpHttp": collector.PortOTLPHTTP,
 			"metrics": collector.PortMetrics, "healthCheck": collector.PortHealthCheck,
@@ -189,9 +189,9 @@ func gateway(cfg config.Stack) Gateway {
 		out.AllowedNamespaces = []string{cfg.Kubernetes.Namespace, cfg.Kubernetes.AgentNamespace}
 	}
 	if g.CanaryEnabled {
-		image := cfg.Collector.Image + ":" + cfg.Collector.Version
+		image := cfg.Collector.ImageRef()
 		if g.CanaryVersion != "" {
-			image = cfg.Collector.Image + ":" + g.CanaryVersion
+			image = cfg.Collector.ImageAt(g.CanaryVersion)
 		}
 		level := g.CanaryLogLevel
 		if level == "" {
