@@ -104,7 +104,7 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 	helper := ExporterHelper{
 		Timeout:        "10s",
 		RetryOnFailure: DefaultRetry(),
-		SendingQueue:   &SendingQueue{Enabled: true, NumConsumers: 4, QueueSize: o.QueueSize, Storage: storage},
+		SendingQueue:   &SendingQueue{Enabled: true, NumConsumers: 4, QueueSize: int64(o.QueueSize), Storage: storage},
 	}
 	gatewayID := TypeOTLPGRPC + "/gateway"
 	c.Exporters[gatewayID] = OTLPExporter{Endpoint: o.GatewayEndpoint, TLS: tls, Compression: agentCompression, ExporterHelper: helper}

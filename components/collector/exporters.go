@@ -52,11 +52,16 @@ type RetrySettings struct {
 // SendingQueue buffers batches while the destination is slow or down. With Storage set
 // (a file_storage extension id) it survives a collector restart.
 type SendingQueue struct {
-	Enabled      bool   `json:"enabled"`
-	NumConsumers int    `json:"num_consumers,omitempty"`
-	QueueSize    int    `json:"queue_size,omitempty"`
-	Storage      string `json:"storage,omitempty"`
+	Enabled      bool `json:"enabled"`
+	NumConsumers int  `json:"num_consumers,omitempty"`
+	// Sizer is what QueueSize counts: requests (batches, the default), items or bytes.
+	Sizer     string `json:"sizer,omitempty"`
+	QueueSize int64  `json:"queue_size,omitempty"`
+	Storage   string `json:"storage,omitempty"`
 }
+
+// SizerBytes counts a queue in bytes: the persistent queue's limit is then its disk use.
+const SizerBytes = "bytes"
 
 // DefaultRetry retries for up to five minutes, backing off from 1 s to 30 s.
 func DefaultRetry() *RetrySettings {

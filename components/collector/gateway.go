@@ -35,9 +35,11 @@ type GatewayOptions struct {
 	TLS      *ServerTLS
 	Sampling Sampling
 	// QueueSize and QueueDir set every queued exporter's sending queue; QueueDir makes it
-	// persistent (file_storage).
-	QueueSize int
-	QueueDir  string
+	// persistent (file_storage). With QueueBytes too, the persistent queues share that
+	// many bytes equally (sizer bytes): together they never outgrow their volume.
+	QueueSize  int
+	QueueDir   string
+	QueueBytes int64
 	// Exporters are the backends, supplied by the cloud stack.
 	Exporters []Exporter
 	// Extensions are extra extensions the exporters need (e.g. an authenticator).
@@ -101,6 +103,18 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 	traceProcessors = append(traceProcessors, idBatch)
 	common = append(common, idBatch)
 
+	queue := SendingQueue{Enabled: true, NumConsumers: 10, QueueSize: int64(o.QueueSize), Storage: storage}
+	if storage != "" && o.QueueBytes > 0 {
+		queued := 0
+		for _, e := range o.Exporters {
+			withHelper(e.Config, func(h *ExporterHelper) {
+				if h.SendingQueue == nil {
+					queued++
+				}
+			})
+		}
+		queue.Sizer, queue.QueueSize = SizerBytes, o.QueueBytes/int64(max(queued, 1))
+	}
 	bySignal := map[string][]string{}
 	for _, e := range o.Exporters {
 		if _, dup := c.Exporters[e.ID]; dup {
@@ -119,7 +133,8 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 				h.RetryOnFailure = DefaultRetry()
 			}
 			if h.SendingQueue == nil {
-				h.SendingQueue = &SendingQueue{Enabled: true, NumConsumers: 10, QueueSize: o.QueueSize, Storage: storage}
+				q := queue
+				h.SendingQueue = &q
 			}
 		})
 		for _, s := range e.Signals {

@@ -606,6 +606,27 @@ func TestGatewayConfigPersistentQueue(t *testing.T) {
 	r.wantAbsent(t, "exporters", "debug", "sending_queue")
 }
 
+// With QueueBytes the persistent queues split the volume's budget in bytes, so together they
+// can never outgrow it; exporters without a queue (debug) take no share.
+func TestGatewayConfigPersistentQueueSharesItsBytes(t *testing.T) {
+	o := gatewayOptions(Sampling{}, testQueueDir)
+	o.QueueBytes = 3 << 30
+	cfg, err := GatewayConfig(o)
+	if err != nil {
+		t.Fatalf("GatewayConfig: %v", err)
+	}
+	r := render(t, cfg)
+	for _, id := range []string{"otlp_http/backend", "otlp_grpc/archive"} {
+		r.wantEqual(t, "bytes", "exporters", id, "sending_queue", "sizer")
+		r.wantEqual(t, float64(3<<30)/2, "exporters", id, "sending_queue", "queue_size")
+	}
+	r.wantAbsent(t, "exporters", "debug", "sending_queue")
+	// In memory (no QueueDir) the budget does not apply: batches, as before.
+	o.QueueDir = ""
+	cfg, _ = GatewayConfig(o)
+	render(t, cfg).wantAbsent(t, "exporters", "otlp_grpc/archive", "sending_queue", "sizer")
+}
+
 func TestGatewayConfigKeepsCallerQueueAndDoesNotMutate(t *testing.T) {
 	callerQueue := &SendingQueue{Enabled: true, QueueSize: 50}
 	ptrExporter := &OTLPExporter{Endpoint: "archive.example.com:4317"}

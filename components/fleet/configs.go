@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/otelfleet/otelfleet/components/collector"
+	"github.com/otelfleet/otelfleet/internal/quantity"
 )
 
 // Where collector containers find their TLS material (cert-manager writes ca.crt, tls.crt and
@@ -54,9 +55,12 @@ type ConfigSpec struct {
 	AgentK8sAttributes  bool
 	AgentLogCollection  bool
 
-	GatewayMemoryLimitMiB     int
-	GatewayQueueSize          int
-	GatewayPersistentQueue    bool
+	GatewayMemoryLimitMiB  int
+	GatewayQueueSize       int
+	GatewayPersistentQueue bool
+	// GatewayQueueBytes is what the persistent queues may hold together (sizer bytes); 0
+	// counts them in batches of GatewayQueueSize.
+	GatewayQueueBytes         int64
 	Exporters                 []collector.Exporter // the gateway's backends
 	ExporterExtensions        map[string]collector.Component
 	GatewayResourceAttributes []collector.AttributeAction
@@ -101,6 +105,23 @@ func NewConfigs(s ConfigSpec) (Configs, error) {
 	return c, nil
 }
 
+// QueueVolumeShare is the part of the persistent queue's volume the queues may fill: the
+// rest is the storage's own overhead (bbolt pages, free lists) and headroom.
+const QueueVolumeShare = 0.75
+
+// QueueBudget is the bytes the gateway's persistent queues share on a volume of size (a
+// Kubernetes quantity); 0 without a persistent queue or with an unreadable size.
+func QueueBudget(persistent bool, size string) int64 {
+	if !persistent {
+		return 0
+	}
+	bytes, err := quantity.Parse(size)
+	if err != nil {
+		return 0
+	}
+	return int64(bytes * QueueVolumeShare)
+}
+
 // GatewayOptions are the gateway preset's options.
 func (s ConfigSpec) GatewayOptions() collector.GatewayOptions {
 	o := collector.GatewayOptions{
@@ -109,7 +130,7 @@ func (s ConfigSpec) GatewayOptions() collector.GatewayOptions {
 		ResourceAttributes: s.GatewayResourceAttributes, LogLevel: s.LogLevel,
 	}
 	if s.GatewayPersistentQueue {
-		o.QueueDir = QueueMountPath
+		o.QueueDir, o.QueueBytes = QueueMountPath, s.GatewayQueueBytes
 	}
 	if s.TLS {
 		o.TLS = &collector.ServerTLS{CertFile: TLSCertFile, KeyFile: TLSKeyFile, ClientCAFile: TLSCAFile,

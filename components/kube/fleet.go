@@ -353,7 +353,8 @@ func (a *FleetArgs) configSpec() fleet.ConfigSpec {
 		AgentModes:        a.AgentModes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: a.AgentQueueSize,
 		AgentK8sAttributes: a.AgentK8sAttributes, AgentLogCollection: a.AgentLogCollection,
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: a.Gateway.QueueSize, GatewayPersistentQueue: a.Gateway.PersistentQueue,
-		Exporters: a.Exporters, ExporterExtensions: a.ExporterExtensions, GatewayResourceAttributes: a.GatewayResourceAttributes,
+		GatewayQueueBytes: fleet.QueueBudget(a.Gateway.PersistentQueue, a.Gateway.QueueStorageSize),
+		Exporters:         a.Exporters, ExporterExtensions: a.ExporterExtensions, GatewayResourceAttributes: a.GatewayResourceAttributes,
 	}
 	if a.Canary != nil {
 		s.Canary, s.CanaryLogLevel = true, a.Canary.LogLevel

@@ -424,6 +424,15 @@ func gatewayPodTemplate(args GatewayArgs, t gatewayTrack, cm *corev1.ConfigMap) 
 	}
 	container.LivenessProbe = healthProbe(30, 10)
 	container.ReadinessProbe = healthProbe(10, 5)
+	if q := args.QueueVolume; q != nil && args.Kind == KindDeployment {
+		// The queue lives in an emptyDir: it survives container restarts, not rescheduling
+		// (a StatefulSet keeps it on a volume that follows the pod).
+		res, err := args.Resources.withEphemeralStorage(q.Size, 1024)
+		if err != nil {
+			return nil, err
+		}
+		container.Resources = res
+	}
 
 	podLabels := labels(args.Name, "gateway", imageTag(t.image))
 	podLabels[trackLabel] = pulumi.String(t.track)

@@ -36,6 +36,20 @@ func (r Resources) args() corev1.ResourceRequirementsArgs {
 	}
 }
 
+// withEphemeralStorage adds an ephemeral-storage request and limit: a pod whose emptyDir
+// holds a queue is scheduled on a node with that much disk, and is not evicted while it
+// stays under the limit (the emptyDir counts towards it, plus logs: limitExtraMiB).
+func (r Resources) withEphemeralStorage(size string, limitExtraMiB int) (corev1.ResourceRequirementsArgs, error) {
+	mib, err := quantity.MiB(size)
+	if err != nil {
+		return corev1.ResourceRequirementsArgs{}, fmt.Errorf("queue volume size: %w", err)
+	}
+	a := r.args()
+	a.Requests.(pulumi.StringMap)["ephemeral-storage"] = pulumi.String(size)
+	a.Limits.(pulumi.StringMap)["ephemeral-storage"] = pulumi.Sprintf("%dMi", mib+limitExtraMiB)
+	return a, nil
+}
+
 // MemoryLimitMiB is the memory limit in MiB, which the collector's memory_limiter and
 // GOMEMLIMIT are derived from.
 func (r Resources) MemoryLimitMiB() (int, error) {

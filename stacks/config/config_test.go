@@ -99,6 +99,7 @@ func TestBadConfigurations(t *testing.T) {
 		{"agent_queue_size_zero.yaml", "agentQueueSize", []string{"0 is not allowed", "1 to 100000"}},
 		{"gateway_storage_class.yaml", "gatewayStorageClass", []string{`"Fast_SSD"`}},
 		{"gateway_queue_storage_size.yaml", "gatewayQueueStorageSize", []string{`"ten gigs"`, "10Gi"}},
+		{"gateway_queue_volume_small.yaml", "gatewayQueueStorageSize", []string{`"200Mi"`, "at least 1Gi"}},
 	}
 
 	// Every testdata file is either a good configuration or has a case here.

@@ -73,9 +73,9 @@ type Gateway struct {
 	HPACPUPercent      int      `key:"gatewayHpaCpuPercent" desc:"HPA target average CPU utilisation (% of request)."`
 	HPAMemoryPercent   int      `key:"gatewayHpaMemoryPercent" desc:"HPA target average memory utilisation (% of request)."`
 	PDBMaxUnavailable  int      `key:"gatewayPdbMaxUnavailable" desc:"PodDisruptionBudget maxUnavailable for the gateway."`
-	PersistentQueue    bool     `key:"gatewayPersistentQueue" desc:"Back the gateway's sending queues with the file_storage extension, so queued data survives a restart (a PVC per pod with statefulset, an emptyDir that survives container restarts with deployment)."`
-	QueueSize          int      `key:"gatewayQueueSize" desc:"Sending-queue size (batches) of each gateway exporter."`
-	QueueStorageSize   string   `key:"gatewayQueueStorageSize" desc:"Size of each gateway pod's queue volume."`
+	PersistentQueue    bool     `key:"gatewayPersistentQueue" desc:"Back the gateway's sending queues with the file_storage extension, so queued data survives a restart: a PVC per pod with statefulset (survives rescheduling too), an emptyDir with deployment (survives container restarts, not rescheduling; the pod requests its size as ephemeral storage). The queues then share 3/4 of gatewayQueueStorageSize in bytes, so they never outgrow their volume."`
+	QueueSize          int      `key:"gatewayQueueSize" desc:"Sending-queue size (batches) of each gateway exporter, for in-memory queues (a persistent queue is sized in bytes from gatewayQueueStorageSize)."`
+	QueueStorageSize   string   `key:"gatewayQueueStorageSize" desc:"Size of each gateway pod's queue volume (at least 1Gi with gatewayPersistentQueue)."`
 	StorageClass       string   `key:"gatewayStorageClass" desc:"StorageClass of the queue PVCs (statefulset); empty uses the cluster default."`
 	VPAEnabled         bool     `key:"gatewayVpaEnabled" desc:"Create a VerticalPodAutoscaler in recommendation mode (updateMode Off) for the gateway; needs the VPA CRDs in the cluster."`
 	CanaryEnabled      bool     `key:"gatewayCanaryEnabled" desc:"Run a canary gateway track beside the stable one, behind the same Services: it takes about gatewayCanaryReplicas/(stable+canary) of the agents' connections. Promote by setting collectorVersion to gatewayCanaryVersion and turning the canary off; roll back by turning it off."`

@@ -147,6 +147,9 @@ func (s *Stack) validateGateway(v *validator) {
 	}
 	if q, err := quantity.Parse(g.QueueStorageSize); err != nil || q <= 0 {
 		v.bad("gatewayQueueStorageSize", g.QueueStorageSize, "give a positive Kubernetes quantity such as 10Gi")
+	} else if g.PersistentQueue && q < 1<<30 {
+		// The exporters share 3/4 of it in bytes; under 1Gi each would hold a few batches.
+		v.bad("gatewayQueueStorageSize", g.QueueStorageSize, "give at least 1Gi for the persistent queue (gatewayPersistentQueue): its exporters share 3/4 of it")
 	}
 	if g.CanaryEnabled {
 		if g.CanaryVersion != "" && !tagPattern.MatchString(g.CanaryVersion) {

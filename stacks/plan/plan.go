@@ -141,7 +141,8 @@ func New(cfg config.Stack) (*Plan, error) {
 		AgentModes:        cfg.Agent.Modes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: cfg.Agent.QueueSize,
 		AgentK8sAttributes: cfg.Agent.K8sAttributes, AgentLogCollection: cfg.Agent.LogCollection,
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: cfg.Gateway.QueueSize, GatewayPersistentQueue: cfg.Gateway.PersistentQueue,
-		Exporters: GatewayExporters(cfg), GatewayResourceAttributes: p.Gateway.ResourceAttributes,
+		GatewayQueueBytes: fleet.QueueBudget(cfg.Gateway.PersistentQueue, cfg.Gateway.QueueStorageSize),
+		Exporters:         GatewayExporters(cfg), GatewayResourceAttributes: p.Gateway.ResourceAttributes,
 		Canary: cfg.Gateway.CanaryEnabled, CanaryLogLevel: cfg.Gateway.CanaryLogLevel,
 	}
 	if p.Configs, err = fleet.NewConfigs(p.configSpec); err != nil {
