@@ -260,8 +260,13 @@ func (a *AWS) validateEKS(v *validator) {
 	if !instanceTypePattern.MatchString(a.NodeInstanceType) {
 		v.bad("eksNodeInstanceType", a.NodeInstanceType, "give an EC2 instance type such as m5.xlarge")
 	}
-	if a.NodeMin < 0 {
-		v.bad("eksNodeMin", a.NodeMin, "give 0 or more")
+	if a.NodeMin < 1 {
+		// The node group runs the system pods (CoreDNS, the CNI, the load balancer controller,
+		// cert-manager): none may be scaled away, or the cluster stops working.
+		v.bad("eksNodeMin", a.NodeMin, "give at least 1: the node group runs the cluster's system pods (CoreDNS, cert-manager, the load balancer controller)")
+	}
+	if a.NodeDesired < 1 {
+		v.bad("eksNodeDesired", a.NodeDesired, "give at least 1: the node group runs the cluster's system pods")
 	}
 	if a.NodeMax < 1 || a.NodeMax > 1000 {
 		v.bad("eksNodeMax", a.NodeMax, "give 1 to 1000")

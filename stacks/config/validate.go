@@ -78,6 +78,8 @@ func (s *Stack) Validate() error {
 		v.bad("environment", s.Environment, "give a non-empty name such as production")
 	}
 	s.validateCollector(v)
+	s.validateNamespaces(v)
+	s.validateTags(v)
 	s.validateAgent(v)
 	s.validateGateway(v)
 	s.validateSampling(v)
@@ -167,6 +169,36 @@ func (s *Stack) validateGateway(v *validator) {
 	}
 	if g.StorageClass != "" && !dnsLabel.MatchString(g.StorageClass) {
 		v.bad("gatewayStorageClass", g.StorageClass, "give a StorageClass name (lowercase DNS name) or leave it empty")
+	}
+	if g.Ingest && !g.IngestInternal {
+		// An internet-facing ingest: only mutual TLS and an allow list make it safe.
+		if !s.TLS.Enabled {
+			v.bad("gatewayIngestInternal", g.IngestInternal, "an internet-facing ingest would take plain-text OTLP from anyone: turn otelfleet:tlsEnabled on (clients then need a fleet certificate) or keep the ingest internal")
+		}
+		if len(g.IngestSourceRanges) == 0 {
+			v.bad("gatewayIngestSourceRanges", g.IngestSourceRanges, "an internet-facing ingest needs the CIDR ranges of its senders (it would open to 0.0.0.0/0), or keep the ingest internal (gatewayIngestInternal)")
+		}
+	}
+}
+
+// reservedNamespaces hold the cluster's own components (and cert-manager's issuers' CA):
+// NetworkPolicies and Pod Security labels otelfleet sets there would change them.
+var reservedNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease", "cert-manager"}
+
+func (s *Stack) validateNamespaces(v *validator) {
+	for key, ns := range map[string]string{"namespace": s.Kubernetes.Namespace, "agentNamespace": s.Kubernetes.AgentNamespace} {
+		if slices.Contains(reservedNamespaces, ns) {
+			v.bad(key, ns, "the namespace belongs to the cluster (%s): give one of otelfleet's own, such as observability", strings.Join(reservedNamespaces, ", "))
+		}
+	}
+}
+
+// validateTags refuses tag keys the clouds reserve.
+func (s *Stack) validateTags(v *validator) {
+	for k := range s.Tags {
+		if strings.HasPrefix(strings.ToLower(k), "aws:") {
+			v.bad("tags", k, "keys starting with aws: are reserved by AWS and refused by its APIs")
+		}
 	}
 }
 
