@@ -28,6 +28,9 @@ type Resource struct {
 	Inputs   map[string]any `json:"inputs"`
 
 	inputs resource.PropertyMap // raw, secrets kept, for extractors
+	// DependsOn are the URNs of the resources it was registered to wait for (explicit
+	// pulumi.DependsOn), for tests of creation order; not written out.
+	DependsOn []string `json:"-"`
 }
 
 // RawInputs are the inputs as the engine saw them (secrets still wrapped).
@@ -81,15 +84,16 @@ var _ pulumi.MockResourceMonitor = (*recorder)(nil)
 
 func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	parent, parentURN := "", ""
-	var aliases []string
+	var aliases, deps []string
 	if rpc := args.RegisterRPC; rpc != nil {
+		deps = rpc.GetDependencies()
 		if parentURN = rpc.GetParent(); parentURN != "" {
 			parent = parentURN[strings.LastIndex(parentURN, "::")+2:]
 		}
 		aliases = r.aliasURNs(rpc, parentURN, args.TypeToken, args.Name)
 	}
 	res := Resource{Type: args.TypeToken, Name: args.Name, Parent: parent, URN: r.urn(parentURN, args.TypeToken, args.Name),
-		Aliases: aliases, Provider: args.Provider, Inputs: plainMap(args.Inputs), inputs: args.Inputs}
+		Aliases: aliases, Provider: args.Provider, Inputs: plainMap(args.Inputs), inputs: args.Inputs, DependsOn: deps}
 	r.mu.Lock()
 	r.resources = append(r.resources, res)
 	r.mu.Unlock()

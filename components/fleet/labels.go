@@ -8,6 +8,9 @@ const (
 	// LabelTelemetry on a namespace, with the value "enabled", admits its pods' OTLP to the
 	// gateway (its NetworkPolicy).
 	LabelTelemetry = "otelfleet.io/telemetry"
+	// LabelMetrics on a namespace, with the value "enabled", lets its pods scrape the
+	// collectors' own metrics (port 8888): the namespace Prometheus runs in.
+	LabelMetrics = "otelfleet.io/metrics"
 	// LabelTrack tells the gateway's stable and canary workloads apart.
 	LabelTrack  = "otelfleet.io/track"
 	TrackStable = "stable"

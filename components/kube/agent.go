@@ -22,6 +22,9 @@ type AgentArgs struct {
 	Resources Resources          // required
 	// K8sAttributes grants the read-only RBAC the k8sattributes processor needs.
 	K8sAttributes bool
+	// AllowedNamespaces and MetricsNamespaces shape the agents' NetworkPolicy as the
+	// gateway's (see GatewayArgs): who may send OTLP, who may scrape port 8888.
+	AllowedNamespaces, MetricsNamespaces []string
 	// LogCollection mounts /var/log read-only and runs the agent as uid 0 (container log
 	// files are root-only); the namespace must then allow the privileged level.
 	LogCollection bool
@@ -136,6 +139,11 @@ func NewAgent(ctx *pulumi.Context, name string, in *AgentArgs, opts ...pulumi.Re
 		},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{ds}))
 	if err != nil {
+		return nil, err
+	}
+	// The agents listen on the node's pod network: admit only OTLP and metrics scraping.
+	if _, err := newCollectorNetworkPolicy(ctx, name, meta(args.Name), selector(args.Name, "agent"),
+		collectorIngress(otlpPeers(args.AllowedNamespaces), args.MetricsNamespaces), parent); err != nil {
 		return nil, err
 	}
 	a.OTLPEndpoint = pulumi.Sprintf("%s.%s.svc.cluster.local:%d", svc.Metadata.Name().Elem(), ns, collector.PortOTLPGRPC)

@@ -176,6 +176,7 @@ func ExampleNewAgent() {
 	// ClusterRoleBinding/otel-agent-k8sattributes
 	// ConfigMap/otel-agent-config
 	// DaemonSet/otel-agent
+	// NetworkPolicy/otel-agent
 	// Service/otel-agent
 	// ServiceAccount/otel-agent
 	// traffic policy: Local

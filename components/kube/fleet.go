@@ -188,6 +188,21 @@ type fleetBuild struct {
 	gatewaySecret, agentSecret string
 }
 
+// fleetNamespaces are the gateway's and the agents' namespaces.
+func (b *fleetBuild) fleetNamespaces() []string {
+	return uniq(b.args.Namespace, b.args.AgentNamespace)
+}
+
+// otlpNamespaces are the namespaces the collectors admit OTLP from besides labelled ones:
+// nil (every namespace) with Gateway.AllowAllNamespaces, else the fleet's own. Agents and
+// gateway follow the same rule, so the restriction cannot be bypassed through an agent.
+func (b *fleetBuild) otlpNamespaces() []string {
+	if b.args.Gateway.AllowAllNamespaces {
+		return nil
+	}
+	return b.fleetNamespaces()
+}
+
 // issuingNamespaces are the namespaces whose workloads hold fleet certificates: the
 // gateway's, the agents' and, with the sidecar mode, the example workload's.
 func (b *fleetBuild) issuingNamespaces() []string {
@@ -267,9 +282,7 @@ func (b *fleetBuild) gateway(f *Fleet) error {
 		Kind: gs.Kind, Replicas: gs.Replicas, HPA: gs.HPA, PDBMaxUnavailable: gs.PDBMaxUnavailable,
 		TLSSecretName: b.gatewaySecret, Env: append(append(corev1.EnvVarArray{}, args.GatewayEnv...), env...), ServiceAccountAnnotations: args.GatewayServiceAccountAnnotations,
 		PodLabels: args.GatewayPodLabels, VPA: gs.VPA, SkipAwait: args.SkipAwait, Ingest: args.GatewayIngest,
-	}
-	if !gs.AllowAllNamespaces {
-		gwArgs.AllowedNamespaces = []string{args.Namespace, args.AgentNamespace}
+		AllowedNamespaces: b.otlpNamespaces(), MetricsNamespaces: b.fleetNamespaces(),
 	}
 	if c := args.Canary; c != nil {
 		gwArgs.Canary = &Canary{Image: cmp.Or(c.Image, args.Image), Config: b.configs.Canary, Replicas: c.Replicas}
@@ -299,6 +312,7 @@ func (b *fleetBuild) agents(f *Fleet) error {
 			Namespace: f.AgentNamespace, Name: b.names.Agent(), Image: args.Image, Config: b.configs.Agent,
 			Resources: args.AgentResources, K8sAttributes: args.AgentK8sAttributes, LogCollection: args.AgentLogCollection,
 			TLSSecretName: b.agentSecret, SkipAwait: args.SkipAwait,
+			AllowedNamespaces: b.otlpNamespaces(), MetricsNamespaces: b.fleetNamespaces(),
 		}, b.parent, pulumi.DependsOn(b.certificates))
 		if err != nil {
 			return err

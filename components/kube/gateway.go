@@ -2,8 +2,8 @@ package kube
 
 import (
 	"fmt"
-	"strings"
 	"github.com/otelfleet/otelfleet/components/fleet"
+	"strings"
 
 	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -52,6 +52,9 @@ type GatewayArgs struct {
 	// AllowedNamespaces selects the namespaces allowed to send OTLP: nil allows every
 	// namespace, otherwise namespaces labelled TelemetryNamespaceLabel=enabled plus these.
 	AllowedNamespaces []string
+	// MetricsNamespaces may scrape the collectors' own metrics (8888), besides namespaces
+	// labelled MetricsNamespaceLabel=enabled.
+	MetricsNamespaces []string
 	// VPA adds a VerticalPodAutoscaler in recommendation mode (needs the VPA CRDs).
 	VPA bool
 	// Ingest adds a LoadBalancer Service for OTLP from outside the cluster; nil adds none.
@@ -512,28 +515,10 @@ func newGatewayHPA(ctx *pulumi.Context, name string, args GatewayArgs, meta *met
 	}, opts...)
 }
 
-// newGatewayNetworkPolicy admits OTLP from the allowed namespaces and metrics scraping from
-// anywhere in the cluster; everything else inbound is dropped.
+// newGatewayNetworkPolicy admits OTLP from the allowed namespaces, metrics scraping from
+// the fleet's and labelled namespaces, and the ingest load balancer's clients.
 func newGatewayNetworkPolicy(ctx *pulumi.Context, name string, args GatewayArgs, meta *metav1.ObjectMetaArgs, opts ...pulumi.ResourceOption) (*networkingv1.NetworkPolicy, error) {
-	port := func(p int) networkingv1.NetworkPolicyPortArgs {
-		return networkingv1.NetworkPolicyPortArgs{Protocol: pulumi.String("TCP"), Port: pulumi.Int(p)}
-	}
-	allNamespaces := networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{NamespaceSelector: &metav1.LabelSelectorArgs{}}}
-	otlpFrom := allNamespaces
-	if args.AllowedNamespaces != nil {
-		otlpFrom = networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
-			NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{TelemetryNamespaceLabel: pulumi.String("enabled")}},
-		}}
-		for _, n := range args.AllowedNamespaces {
-			otlpFrom = append(otlpFrom, networkingv1.NetworkPolicyPeerArgs{
-				NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{"kubernetes.io/metadata.name": pulumi.String(n)}},
-			})
-		}
-	}
-	rules := networkingv1.NetworkPolicyIngressRuleArray{
-		networkingv1.NetworkPolicyIngressRuleArgs{From: otlpFrom, Ports: networkingv1.NetworkPolicyPortArray{port(collector.PortOTLPGRPC), port(collector.PortOTLPHTTP)}},
-		networkingv1.NetworkPolicyIngressRuleArgs{From: allNamespaces, Ports: networkingv1.NetworkPolicyPortArray{port(collector.PortMetrics)}},
-	}
+	rules := collectorIngress(otlpPeers(args.AllowedNamespaces), args.MetricsNamespaces)
 	if args.Ingest != nil {
 		// Traffic through the ingest load balancer arrives from outside the cluster (client
 		// addresses are kept), and the load balancer health-checks the health_check port.
@@ -546,17 +531,10 @@ func newGatewayNetworkPolicy(ctx *pulumi.Context, name string, args GatewayArgs,
 			from = append(from, networkingv1.NetworkPolicyPeerArgs{IpBlock: &networkingv1.IPBlockArgs{Cidr: pulumi.String(r)}})
 		}
 		rules = append(rules, networkingv1.NetworkPolicyIngressRuleArgs{From: from, Ports: networkingv1.NetworkPolicyPortArray{
-			port(collector.PortOTLPGRPC), port(collector.PortOTLPHTTP), port(collector.PortHealthCheck),
+			tcpPort(collector.PortOTLPGRPC), tcpPort(collector.PortOTLPHTTP), tcpPort(collector.PortHealthCheck),
 		}})
 	}
-	return networkingv1.NewNetworkPolicy(ctx, name+"-netpol", &networkingv1.NetworkPolicyArgs{
-		Metadata: meta,
-		Spec: networkingv1.NetworkPolicySpecArgs{
-			PodSelector: metav1.LabelSelectorArgs{MatchLabels: selector(args.Name, "gateway")},
-			PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
-			Ingress:     rules,
-		},
-	}, opts...)
+	return newCollectorNetworkPolicy(ctx, name, meta, selector(args.Name, "gateway"), rules, opts...)
 }
 
 func servicePort(name string, port int) corev1.ServicePortArgs {

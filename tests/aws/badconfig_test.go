@@ -87,7 +87,7 @@ func TestGoodAWSConfigVariants(t *testing.T) {
 	for _, o := range []map[string]string{
 		{"otelfleet:awsRegion": "eu-central-1", "otelfleet:lambdaCollectorLayerArn": "arn:aws:lambda:eu-central-1:184161586896:layer:opentelemetry-collector-amd64-0_17_0:1"},
 		{"otelfleet:awsVpcCidr": "10.1.0.0/24", "otelfleet:awsAzCount": "2", "otelfleet:awsSingleNatGateway": "true"},
-		{"otelfleet:eksNodeMin": "0", "otelfleet:eksNodeDesired": "0", "otelfleet:eksNodeMax": "1"},
+		{"otelfleet:eksNodeMin": "1", "otelfleet:eksNodeDesired": "1", "otelfleet:eksNodeMax": "1"},
 		{"otelfleet:ecsCpu": "256", "otelfleet:ecsMemoryMiB": "512"},
 		{"otelfleet:ecsCollector": "false", "otelfleet:lambdaExample": "false"},
 		existingVPC,

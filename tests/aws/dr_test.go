@@ -101,33 +101,23 @@ func TestInternalIngestIsCheckedThroughAnAlarm(t *testing.T) {
 	}
 }
 
-// An internet-facing NLB without source ranges is probed over HTTP on the health_check
-// port; with source ranges Route 53's checkers are kept out, so the alarm is used again.
+// An internet-facing NLB must have source ranges (validation), which keep Route 53's
+// checkers out: the health check follows the alarm on the target group's healthy hosts.
+// Without them the stack is refused before any resource exists.
 func TestHealthCheckTypeFollowsTheScheme(t *testing.T) {
-	r, err := render(t, map[string]string{"otelfleet:gatewayIngestInternal": "false"})
-	if err != nil {
-		t.Fatal(err)
+	_, err := render(t, map[string]string{"otelfleet:gatewayIngestInternal": "false"})
+	if err == nil || !strings.Contains(err.Error(), "otelfleet:gatewayIngestSourceRanges") {
+		t.Fatalf("an internet-facing ingest open to 0.0.0.0/0: err = %v; want it refused, naming gatewayIngestSourceRanges", err)
 	}
-	check := one(t, r, healthCheckType, "otel-ingest-dns").Inputs
-	if check["type"] != "HTTP" || check["fqdn"] != ingestHost(t, r) || check["port"] != int64(13133) || check["resourcePath"] != "/" ||
-		check["requestInterval"] != int64(10) || check["failureThreshold"] != int64(3) {
-		t.Errorf("HTTP health check = %v", check)
-	}
-	for _, a := range r.Find(alarmType) {
-		if a.Name == "otel-ingest-dns-no-healthy-targets" {
-			t.Error("an HTTP health check got the metric health check's alarm")
-		}
-	}
-	if got := get(r.Manifests["service-observability-otel-gateway-ingest.yaml"], "metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-scheme"); got != "internet-facing" {
-		t.Errorf("scheme annotation = %v", got)
-	}
-
-	r, err = render(t, map[string]string{"otelfleet:gatewayIngestInternal": "false", "otelfleet:gatewayIngestSourceRanges": `["203.0.113.0/24"]`})
+	r, err := render(t, map[string]string{"otelfleet:gatewayIngestInternal": "false", "otelfleet:gatewayIngestSourceRanges": `["203.0.113.0/24"]`})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := one(t, r, healthCheckType, "otel-ingest-dns").Inputs["type"]; got != "CLOUDWATCH_METRIC" {
 		t.Errorf("with source ranges the health check is %v; want CLOUDWATCH_METRIC", got)
+	}
+	if got := get(r.Manifests["service-observability-otel-gateway-ingest.yaml"], "metadata", "annotations", "service.beta.kubernetes.io/aws-load-balancer-scheme"); got != "internet-facing" {
+		t.Errorf("scheme annotation = %v", got)
 	}
 }
 

@@ -48,8 +48,12 @@ func TestRegionalStackForwardsToTheGlobalGateway(t *testing.T) {
 			if get(up, "tls", "insecure") == true {
 				t.Error("the upstream exporter sends without TLS")
 			}
-			if get(up, "retry_on_failure", "enabled") != true || get(up, "sending_queue", "enabled") != true || get(up, "sending_queue", "queue_size") != float64(5000) {
-				t.Errorf("upstream retry %v queue %v; want the gateway preset's (queue 5000)", get(up, "retry_on_failure"), get(up, "sending_queue"))
+			// With gatewayPersistentQueue a Kubernetes gateway's queue is on disk, sized in bytes
+			// from its volume; the ECS collector has no volume: 5000 batches in memory.
+			persistent := get(up, "sending_queue", "sizer") == "bytes" && get(up, "sending_queue", "storage") == "file_storage/queue"
+			inMemory := get(up, "sending_queue", "queue_size") == float64(5000) && get(up, "sending_queue", "storage") == nil
+			if get(up, "retry_on_failure", "enabled") != true || get(up, "sending_queue", "enabled") != true || (file == "ecs-collector.yaml") != inMemory || (file != "ecs-collector.yaml") != persistent {
+				t.Errorf("upstream retry %v queue %v; want the gateway preset's (on disk in bytes, in memory on ECS)", get(up, "retry_on_failure"), get(up, "sending_queue"))
 			}
 			for _, p := range []string{"traces", "metrics", "logs"} {
 				got := strs(get(cfg, "service", "pipelines", p, "exporters"))

@@ -138,8 +138,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	// The CNI's permissions are on its own IRSA role (vpcCNI), not on the node role.
 	nodeRole, err := serviceRole(ctx, name+"-node", "ec2.amazonaws.com", []pulumi.String{
-		managed("AmazonEKSWorkerNodePolicy"), managed("AmazonEKS_CNI_Policy"), managed("AmazonEC2ContainerRegistryReadOnly"),
+		managed("AmazonEKSWorkerNodePolicy"), managed("AmazonEC2ContainerRegistryReadOnly"),
 	}, tags, parent)
 	if err != nil {
 		return nil, err
@@ -170,7 +171,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	c.Control = control
 
-	if c.NodeGroup, err = nodeGroup(ctx, name, a, nodeRole, control, tags, parent); err != nil {
+	cni, err := vpcCNI(ctx, name, a, control, tags, parent)
+	if err != nil {
+		return nil, err
+	}
+	if c.NodeGroup, err = nodeGroup(ctx, name, a, nodeRole, control, tags, parent, pulumi.DependsOn([]pulumi.Resource{cni})); err != nil {
 		return nil, err
 	}
 
