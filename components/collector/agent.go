@@ -32,13 +32,20 @@ type AgentOptions struct {
 	// LogCollection tails /var/log/pods (DaemonSet only), skipping ExcludeLogNamespaces.
 	LogCollection        bool
 	ExcludeLogNamespaces []string
-	QueueSize            int
+	// LogCheckpointDir keeps the log receiver's read offsets (file_storage) across restarts:
+	// a restarted agent resumes every file where it stopped, and reads files that appeared
+	// while it was down from their beginning. Empty: no checkpoints (new files from the end).
+	LogCheckpointDir string
+	QueueSize        int
 	// QueueDir enables a persistent sending queue in this directory; empty keeps it in memory.
 	QueueDir string
 	LogLevel string
 	// ResourceAttributes are upserted after deployment.environment (e.g. from pod env).
 	ResourceAttributes []AttributeAction
 }
+
+// idLogCheckpoints is the file_storage extension holding the log receiver's offsets.
+const idLogCheckpoints = "file_storage/logs"
 
 // How agents batch and compress towards the gateway, measured with bench/dataplane.sh
 // (README, "Capacity model"). Per request the agent pays a marshal, a compression pass and
@@ -136,7 +143,13 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 	c.Service.Pipelines[Metrics] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: []string{gatewayID}}
 	logReceivers := []string{idOTLP}
 	if o.LogCollection {
-		c.Receivers[TypeFileLog] = KubernetesContainerLogs(o.ExcludeLogNamespaces...)
+		logs := KubernetesContainerLogs(o.ExcludeLogNamespaces...)
+		if o.LogCheckpointDir != "" {
+			c.Extensions[idLogCheckpoints] = FileStorageExtension{Directory: o.LogCheckpointDir, Timeout: "10s", CreateDirectory: true}
+			c.Service.Extensions = append(c.Service.Extensions, idLogCheckpoints)
+			logs.Storage, logs.StartAt = idLogCheckpoints, "beginning"
+		}
+		c.Receivers[TypeFileLog] = logs
 		logReceivers = append(logReceivers, TypeFileLog)
 	}
 	c.Service.Pipelines[Logs] = Pipeline{Receivers: logReceivers, Processors: processors, Exporters: []string{gatewayID}}

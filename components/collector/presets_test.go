@@ -264,6 +264,29 @@ func checkQueue(t *testing.T, r rendered, exporter string, queueSize int, storag
 	}
 }
 
+// With LogCheckpointDir the log receiver keeps its offsets in a file_storage extension and
+// reads files it has no offset for from the beginning; without, it starts at their end.
+func TestAgentConfigLogCheckpoints(t *testing.T) {
+	o := daemonSetOptions()
+	o.LogCheckpointDir = "/var/lib/otelcol/logs"
+	cfg, err := AgentConfig(o)
+	if err != nil {
+		t.Fatalf("AgentConfig: %v", err)
+	}
+	r := render(t, cfg)
+	r.wantEqual(t, "/var/lib/otelcol/logs", "extensions", "file_storage/logs", "directory")
+	r.wantEqual(t, "file_storage/logs", "receivers", "file_log", "storage")
+	r.wantEqual(t, "beginning", "receivers", "file_log", "start_at")
+	if got := r.strs(t, "service", "extensions"); !slices.Contains(got, "file_storage/logs") {
+		t.Errorf("service.extensions = %v; want file_storage/logs", got)
+	}
+	o.LogCheckpointDir = ""
+	cfg, _ = AgentConfig(o)
+	r = render(t, cfg)
+	r.wantEqual(t, "end", "receivers", "file_log", "start_at")
+	r.wantAbsent(t, "receivers", "file_log", "storage")
+}
+
 func TestAgentConfigDaemonSet(t *testing.T) {
 	o := daemonSetOptions()
 	cfg, err := AgentConfig(o)

@@ -25,6 +25,9 @@ const (
 	TrustEnv       = "OTELFLEET_TLS_CA"
 	RenewByEnv     = "OTELFLEET_TLS_RENEW_BY"
 	QueueMountPath = "/var/lib/otelcol/queue"
+	// LogCheckpointMountPath is where the DaemonSet agent keeps its log read offsets: a
+	// hostPath per fleet (LogCheckpointHostPath), so a replaced agent pod on the node resumes.
+	LogCheckpointMountPath = "/var/lib/otelcol/logs"
 	// NodeNameEnv carries the node's name into agents (downward API).
 	NodeNameEnv = "K8S_NODE_NAME"
 )
@@ -105,6 +108,10 @@ func NewConfigs(s ConfigSpec) (Configs, error) {
 	return c, nil
 }
 
+// LogCheckpointHostPath is the node directory of an agent's log offsets (agent: the
+// agent's object name, so two fleets on a cluster keep theirs apart).
+func LogCheckpointHostPath(agent string) string { return "/var/lib/otelfleet/" + agent + "/logs" }
+
 // QueueVolumeShare is the part of the persistent queue's volume the queues may fill: the
 // rest is the storage's own overhead (bbolt pages, free lists) and headroom.
 const QueueVolumeShare = 0.75
@@ -158,6 +165,9 @@ func (s ConfigSpec) AgentOptions(mode string) collector.AgentOptions {
 		o.K8sAttributes, o.NodeEnvVar = s.AgentK8sAttributes, NodeNameEnv
 		o.LogCollection = s.AgentLogCollection
 		o.ExcludeLogNamespaces = []string{s.Names.AgentNamespace, s.Names.Namespace}
+		if s.AgentLogCollection {
+			o.LogCheckpointDir = LogCheckpointMountPath
+		}
 	case collector.AgentSidecar:
 		o.ResourceAttributes = []collector.AttributeAction{
 			{Key: "k8s.pod.name", Value: "${env:K8S_POD_NAME}", Action: "upsert"},

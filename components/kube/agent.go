@@ -189,6 +189,10 @@ func agentPodTemplate(args AgentArgs, configMap pulumi.StringInput) (corev1.PodT
 	if args.LogCollection {
 		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("varlog"), HostPath: &corev1.HostPathVolumeSourceArgs{Path: pulumi.String("/var/log"), Type: pulumi.String("Directory")}})
 		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("varlog"), MountPath: pulumi.String("/var/log"), ReadOnly: pulumi.Bool(true)})
+		// The log receiver's offsets outlive the pod on its node (a rollout, an eviction).
+		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("log-checkpoints"), HostPath: &corev1.HostPathVolumeSourceArgs{
+			Path: pulumi.String(fleet.LogCheckpointHostPath(args.Name)), Type: pulumi.String("DirectoryOrCreate")}})
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("log-checkpoints"), MountPath: pulumi.String(fleet.LogCheckpointMountPath)})
 	}
 	if args.TLSSecretName != "" {
 		volumes = append(volumes, tlsVolumeArgs(args.TLSSecretName))

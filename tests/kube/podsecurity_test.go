@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"errors"
+	"github.com/otelfleet/otelfleet/components/fleet"
 	"slices"
 	"strings"
 	"testing"
@@ -164,12 +165,18 @@ func testAgentNeedsPrivileged(t *testing.T, c *kubetest.Cluster, r *rendered) {
 		t.Errorf("baseline rejects the agent for %q at %s, want only the hostPath volume: %s", rep.Checks, rep.Level, rep.Text)
 	}
 
+	// The hostPaths: /var/log (read-only) and the log receiver's offsets
+	// (/var/lib/otelfleet/<agent>/logs), nothing else.
 	noLogs, removed := withoutHostPathVolumes(t, pod)
-	if len(removed) != 1 || str(removed[0], "hostPath", "path") != "/var/log" {
-		t.Fatalf("want exactly the /var/log hostPath volume in the agent pod, found %v", removed)
+	var paths []string
+	for _, v := range removed {
+		paths = append(paths, str(v, "hostPath", "path"))
+		if name := str(v, "name"); !strings.Contains(rep.Text, `"`+name+`"`) {
+			t.Errorf("baseline rejection does not name the hostPath volume %q: %s", name, rep.Text)
+		}
 	}
-	if name := str(removed[0], "name"); !strings.Contains(rep.Text, `"`+name+`"`) {
-		t.Errorf("baseline rejection does not name the log volume %q: %s", name, rep.Text)
+	if want := []string{"/var/log", fleet.LogCheckpointHostPath(r.Config.Name + "-agent")}; !slices.Equal(paths, want) {
+		t.Fatalf("agent hostPath volumes %v; want exactly %v", paths, want)
 	}
 	if _, warnings, err := c.Create(ctx, toJSON(t, noLogs), true); err != nil || len(warnings) > 0 {
 		t.Errorf("without the log volume baseline must admit the agent pod: err=%v warnings=%q", errText(err), warnings)

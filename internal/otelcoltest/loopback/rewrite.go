@@ -60,6 +60,10 @@ type Options struct {
 	TLSDir string
 	// StorageDir replaces every file_storage extension's directory.
 	StorageDir string
+	// LogDir (agents), when set, keeps the file_log receiver and points it at LogDir
+	// instead of /var/log/pods (the same <namespace>_<pod>_<uid>/<container>/N.log layout);
+	// empty drops it.
+	LogDir string
 }
 
 // Names of the components Rewrite adds.
@@ -88,8 +92,8 @@ const (
 //  4. TLS files (ca_file, cert_file, key_file, client_ca_file) → the same file name in
 //     o.TLSDir; mTLS stays on exactly where the config has it.
 //  5. The k8s_attributes processor is dropped (it needs a Kubernetes API server) and the
-//     file_log receiver is dropped (it tails the node's pod logs); both leave their
-//     pipelines.
+//     file_log receiver is dropped (it tails the node's pod logs) unless o.LogDir is set,
+//     which points it there instead; dropped components leave their pipelines.
 //  6. file_storage extensions' directory → o.StorageDir.
 func Rewrite(config string, o Options) (string, error) {
 	var c map[string]any
@@ -356,7 +360,7 @@ func rewriteTLSFiles(c map[string]any, o Options) error {
 	return nil
 }
 
-func dropNodeOnlyComponents(c map[string]any, _ Options) error {
+func dropNodeOnlyComponents(c map[string]any, o Options) error {
 	drop := func(sectionName, pipelineKey, typ string) {
 		sec := section(c, sectionName)
 		dropped := map[string]bool{}
@@ -381,7 +385,22 @@ func dropNodeOnlyComponents(c map[string]any, _ Options) error {
 		}
 	}
 	drop("processors", "processors", "k8s_attributes")
-	drop("receivers", "receivers", "file_log")
+	if o.LogDir == "" {
+		drop("receivers", "receivers", "file_log")
+		return nil
+	}
+	for id, v := range section(c, "receivers") {
+		if componentType(id) != "file_log" {
+			continue
+		}
+		r := asMap(v)
+		for _, key := range []string{"include", "exclude"} {
+			list, _ := r[key].([]any)
+			for i, p := range list {
+				list[i] = strings.Replace(fmt.Sprint(p), "/var/log/pods", o.LogDir, 1)
+			}
+		}
+	}
 	return nil
 }
 
