@@ -64,7 +64,7 @@ func TestIngestServiceAnnotations(t *testing.T) {
 		{"internal (azure-prod)", nil, internal},
 		{"internal with a static private IP", map[string]string{"otelfleet:aksIngestPrivateIp": "10.224.255.200"}, pinned},
 		// A public load balancer has no internal annotation; the private IP does not apply.
-		{"public", map[string]string{"otelfleet:gatewayIngestInternal": "false", "otelfleet:aksIngestPrivateIp": "10.224.255.200"}, probes()},
+		{"public", map[string]string{"otelfleet:gatewayIngestInternal": "false", "otelfleet:gatewayIngestSourceRanges": `["203.0.113.0/24"]`, "otelfleet:aksIngestPrivateIp": "10.224.255.200"}, probes()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,7 +144,7 @@ func TestGatewayIngestHostOutput(t *testing.T) {
 	}{
 		{"internal", nil, synth.FakeIngestPrivateIP},
 		{"pinned private IP", map[string]string{"otelfleet:aksIngestPrivateIp": "10.224.255.200"}, "10.224.255.200"},
-		{"public", map[string]string{"otelfleet:gatewayIngestInternal": "false"}, synth.FakeIngestPublicIP},
+		{"public", map[string]string{"otelfleet:gatewayIngestInternal": "false", "otelfleet:gatewayIngestSourceRanges": `["203.0.113.0/24"]`}, synth.FakeIngestPublicIP},
 		{"no ingest", map[string]string{"otelfleet:gatewayIngest": "false"}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
