@@ -92,8 +92,9 @@ const (
 //  4. TLS files (ca_file, cert_file, key_file, client_ca_file) → the same file name in
 //     o.TLSDir; mTLS stays on exactly where the config has it.
 //  5. The k8s_attributes processor is dropped (it needs a Kubernetes API server) and the
-//     file_log receiver is dropped (it tails the node's pod logs) unless o.LogDir is set,
-//     which points it there instead; dropped components leave their pipelines.
+//     file_log receiver is dropped (it tails the node's pod logs), with its checkpoint
+//     storage extension, unless o.LogDir is set, which points it there instead; dropped
+//     components leave their pipelines.
 //  6. file_storage extensions' directory → o.StorageDir.
 func Rewrite(config string, o Options) (string, error) {
 	var c map[string]any
@@ -386,6 +387,21 @@ func dropNodeOnlyComponents(c map[string]any, o Options) error {
 	}
 	drop("processors", "processors", "k8s_attributes")
 	if o.LogDir == "" {
+		// The log receiver's checkpoint storage goes with it.
+		for id, v := range section(c, "receivers") {
+			if storage, ok := asMap(v)["storage"].(string); ok && componentType(id) == "file_log" {
+				delete(section(c, "extensions"), storage)
+				service := section(c, "service")
+				list, _ := service["extensions"].([]any)
+				kept := make([]any, 0, len(list))
+				for _, e := range list {
+					if e != storage {
+						kept = append(kept, e)
+					}
+				}
+				service["extensions"] = kept
+			}
+		}
 		drop("receivers", "receivers", "file_log")
 		return nil
 	}

@@ -16,6 +16,7 @@ receivers:
       http: {endpoint: 0.0.0.0:4318}
   file_log:
     include: [/var/log/pods/*/*/*.log]
+    storage: file_storage/logs
 processors:
   memory_limiter: {check_interval: 1s, limit_mib: 409, spike_limit_mib: 102}
   k8s_attributes: {auth_type: serviceAccount}
@@ -38,8 +39,9 @@ extensions:
   health_check: {endpoint: 0.0.0.0:13133}
   pprof: {endpoint: 127.0.0.1:1777}
   zpages: {endpoint: 127.0.0.1:55679}
+  file_storage/logs: {directory: /var/lib/otelcol/logs}
 service:
-  extensions: [health_check, pprof, zpages]
+  extensions: [health_check, pprof, zpages, file_storage/logs]
   pipelines:
     traces: {receivers: [otlp], processors: [memory_limiter, k8s_attributes, resource, batch], exporters: [load_balancing/gateway]}
     logs: {receivers: [otlp, file_log], processors: [memory_limiter, k8s_attributes, resource, batch], exporters: [otlp_grpc/gateway]}
@@ -128,6 +130,8 @@ func TestRewriteAgent(t *testing.T) {
 		{[]string{"exporters", "otlp_grpc/gateway", "compression"}, "gzip"},
 		{[]string{"processors", "k8s_attributes"}, nil},
 		{[]string{"receivers", "file_log"}, nil},
+		{[]string{"extensions", "file_storage/logs"}, nil}, // its checkpoints go with it
+		{[]string{"service", "extensions"}, []any{"health_check", "pprof", "zpages"}},
 	}
 	for _, c := range checks {
 		if got := get(after, c.path...); !reflect.DeepEqual(got, c.want) {
