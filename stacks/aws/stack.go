@@ -74,6 +74,8 @@ func (s *stack) foundation() error {
 	if s.net, err = network.New(s.ctx, cfg.Name, &network.Args{
 		CIDR: a.VpcCIDR, AZCount: a.AZCount, SingleNatGateway: a.SingleNatGateway,
 		VpcID: a.VpcID, PrivateSubnetIDs: a.PrivateSubnetIDs, PublicSubnetIDs: a.PublicSubnetIDs,
+		Region: a.Region, Account: s.account,
+		FlowLogs: a.FlowLogs, FlowLogRetentionDays: a.LogRetentionDays, Endpoints: a.Endpoints,
 	}, s.inAWS); err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ type AWS struct {
 	PublicSubnetIDs  []string `key:"awsPublicSubnetIds" desc:"Public subnets of the existing VPC (awsVpcId), at least two: EKS places internet-facing load balancers in them."`
 	VpcCIDR          string   `key:"awsVpcCidr" desc:"IPv4 CIDR block (/16 to /24) of the VPC otelfleet creates."`
 	AZCount          int      `key:"awsAzCount" desc:"Availability zones the VPC spans, 2 to 6 (one public and one private subnet each)."`
+	FlowLogs         bool     `key:"awsVpcFlowLogs" desc:"Record every accepted and rejected connection of the VPC otelfleet creates (VPC Flow Logs to the log group /otelfleet/<name>/vpc-flow-logs, kept logRetentionDays)."`
+	Endpoints        bool     `key:"awsVpcEndpoints" desc:"Give the VPC otelfleet creates interface endpoints for STS, X-Ray, CloudWatch Logs and CloudWatch (about 7 USD a month per endpoint and zone, plus traffic) and a free S3 gateway endpoint, so telemetry and IRSA logins stay off the NAT gateways and the internet."`
 	SingleNatGateway bool     `key:"awsSingleNatGateway" desc:"One NAT gateway for all private subnets (cheaper; an outage of its zone cuts the others' egress). Off: one NAT gateway per availability zone."`
 
 	EKSVersion               string            `key:"eksVersion" desc:"Kubernetes version of the EKS cluster (a version in EKS standard support)."`

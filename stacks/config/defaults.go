@@ -69,6 +69,8 @@ func Defaults() Stack {
 			Region:                   "us-east-1",
 			VpcCIDR:                  "10.0.0.0/16",
 			AZCount:                  3,
+			FlowLogs:                 true,
+			Endpoints:                true,
 			EKSVersion:               "1.35",
 			NodeInstanceType:         "m5.xlarge",
 			NodeDesired:              3,

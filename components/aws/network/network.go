@@ -33,6 +33,17 @@ type Args struct {
 
 	// Tags go on every resource (on top of the provider's default tags).
 	Tags map[string]string
+
+	// Region and Account place the endpoints and condition the flow log role's trust
+	// (required with FlowLogs or Endpoints).
+	Region  string
+	Account pulumi.StringInput
+	// FlowLogs records the VPC's traffic in a log group kept FlowLogRetentionDays (default
+	// 30); Endpoints adds the AWS service endpoints (InterfaceEndpoints and S3). Both only
+	// for a VPC this component creates.
+	FlowLogs             bool
+	FlowLogRetentionDays int
+	Endpoints            bool
 }
 
 // Network is the VPC and its subnets.
@@ -50,6 +61,9 @@ func (a Args) defaults() Args {
 	}
 	if a.AZCount == 0 {
 		a.AZCount = 3
+	}
+	if a.FlowLogRetentionDays == 0 {
+		a.FlowLogRetentionDays = 30
 	}
 	return a
 }
@@ -71,6 +85,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	} else if len(a.PrivateSubnetIDs) < 2 || len(a.PublicSubnetIDs) < 2 {
 		return nil, fmt.Errorf("network %s: an existing VPC needs at least two private and two public subnet ids", name)
+	}
+	if (a.FlowLogs || a.Endpoints) && a.VpcID == "" && (a.Region == "" || a.Account == nil) {
+		return nil, fmt.Errorf("network %s: FlowLogs and Endpoints need Region and Account", name)
 	}
 
 	n := &Network{}
@@ -138,7 +155,7 @@ func (n *Network) create(ctx *pulumi.Context, name string, a Args, private, publ
 		return err
 	}
 
-	var publicIDs, privateIDs pulumi.StringArray
+	var publicIDs, privateIDs, privateRoutes pulumi.StringArray
 	var nats []*ec2.NatGateway
 	for i := range public {
 		subnetName := fmt.Sprintf("%s-public-%d", name, i+1)
@@ -189,6 +206,17 @@ func (n *Network) create(ctx *pulumi.Context, name string, a Args, private, publ
 			return err
 		}
 		privateIDs = append(privateIDs, s.ID())
+		privateRoutes = append(privateRoutes, rt.ID().ToStringOutput())
+	}
+	if a.FlowLogs {
+		if err := n.flowLogs(ctx, name, a, vpc, tags(nil, name), parent); err != nil {
+			return err
+		}
+	}
+	if a.Endpoints {
+		if err := n.endpoints(ctx, name, a, vpc, privateIDs, privateRoutes, tags(nil, name), parent); err != nil {
+			return err
+		}
 	}
 	n.VpcID = vpc.ID().ToStringOutput()
 	n.CIDR = vpc.CidrBlock
