@@ -80,7 +80,7 @@ func (s *stack) foundation() error {
 		return err
 	}
 	if s.cluster, err = eks.New(s.ctx, cfg.Name, &eks.Args{
-		Name: ClusterName(cfg), Version: a.EKSVersion, Region: a.Region,
+		Name: ClusterName(cfg), Version: a.EKSVersion, Region: a.Region, PublicAccessCIDRs: cfg.Cluster.APIAllowedCIDRs,
 		VpcID: s.net.VpcID, PrivateSubnetIDs: s.net.PrivateSubnetIDs, PublicSubnetIDs: s.net.PublicSubnetIDs,
 		InstanceType: a.NodeInstanceType, DesiredSize: a.NodeDesired, MinSize: a.NodeMin, MaxSize: a.NodeMax,
 		DiskGiB: a.NodeDiskGiB, Labels: a.NodeLabels, LogRetentionDays: a.LogRetentionDays,

@@ -83,6 +83,7 @@ func Deploy(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) (Outputs, error
 		AdminGroupObjectIDs:  az.AKSAdminGroupObjectIDs,
 		DeployerClusterAdmin: az.AKSDeployerAdmin,
 		KubeloginMode:        az.AKSKubeloginMode,
+		AuthorizedIPRanges:   cfg.Cluster.APIAllowedCIDRs,
 	}, withProvider)
 	if err != nil {
 		return nil, err

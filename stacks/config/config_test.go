@@ -102,6 +102,9 @@ func TestBadConfigurations(t *testing.T) {
 		{"agent_namespace_default.yaml", "agentNamespace", []string{`"default"`, "belongs to the cluster"}},
 		{"tags_aws_prefix.yaml", "tags", []string{`"aws:owner"`, "reserved by AWS"}},
 		{"eks_node_min_zero.yaml", "eksNodeMin", []string{"at least 1", "system pods"}},
+		{"cluster_api_open.yaml", "clusterApiAllowedCidrs", []string{"open to the internet", "203.0.113.0/24", "clusterApiPrivate"}},
+		{"cluster_api_world.yaml", "clusterApiAllowedCidrs", []string{`"0.0.0.0/0"`, "narrower than the whole internet"}},
+		{"cluster_api_private_aks.yaml", "clusterApiPrivate", []string{"replaces the cluster", "clusterApiAllowedCidrs"}},
 		{"agent_queue_size_zero.yaml", "agentQueueSize", []string{"0 is not allowed", "1 to 100000"}},
 		{"gateway_storage_class.yaml", "gatewayStorageClass", []string{`"Fast_SSD"`}},
 		{"gateway_queue_storage_size.yaml", "gatewayQueueStorageSize", []string{`"ten gigs"`, "10Gi"}},
@@ -199,12 +202,12 @@ func TestGoodConfigurations(t *testing.T) {
 	t.Run("good_minimal", func(t *testing.T) {
 		s, err := loadAndValidate(readValues(t, "good_minimal.yaml"))
 		if err != nil {
-			t.Fatalf("a configuration with only cloud was rejected: %v", err)
+			t.Fatalf("a configuration with only cloud and the API's ranges was rejected: %v", err)
 		}
 		want := config.Defaults()
-		want.Cloud = "aws"
+		want.Cloud, want.Cluster.APIAllowedCIDRs = "aws", []string{"203.0.113.0/24"}
 		if !reflect.DeepEqual(s, want) {
-			t.Errorf("Load gave %+v; want the defaults with cloud aws", s)
+			t.Errorf("Load gave %+v; want the defaults with cloud aws and the API's ranges", s)
 		}
 	})
 }
@@ -234,7 +237,7 @@ func TestLoadReportsEveryBadKey(t *testing.T) {
 
 func TestValidateReportsEveryBadKey(t *testing.T) {
 	s := config.Defaults()
-	s.Cloud = "aws"
+	s.Cloud, s.Cluster.APIAllowedCIDRs = "aws", []string{"203.0.113.0/24"}
 	s.Gateway.Kind = "job"
 	s.Gateway.PDBMaxUnavailable = 0
 	s.Sampling.Mode = "probabilistic"
@@ -261,9 +264,10 @@ func TestDefaults(t *testing.T) {
 	if !errors.As(err, &cerr) || len(cerr.Problems) != 1 || !strings.HasPrefix(cerr.Problems[0], "otelfleet:cloud: ") {
 		t.Errorf("Defaults().Validate() = %v; want one problem, with otelfleet:cloud", err)
 	}
+	// A managed cloud also needs the ranges allowed to reach its Kubernetes API.
 	for _, cloud := range []string{"aws", "azure"} {
 		s := config.Defaults()
-		s.Cloud = cloud
+		s.Cloud, s.Cluster.APIAllowedCIDRs = cloud, []string{"203.0.113.0/24"}
 		if err := s.Validate(); err != nil {
 			t.Errorf("the defaults with cloud %s do not validate: %v", cloud, err)
 		}

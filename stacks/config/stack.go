@@ -138,6 +138,9 @@ type Upstream struct {
 // existing cluster.
 type Cluster struct {
 	KubeContext string `key:"kubeContext" desc:"kubeconfig context of the existing cluster (kubernetes stack); empty uses the current context."`
+	// The managed clusters' API endpoint (aws, azure): never open to the whole internet.
+	APIAllowedCIDRs []string `key:"clusterApiAllowedCidrs" desc:"CIDR ranges allowed to reach the EKS/AKS API endpoint (EKS publicAccessCidrs, AKS authorizedIPRanges): the egress of whatever runs pulumi up and kubectl (CI runners, VPN). Required for the aws and azure stacks unless clusterApiPrivate; 0.0.0.0/0 is refused."`
+	APIPrivate      bool     `key:"clusterApiPrivate" desc:"aws: the EKS API endpoint is reachable from the VPC only (pulumi up must then run inside it, e.g. a self-hosted runner); clusterApiAllowedCidrs must be empty."`
 }
 
 // Monitoring configures the fleet's self-monitoring.

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -78,6 +79,7 @@ func (s *Stack) Validate() error {
 		v.bad("environment", s.Environment, "give a non-empty name such as production")
 	}
 	s.validateCollector(v)
+	s.validateClusterAPI(v)
 	s.validateNamespaces(v)
 	s.validateTags(v)
 	s.validateAgent(v)
@@ -177,6 +179,37 @@ func (s *Stack) validateGateway(v *validator) {
 		}
 		if len(g.IngestSourceRanges) == 0 {
 			v.bad("gatewayIngestSourceRanges", g.IngestSourceRanges, "an internet-facing ingest needs the CIDR ranges of its senders (it would open to 0.0.0.0/0), or keep the ingest internal (gatewayIngestInternal)")
+		}
+	}
+}
+
+// validateClusterAPI: a managed cluster's API endpoint is reachable only from the given
+// ranges, or (EKS) only from the VPC.
+func (s *Stack) validateClusterAPI(v *validator) {
+	c := s.Cluster
+	if s.Cloud == "kubernetes" {
+		if len(c.APIAllowedCIDRs) > 0 || c.APIPrivate {
+			v.bad("clusterApiAllowedCidrs", c.APIAllowedCIDRs, "the kubernetes stack deploys onto an existing cluster, whose API access is yours: leave clusterApiAllowedCidrs and clusterApiPrivate unset")
+		}
+		return
+	}
+	if s.Cloud != "aws" && s.Cloud != "azure" {
+		return // an unknown cloud is reported on its own
+	}
+	switch {
+	case c.APIPrivate && s.Cloud == "azure":
+		// enablePrivateCluster cannot change on an existing AKS cluster: Pulumi would replace it.
+		v.bad("clusterApiPrivate", c.APIPrivate, "AKS makes a cluster private only at creation (switching replaces the cluster): restrict the endpoint with clusterApiAllowedCidrs instead")
+	case c.APIPrivate && len(c.APIAllowedCIDRs) > 0:
+		v.bad("clusterApiAllowedCidrs", c.APIAllowedCIDRs, "clusterApiPrivate closes the public endpoint: leave the ranges empty, or turn clusterApiPrivate off")
+	case !c.APIPrivate && len(c.APIAllowedCIDRs) == 0:
+		v.bad("clusterApiAllowedCidrs", c.APIAllowedCIDRs, "the Kubernetes API endpoint would be open to the internet: give the CIDR ranges of what runs pulumi up and kubectl (CI runners' and VPN egress, such as 203.0.113.0/24)%s", map[bool]string{true: ", or turn clusterApiPrivate on (the VPC only)", false: ""}[s.Cloud == "aws"])
+	}
+	for _, r := range c.APIAllowedCIDRs {
+		p, err := netip.ParsePrefix(r)
+		if err != nil || p.Bits() == 0 {
+			v.bad("clusterApiAllowedCidrs", c.APIAllowedCIDRs, "give CIDR ranges narrower than the whole internet, such as 203.0.113.0/24 (%q is not one)", r)
+			break
 		}
 	}
 }

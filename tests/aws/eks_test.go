@@ -108,6 +108,17 @@ func TestControlPlane(t *testing.T) {
 	if got := strs(c["privateSubnetIds"]); !slices.Equal(got, privateSubnets(t, r)) {
 		t.Errorf("cluster private subnets = %v", got)
 	}
+	// The API endpoint: public only for the stack's ranges; with clusterApiPrivate, the VPC only.
+	if c["endpointPublicAccess"] != true || !slices.Equal(strs(c["publicAccessCidrs"]), []string{"203.0.113.0/24"}) || c["endpointPrivateAccess"] != true {
+		t.Errorf("API endpoint public %v for %v, private %v; want public only for clusterApiAllowedCidrs", c["endpointPublicAccess"], c["publicAccessCidrs"], c["endpointPrivateAccess"])
+	}
+	private, err := render(t, map[string]string{"otelfleet:clusterApiPrivate": "true", "otelfleet:clusterApiAllowedCidrs": "[]"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pc := one(t, private, "eks:index:Cluster", "otel").Inputs; pc["endpointPublicAccess"] != false || pc["endpointPrivateAccess"] != true {
+		t.Errorf("with clusterApiPrivate: endpoint public %v, private %v; want the VPC only", pc["endpointPublicAccess"], pc["endpointPrivateAccess"])
+	}
 	lg := one(t, r, "aws:cloudwatch/logGroup:LogGroup", "otel-control-plane").Inputs
 	if lg["name"] != "/aws/eks/otel/cluster" || lg["retentionInDays"] != int64(30) {
 		t.Errorf("control-plane log group = %v", lg)

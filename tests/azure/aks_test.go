@@ -20,6 +20,8 @@ func TestClusterIdentityAndAccess(t *testing.T) {
 	equal(t, "aadProfile.managed", at(t, c, "aadProfile.managed"), true)
 	equal(t, "aadProfile.enableAzureRBAC", at(t, c, "aadProfile.enableAzureRBAC"), true)
 	equal(t, "kubernetesVersion", at(t, c, "kubernetesVersion"), "1.35")
+	// The API server answers only the ranges the stack names (clusterApiAllowedCidrs).
+	equal(t, "apiServerAccessProfile.authorizedIPRanges", at(t, c, "apiServerAccessProfile.authorizedIPRanges"), []any{"203.0.113.0/24"})
 }
 
 func TestClusterNodePool(t *testing.T) {

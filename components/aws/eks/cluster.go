@@ -42,6 +42,9 @@ type Args struct {
 	Labels           map[string]string
 	LogRetentionDays int
 	Tags             map[string]string
+	// PublicAccessCIDRs may reach the API endpoint from outside the VPC; empty keeps it
+	// private (reachable from the VPC only).
+	PublicAccessCIDRs []string
 }
 
 // Cluster is the EKS cluster and its node group.
@@ -163,8 +166,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		EnabledClusterLogTypes:       pulumi.ToStringArray(ControlPlaneLogTypes),
 		EncryptionConfigKeyArn:       key.Arn,
 		EndpointPrivateAccess:        pulumi.Bool(true),
-		EndpointPublicAccess:         pulumi.Bool(true), // Pulumi deploys the collector layer through it
-		Tags:                         tags,
+		// Public only for the ranges that run Pulumi (it deploys the collector layer through
+		// the endpoint) and kubectl; without any, the VPC only.
+		EndpointPublicAccess: pulumi.Bool(len(a.PublicAccessCIDRs) > 0),
+		PublicAccessCidrs:    pulumi.ToStringArray(a.PublicAccessCIDRs),
+		Tags:                 tags,
 	}, parent, pulumi.DependsOn([]pulumi.Resource{controlLogs, controlRole.attachments[0]}))
 	if err != nil {
 		return nil, err

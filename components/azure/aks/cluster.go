@@ -40,6 +40,8 @@ type Args struct {
 	NodePool          NodePool
 	PodCIDR           string
 	SKUTier           string
+	// AuthorizedIPRanges may reach the API server (required: never the whole internet).
+	AuthorizedIPRanges []string
 	// WorkspaceID is the Log Analytics workspace (resource id) of the monitoring add-on.
 	WorkspaceID pulumi.StringInput
 	// AdminGroupObjectIDs are Entra groups with cluster-admin.
@@ -190,6 +192,10 @@ func NewCluster(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Res
 			AdminGroupObjectIDs: pulumi.ToStringArray(a.AdminGroupObjectIDs),
 		},
 		DisableLocalAccounts: pulumi.Bool(true),
+		// Only these ranges reach the API server (updatable in place, unlike a private cluster).
+		ApiServerAccessProfile: &containerservice.ManagedClusterAPIServerAccessProfileArgs{
+			AuthorizedIPRanges: pulumi.ToStringArray(a.AuthorizedIPRanges),
+		},
 		AddonProfiles: containerservice.ManagedClusterAddonProfileMap{
 			MonitoringAddon: containerservice.ManagedClusterAddonProfileArgs{
 				Enabled: pulumi.Bool(true),
