@@ -105,6 +105,7 @@ func TestBadConfigurations(t *testing.T) {
 		{"cluster_api_open.yaml", "clusterApiAllowedCidrs", []string{"open to the internet", "203.0.113.0/24", "clusterApiPrivate"}},
 		{"cluster_api_world.yaml", "clusterApiAllowedCidrs", []string{`"0.0.0.0/0"`, "narrower than the whole internet"}},
 		{"cluster_api_private_aks.yaml", "clusterApiPrivate", []string{"replaces the cluster", "clusterApiAllowedCidrs"}},
+		{"outside_plaintext_implicit.yaml", "outsideCollectorsPlaintext", []string{"ecsCollector", "plain-text", "VPC"}},
 		{"agent_queue_size_zero.yaml", "agentQueueSize", []string{"0 is not allowed", "1 to 100000"}},
 		{"gateway_storage_class.yaml", "gatewayStorageClass", []string{`"Fast_SSD"`}},
 		{"gateway_queue_storage_size.yaml", "gatewayQueueStorageSize", []string{`"ten gigs"`, "10Gi"}},
@@ -205,7 +206,7 @@ func TestGoodConfigurations(t *testing.T) {
 			t.Fatalf("a configuration with only cloud and the API's ranges was rejected: %v", err)
 		}
 		want := config.Defaults()
-		want.Cloud, want.Cluster.APIAllowedCIDRs = "aws", []string{"203.0.113.0/24"}
+		want.Cloud, want.Cluster.APIAllowedCIDRs, want.Gateway.OutsidePlaintext = "aws", []string{"203.0.113.0/24"}, true
 		if !reflect.DeepEqual(s, want) {
 			t.Errorf("Load gave %+v; want the defaults with cloud aws and the API's ranges", s)
 		}
@@ -237,7 +238,7 @@ func TestLoadReportsEveryBadKey(t *testing.T) {
 
 func TestValidateReportsEveryBadKey(t *testing.T) {
 	s := config.Defaults()
-	s.Cloud, s.Cluster.APIAllowedCIDRs = "aws", []string{"203.0.113.0/24"}
+	s.Cloud, s.Cluster.APIAllowedCIDRs, s.Gateway.OutsidePlaintext = "aws", []string{"203.0.113.0/24"}, true
 	s.Gateway.Kind = "job"
 	s.Gateway.PDBMaxUnavailable = 0
 	s.Sampling.Mode = "probabilistic"
@@ -264,10 +265,11 @@ func TestDefaults(t *testing.T) {
 	if !errors.As(err, &cerr) || len(cerr.Problems) != 1 || !strings.HasPrefix(cerr.Problems[0], "otelfleet:cloud: ") {
 		t.Errorf("Defaults().Validate() = %v; want one problem, with otelfleet:cloud", err)
 	}
-	// A managed cloud also needs the ranges allowed to reach its Kubernetes API.
+	// A managed cloud also needs the ranges allowed to reach its Kubernetes API, and its
+	// plain-text collectors outside Kubernetes (on by default) accepted explicitly.
 	for _, cloud := range []string{"aws", "azure"} {
 		s := config.Defaults()
-		s.Cloud, s.Cluster.APIAllowedCIDRs = cloud, []string{"203.0.113.0/24"}
+		s.Cloud, s.Cluster.APIAllowedCIDRs, s.Gateway.OutsidePlaintext = cloud, []string{"203.0.113.0/24"}, true
 		if err := s.Validate(); err != nil {
 			t.Errorf("the defaults with cloud %s do not validate: %v", cloud, err)
 		}

@@ -85,6 +85,7 @@ type Gateway struct {
 	Ingest             bool     `key:"gatewayIngest" desc:"Expose the gateway outside the cluster through a LoadBalancer Service (OTLP 4317/4318 and health_check 13133): for workloads outside the cluster, other regions' gateways, and DNS failover."`
 	IngestInternal     bool     `key:"gatewayIngestInternal" desc:"Make the ingest load balancer internal (private network only) rather than internet-facing."`
 	IngestSourceRanges []string `key:"gatewayIngestSourceRanges" desc:"CIDR ranges allowed to reach the ingest load balancer; empty allows every client the load balancer can reach."`
+	OutsidePlaintext   bool     `key:"outsideCollectorsPlaintext" desc:"Accept plain-text OTLP on the collectors outside Kubernetes — the ECS Fargate collector's internal NLB (from the VPC) and the ACI container group (from its VNet) — for Lambda and ECS workloads that send without certificates. Required while ecsCollector or aciEnabled is on: their receivers have no TLS yet, and this key records that decision."`
 	AllowAllNamespaces bool     `key:"gatewayAllowAllNamespaces" desc:"Allow OTLP into the gateway from every namespace of the cluster (true), or only from namespaces labelled otelfleet.io/telemetry=enabled and the agents' namespace (false)."`
 }
 

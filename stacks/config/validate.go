@@ -80,6 +80,7 @@ func (s *Stack) Validate() error {
 	}
 	s.validateCollector(v)
 	s.validateClusterAPI(v)
+	s.validateOutsideIngest(v)
 	s.validateNamespaces(v)
 	s.validateTags(v)
 	s.validateAgent(v)
@@ -211,6 +212,17 @@ func (s *Stack) validateClusterAPI(v *validator) {
 			v.bad("clusterApiAllowedCidrs", c.APIAllowedCIDRs, "give CIDR ranges narrower than the whole internet, such as 203.0.113.0/24 (%q is not one)", r)
 			break
 		}
+	}
+}
+
+// validateOutsideIngest: the collectors outside Kubernetes receive plain-text OTLP from
+// their network; a stack that runs one says so explicitly.
+func (s *Stack) validateOutsideIngest(v *validator) {
+	key := map[string]string{"aws": "ecsCollector", "azure": "aciEnabled"}[s.Cloud]
+	runs := map[string]bool{"aws": s.AWS.ECSCollector, "azure": s.Azure.ACIEnabled}[s.Cloud]
+	if runs && !s.Gateway.OutsidePlaintext {
+		v.bad("outsideCollectorsPlaintext", false, "%s runs a collector that takes plain-text OTLP from the whole %s (it has no TLS receiver yet): set outsideCollectorsPlaintext true to accept that, or turn %s off",
+			key, map[string]string{"aws": "VPC", "azure": "VNet"}[s.Cloud], key)
 	}
 }
 
