@@ -64,7 +64,7 @@ func Defaults() Stack {
 			ReloadInterval:     fleet.TLSReloadInterval,
 		},
 		Monitoring: Monitoring{Dashboard: true},
-		Upstream:   Upstream{Protocol: "grpc"},
+		Upstream:   Upstream{Protocol: "grpc", Signals: []string{"traces", "metrics", "logs"}, Residency: []string{}},
 		AWS: AWS{
 			Region:                   "us-east-1",
 			VpcCIDR:                  "10.0.0.0/16",

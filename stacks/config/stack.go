@@ -133,6 +133,9 @@ type Upstream struct {
 	Protocol string `key:"upstreamOtlpProtocol" enum:"grpc,http" desc:"Protocol of upstreamOtlpEndpoint."`
 	Insecure bool   `key:"upstreamOtlpInsecure" desc:"Send to upstreamOtlpEndpoint without TLS (only for endpoints inside a trusted network)."`
 	Only     bool   `key:"upstreamOnly" desc:"Forward only to upstreamOtlpEndpoint, instead of also to the cloud's own backends."`
+	// Data residency: which signals leave the region, which must not.
+	Signals   []string `key:"upstreamSignals" enum:"traces,metrics,logs" desc:"Signals forwarded to upstreamOtlpEndpoint; the others stay in this stack's own backends only."`
+	Residency []string `key:"dataResidency" desc:"Signals that must stay in this stack's region (any of traces, metrics, logs): validation refuses forwarding them (upstreamSignals) or forwarding only (upstreamOnly). Empty: no residency rule."`
 }
 
 // Cluster configures the kubernetes stack, which deploys only the collector layer onto an

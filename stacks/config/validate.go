@@ -226,6 +226,33 @@ func (s *Stack) validateOutsideIngest(v *validator) {
 	}
 }
 
+// validateResidency: a signal that must stay in the region is never forwarded.
+func (s *Stack) validateResidency(v *validator) {
+	u := s.Upstream
+	for _, sig := range u.Residency {
+		if !slices.Contains([]string{"traces", "metrics", "logs"}, sig) {
+			v.bad("dataResidency", u.Residency, "give signals among traces, metrics, logs (%q is not one)", sig)
+			return
+		}
+	}
+	if u.Only && u.Endpoint != "" && len(u.Signals) < 3 {
+		v.bad("upstreamSignals", u.Signals, "upstreamOnly sends each signal to the upstream only: the signals missing here would go nowhere; list all of traces, metrics, logs, or turn upstreamOnly off")
+	}
+	if u.Endpoint == "" || len(u.Residency) == 0 {
+		return
+	}
+	var forwarded []string
+	for _, sig := range u.Residency {
+		if slices.Contains(u.Signals, sig) {
+			forwarded = append(forwarded, sig)
+		}
+	}
+	// (upstreamOnly needs every signal in upstreamSignals, so it is caught here too.)
+	if len(forwarded) > 0 {
+		v.bad("dataResidency", u.Residency, "%s must stay in the region but upstreamSignals forwards them to %s: remove them from upstreamSignals (and keep upstreamOnly off)", strings.Join(forwarded, ", "), u.Endpoint)
+	}
+}
+
 // reservedNamespaces hold the cluster's own components (and cert-manager's issuers' CA):
 // NetworkPolicies and Pod Security labels otelfleet sets there would change them.
 var reservedNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease", "cert-manager"}
@@ -385,6 +412,7 @@ func (s *Stack) validateUpstream(v *validator) {
 	case u.Protocol == "grpc" && (strings.Contains(u.Endpoint, "://") || !strings.Contains(u.Endpoint, ":")):
 		v.bad("upstreamOtlpEndpoint", u.Endpoint, "with protocol grpc give host:port such as otlp.example.com:4317")
 	}
+	s.validateResidency(v)
 	if u.Insecure && strings.HasPrefix(u.Endpoint, "https://") {
 		v.bad("upstreamOtlpInsecure", u.Insecure, "an https:// endpoint cannot be insecure; use http:// or turn upstreamOtlpInsecure off")
 	}

@@ -61,7 +61,7 @@ func UpstreamExporter(cfg config.Stack) (collector.Exporter, bool) {
 		return collector.Exporter{}, false
 	}
 	tls := collector.ClientTLS{Insecure: u.Insecure}
-	signals := []string{collector.Traces, collector.Metrics, collector.Logs}
+	signals := cfg.Upstream.Signals // what may leave the region (validated against dataResidency)
 	if u.Protocol == "http" {
 		return collector.Exporter{ID: collector.TypeOTLPHTTP + "/upstream", Signals: signals,
 			Config: collector.OTLPHTTPExporter{Endpoint: u.Endpoint, TLS: tls, Compression: "gzip"}}, true

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/otelfleet/otelfleet/synth"
@@ -55,10 +56,12 @@ func TestRegionalStackForwardsToTheGlobalGateway(t *testing.T) {
 			if get(up, "retry_on_failure", "enabled") != true || get(up, "sending_queue", "enabled") != true || (file == "ecs-collector.yaml") != inMemory || (file != "ecs-collector.yaml") != persistent {
 				t.Errorf("upstream retry %v queue %v; want the gateway preset's (on disk in bytes, in memory on ECS)", get(up, "retry_on_failure"), get(up, "sending_queue"))
 			}
-			for _, p := range []string{"traces", "metrics", "logs"} {
+			// dataResidency keeps logs in the region: only traces and metrics are forwarded,
+			// and logs still reach the regional backends.
+			for p, forwarded := range map[string]bool{"traces": true, "metrics": true, "logs": false} {
 				got := strs(get(cfg, "service", "pipelines", p, "exporters"))
-				if !slices.Contains(got, "otlp_grpc/upstream") {
-					t.Errorf("pipeline %s exports to %v; want the upstream too", p, got)
+				if slices.Contains(got, "otlp_grpc/upstream") != forwarded || len(got) == 0 {
+					t.Errorf("pipeline %s exports to %v; forwarded upstream: want %v", p, got, forwarded)
 				}
 			}
 			if get(cfg, "exporters", "awsxray", "region") != "eu-west-1" {
@@ -80,9 +83,17 @@ func TestRegionalStackForwardsToTheGlobalGateway(t *testing.T) {
 	}
 }
 
-// With upstreamOnly the regional gateway forwards only.
+// With upstreamOnly the regional gateway forwards only — which the committed regional stack's
+// residency rule (logs stay in eu-west-1) forbids: the stack must drop the rule first.
 func TestRegionalUpstreamOnly(t *testing.T) {
-	r, err := renderStack(t, regionalStack, map[string]string{"otelfleet:upstreamOnly": "true"})
+	if _, err := renderStack(t, regionalStack, map[string]string{"otelfleet:upstreamOnly": "true"}); err == nil || !strings.Contains(err.Error(), "otelfleet:upstreamSignals") {
+		t.Errorf("upstreamOnly beside the logs residency rule: err = %v; want it refused", err)
+	}
+	if _, err := renderStack(t, regionalStack, map[string]string{"otelfleet:upstreamSignals": `["traces","metrics","logs"]`}); err == nil || !strings.Contains(err.Error(), "otelfleet:dataResidency") {
+		t.Errorf("forwarding logs that must stay in the region: err = %v; want it refused, naming dataResidency", err)
+	}
+	r, err := renderStack(t, regionalStack, map[string]string{"otelfleet:upstreamOnly": "true",
+		"otelfleet:upstreamSignals": `["traces","metrics","logs"]`, "otelfleet:dataResidency": "[]"})
 	if err != nil {
 		t.Fatal(err)
 	}
