@@ -76,13 +76,14 @@ func TestSynthRendersTheProductionStacks(t *testing.T) {
 }
 
 func TestSynthKustomizeAndDiff(t *testing.T) {
-	dir := project(t, map[string]string{"dev": "config:\n  otelfleet:cloud: aws\n"})
+	const base = "config:\n  otelfleet:cloud: aws\n  otelfleet:clusterApiAllowedCidrs: [203.0.113.0/24]\n  otelfleet:outsideCollectorsPlaintext: true\n"
+	dir := project(t, map[string]string{"dev": base})
 	old := filepath.Join(dir, "old")
 	var stdout bytes.Buffer
 	if err := synthCommand([]string{"--dir", dir, "--stack", "dev", "--out", old}, &stdout); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte("config:\n  otelfleet:cloud: aws\n  otelfleet:gatewayHpaMaxReplicas: 12\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte(base+"  otelfleet:gatewayHpaMaxReplicas: 12\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	stdout.Reset()

@@ -102,9 +102,8 @@ func stackPrefix(t *testing.T, s *renderedStack) string {
 	return strings.TrimSuffix(s.Gateway(t).Name, "-gateway")
 }
 
-// rawStrings unwraps a raw input map of strings (secrets included).
-func rawStrings(v resource.PropertyValue) map[string]string {
-	out := map[string]string{}
+// unwrap removes the secret and known-output wrappers of a raw input value.
+func unwrap(v resource.PropertyValue) resource.PropertyValue {
 	for v.IsSecret() || v.IsOutput() {
 		if v.IsSecret() {
 			v = v.SecretValue().Element
@@ -112,11 +111,14 @@ func rawStrings(v resource.PropertyValue) map[string]string {
 			v = v.OutputValue().Element
 		}
 	}
-	for k, e := range v.ObjectValue() {
-		for e.IsSecret() {
-			e = e.SecretValue().Element
-		}
-		out[string(k)] = e.StringValue()
+	return v
+}
+
+// rawStrings unwraps a raw input map of strings (secrets included).
+func rawStrings(v resource.PropertyValue) map[string]string {
+	out := map[string]string{}
+	for k, e := range unwrap(v).ObjectValue() {
+		out[string(k)] = unwrap(e).StringValue()
 	}
 	return out
 }
@@ -162,14 +164,7 @@ func ecsTLS(t *testing.T, s *renderedStack) (ca, client string) {
 			if !v.ContainsSecrets() {
 				t.Error("the client certificate parameter's value is not a Pulumi secret")
 			}
-			for v.IsSecret() || v.IsOutput() {
-				if v.IsSecret() {
-					v = v.SecretValue().Element
-				} else {
-					v = v.OutputValue().Element
-				}
-			}
-			client = v.StringValue()
+			client = unwrap(v).StringValue()
 		}
 	}
 	if ca == "" || client == "" {

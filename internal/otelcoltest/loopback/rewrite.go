@@ -88,7 +88,8 @@ const (
 //     which keeps the replaced exporters' queue policy — sending_queue (with its storage),
 //     retry_on_failure and timeout — so persistence and retries are the generated ones.
 //     With o.Upstream instead: only the `*/upstream` exporters stay, their endpoint →
-//     o.Upstream (TLS unchanged); the cloud exporters leave the config and its pipelines.
+//     o.Upstream (TLS unchanged); the cloud exporters leave the config, and a pipeline
+//     that forwards nothing upstream (a signal kept in the region) is removed.
 //  4. TLS files (ca_file, cert_file, key_file, client_ca_file) → the same file name in
 //     o.TLSDir; mTLS stays on exactly where the config has it.
 //  5. The k8s_attributes processor is dropped (it needs a Kubernetes API server) and the
@@ -255,7 +256,10 @@ func keepOnlyUpstream(c, exporters map[string]any, endpoint string) error {
 			}
 		}
 		if len(out) == 0 {
-			return fmt.Errorf("loopback: pipeline %s does not forward upstream", name)
+			// A signal kept in the region (dataResidency) goes to the cloud only: its
+			// pipeline has nothing to run here.
+			delete(section(c, "service")["pipelines"].(map[string]any), name)
+			continue
 		}
 		pipeline["exporters"] = out
 	}

@@ -207,6 +207,12 @@ func TestRewriteGatewayKeepsOnlyItsUpstream(t *testing.T) {
 	if got := get(after, "service", "pipelines", "traces", "exporters"); !reflect.DeepEqual(got, []any{"otlp_grpc/upstream"}) {
 		t.Errorf("traces exporters = %v", got)
 	}
+	// A signal kept in the region (its pipeline forwards nothing) has nothing to run here.
+	resident := strings.Replace(withUpstream, "exporters: [awscloudwatchlogs, otlp_grpc/upstream]", "exporters: [awscloudwatchlogs]", 1)
+	_, after = rewrite(t, resident, Options{Role: Gateway, Ports: testPorts, Upstream: "127.0.0.1:9999", TLSDir: "/tmp/tls", StorageDir: "/tmp/q"})
+	if get(after, "service", "pipelines", "logs") != nil || get(after, "service", "pipelines", "traces") == nil {
+		t.Errorf("pipelines = %v; want traces only (logs forward nothing upstream)", get(after, "service", "pipelines"))
+	}
 	if _, err := Rewrite(gatewayFixture, Options{Role: Gateway, Ports: testPorts, Upstream: "127.0.0.1:9999", TLSDir: "/t", StorageDir: "/q"}); err == nil || !strings.Contains(err.Error(), "no upstream exporter") {
 		t.Errorf("a gateway without an upstream exporter: err = %v", err)
 	}
