@@ -11,16 +11,11 @@ import (
 // address (an IP or a hostname).
 const AzureIngestOutput = "gatewayIngestHost"
 
-// HealthCheckKind picks the ingest health check: Route 53's checkers probe the NLB's
-// health port over HTTP when they can reach it — an internet-facing NLB with no
-// source-range limit — and otherwise (internal NLB, or source ranges that keep the
-// checkers out) the check follows a CloudWatch alarm on the target group's healthy hosts.
-func HealthCheckKind(cfg config.Stack) string {
-	if !cfg.Gateway.IngestInternal && len(cfg.Gateway.IngestSourceRanges) == 0 {
-		return ingestdns.KindHTTP
-	}
-	return ingestdns.KindMetric
-}
+// healthCheckKind is the ingest health check: a CloudWatch alarm on the target group's
+// healthy hosts. Route 53's checkers cannot probe an internal NLB, and an internet-facing
+// one must have source ranges (validation), which keep the checkers out too; the HTTP
+// check of package ingestdns is for programs that expose an NLB to everyone.
+const healthCheckKind = ingestdns.KindMetric
 
 // deployIngestDNS publishes the ingest NLB: the DR failover pair (with otelfleet:drAzureStack)
 // whose SECONDARY is the azure stack's gatewayIngestHost, read through a stack reference
@@ -29,7 +24,7 @@ func HealthCheckKind(cfg config.Stack) string {
 func deployIngestDNS(ctx *pulumi.Context, cfg config.Stack, nlb ingestNLB, topic pulumi.StringInput, opts ...pulumi.ResourceOption) error {
 	a := cfg.AWS
 	args := &ingestdns.Args{
-		Prefix: cfg.Name, Region: a.Region, ZoneID: a.DRHostedZoneID, TTL: a.DRRecordTTL, Kind: HealthCheckKind(cfg),
+		Prefix: cfg.Name, Region: a.Region, ZoneID: a.DRHostedZoneID, TTL: a.DRRecordTTL, Kind: healthCheckKind,
 		Target:     ingestdns.Target{Host: nlb.Host, ZoneID: nlb.ZoneID, LoadBalancer: nlb.LoadBalancer, TargetGroup: nlb.TargetGroup},
 		HealthPort: collector.PortHealthCheck, HealthPath: "/", AlarmTopic: topic,
 	}
