@@ -29,6 +29,10 @@ const (
 // old and the current HTTP semantic-convention names.
 var XRayIndexedAttributes = []string{"http.method", "http.request.method", "http.status_code", "http.response.status_code", "error"}
 
+// AWSSelfMetricsGroupKind names the log group of the collectors' own metrics
+// (AWSSelfMetricsExporter): /otelfleet/<stack>/collector-metrics.
+const AWSSelfMetricsGroupKind = "collector-metrics"
+
 // AWSLogGroup is the name of one of a stack's CloudWatch log groups ("logs", "metrics").
 func AWSLogGroup(prefix, kind string) string { return fmt.Sprintf("/otelfleet/%s/%s", prefix, kind) }
 

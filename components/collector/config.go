@@ -45,6 +45,9 @@ type Pipeline struct {
 type Telemetry struct {
 	Logs    TelemetryLogs    `json:"logs"`
 	Metrics TelemetryMetrics `json:"metrics"`
+	// Resource attributes of the collector's own telemetry (beside service.name and the
+	// instance id the collector sets).
+	Resource map[string]string `json:"resource,omitempty"`
 }
 
 // TelemetryLogs configures the collector's own logs.
@@ -62,7 +65,30 @@ type TelemetryMetrics struct {
 
 // MetricReader is one reader of the collector's own metrics.
 type MetricReader struct {
-	Pull *PullReader `json:"pull,omitempty"`
+	Pull     *PullReader     `json:"pull,omitempty"`
+	Periodic *PeriodicReader `json:"periodic,omitempty"`
+}
+
+// PeriodicReader pushes the collector's own metrics every IntervalMs.
+type PeriodicReader struct {
+	IntervalMs int          `json:"interval"`
+	Exporter   PushExporter `json:"exporter"`
+}
+
+// PushExporter names the push exporter of a periodic reader.
+type PushExporter struct {
+	OTLP *PushOTLP `json:"otlp,omitempty"`
+}
+
+// PushOTLP sends the collector's own metrics over OTLP.
+type PushOTLP struct {
+	Protocol string `json:"protocol"` // grpc or http/protobuf
+	Endpoint string `json:"endpoint"`
+	Insecure bool   `json:"insecure,omitempty"`
+	// TimeoutMs bounds one export, retries included (the SDK's default is 10 s).
+	TimeoutMs int `json:"timeout,omitempty"`
+	// TemporalityPreference: cumulative (the default), delta or low_memory.
+	TemporalityPreference string `json:"temporality_preference,omitempty"`
 }
 
 // PullReader exposes the collector's own metrics for scraping.

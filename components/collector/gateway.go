@@ -47,6 +47,9 @@ type GatewayOptions struct {
 	// ResourceAttributes are upserted on everything passing through (e.g. cloud.region).
 	ResourceAttributes []AttributeAction
 	LogLevel           string
+	// SelfMetrics, when set, sends the gateway's own metrics to an exporter of their own
+	// (the cloud's alarm metrics) through PipelineSelfMetrics.
+	SelfMetrics *SelfMetricsExport
 }
 
 // GatewayConfig builds the gateway preset: OTLP in, memory_limiter first, optional
@@ -150,6 +153,11 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 			processors = traceProcessors
 		}
 		c.Service.Pipelines[signal] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: bySignal[signal]}
+	}
+	if o.SelfMetrics != nil {
+		if err := c.addSelfMetrics(*o.SelfMetrics); err != nil {
+			return nil, err
+		}
 	}
 	return c, c.Validate()
 }

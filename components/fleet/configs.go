@@ -67,6 +67,8 @@ type ConfigSpec struct {
 	Exporters                 []collector.Exporter // the gateway's backends
 	ExporterExtensions        map[string]collector.Component
 	GatewayResourceAttributes []collector.AttributeAction
+	// GatewaySelfMetrics, when set, exports the gateways' own metrics (the cloud's alarms).
+	GatewaySelfMetrics *collector.SelfMetricsExport
 	// CanaryLogLevel, with Canary, is the canary track's log level ("" keeps LogLevel).
 	Canary         bool
 	CanaryLogLevel string
@@ -134,7 +136,7 @@ func (s ConfigSpec) GatewayOptions() collector.GatewayOptions {
 	o := collector.GatewayOptions{
 		MemoryLimitMiB: s.GatewayMemoryLimitMiB, Sampling: s.Sampling, QueueSize: s.GatewayQueueSize,
 		Exporters: s.Exporters, Extensions: s.ExporterExtensions,
-		ResourceAttributes: s.GatewayResourceAttributes, LogLevel: s.LogLevel,
+		ResourceAttributes: s.GatewayResourceAttributes, LogLevel: s.LogLevel, SelfMetrics: s.GatewaySelfMetrics,
 	}
 	if s.GatewayPersistentQueue {
 		o.QueueDir, o.QueueBytes = QueueMountPath, s.GatewayQueueBytes

@@ -44,6 +44,9 @@ type FleetArgs struct {
 	ExporterExtensions map[string]collector.Component
 	// GatewayResourceAttributes are upserted by the gateway (e.g. cloud.provider).
 	GatewayResourceAttributes []collector.AttributeAction
+	// GatewaySelfMetrics, when set, sends the gateways' own metrics to an exporter of
+	// their own (the cloud's alarms; the gateway's identity needs write access to it).
+	GatewaySelfMetrics *collector.SelfMetricsExport
 	// GatewayEnv, GatewayServiceAccountAnnotations and GatewayPodLabels carry cloud
 	// identity and secrets into the gateway pods.
 	GatewayEnv corev1.EnvVarArray
@@ -369,6 +372,7 @@ func (a *FleetArgs) configSpec() fleet.ConfigSpec {
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: a.Gateway.QueueSize, GatewayPersistentQueue: a.Gateway.PersistentQueue,
 		GatewayQueueBytes: fleet.QueueBudget(a.Gateway.PersistentQueue, a.Gateway.QueueStorageSize),
 		Exporters:         a.Exporters, ExporterExtensions: a.ExporterExtensions, GatewayResourceAttributes: a.GatewayResourceAttributes,
+		GatewaySelfMetrics: a.GatewaySelfMetrics,
 	}
 	if a.Canary != nil {
 		s.Canary, s.CanaryLogLevel = true, a.Canary.LogLevel

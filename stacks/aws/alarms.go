@@ -2,34 +2,31 @@ package aws
 
 import (
 	"github.com/otelfleet/otelfleet/components/aws/alarms"
-	"github.com/otelfleet/otelfleet/components/aws/destinations"
 	"github.com/otelfleet/otelfleet/components/aws/ecscollector"
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/stacks/plan"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// AlarmNamespace is the CloudWatch namespace of the metrics otelfleet derives from the
-// collectors' logs (exporter failures).
-func AlarmNamespace(cfg config.Stack) string { return "otelfleet/" + cfg.Name }
+// AlarmNamespace is the CloudWatch namespace of the collectors' own metrics (exporter
+// failures, refusals, queues), which they publish through their metrics/self pipeline.
+func AlarmNamespace(cfg config.Stack) string { return plan.AWSAlarmNamespace(cfg) }
 
 // alarmSources are the parts of the stack the alarms watch; nil parts are not deployed.
 type alarmSources struct {
 	ingest *ingestNLB
 	ecs    *ecscollector.Collector
-	dest   *destinations.Destinations
 }
 
 // fleetAlarms are the alarms of everything the aws stack can observe in CloudWatch:
 //   - the gateway pods through Container Insights (with eksContainerInsights);
 //   - the ingest NLB's healthy targets (with gatewayIngest);
 //   - the ECS collector's running tasks and healthy targets (with ecsCollector);
-//   - exporter failures counted from the collectors' logs: the ECS collector's log group,
-//     and the exported-logs group, which holds the fleet's own container logs when the
-//     agents collect them (agentLogCollection).
-func fleetAlarms(cfg config.Stack, s alarmSources) ([]alarms.Alarm, []alarms.LogMetric) {
+//   - data lost, export failing, data refused and queues filling, per tier (gateway, ECS
+//     collector), from the collectors' own metrics (alarms.CollectorAlarms).
+func fleetAlarms(cfg config.Stack, s alarmSources) []alarms.Alarm {
 	a := cfg.AWS
-	var out []alarms.Alarm
-	var filters []alarms.LogMetric
+	out := alarms.CollectorAlarms("gateway", plan.TierGateway, AlarmNamespace(cfg))
 	min := cfg.GatewayMinReplicas()
 	if a.ContainerInsights {
 		out = append(out, alarms.WorkloadAlarms("gateway", alarms.Workload{
@@ -48,22 +45,16 @@ func fleetAlarms(cfg config.Stack, s alarmSources) ([]alarms.Alarm, []alarms.Log
 			alarms.HealthyTargets("ecs-collector-unhealthy-targets",
 				"Fewer ECS collector tasks than desired are healthy behind the NLB for 10 minutes.",
 				s.ecs.LoadBalancerArnSuffix, s.ecs.TargetGroupArnSuffix, a.ECSDesiredCount))
-		m, al := alarms.ExportFailures("EcsCollector", "ecs-collector", s.ecs.LogGroupName, AlarmNamespace(cfg))
-		filters, out = append(filters, m...), append(out, al...)
+		out = append(out, alarms.CollectorAlarms("ecs-collector", plan.TierECSCollector, AlarmNamespace(cfg))...)
 	}
-	if cfg.Agent.LogCollection && s.dest != nil {
-		m, al := alarms.ExportFailures("Fleet", "fleet", s.dest.LogsGroupName, AlarmNamespace(cfg))
-		filters, out = append(filters, m...), append(out, al...)
-	}
-	return out, filters
+	return out
 }
 
 // deployAlarms creates the alarms and their topic (otelfleet:alarmSnsTopicArn, or a new
 // one with otelfleet:alarmEmail subscribed).
 func deployAlarms(ctx *pulumi.Context, cfg config.Stack, s alarmSources, opts ...pulumi.ResourceOption) (*alarms.Alarms, error) {
-	list, filters := fleetAlarms(cfg, s)
 	al, err := alarms.New(ctx, cfg.Name+"-alarms", &alarms.Args{
-		Prefix: cfg.Name, TopicArn: cfg.AWS.AlarmTopicArn, Email: cfg.AWS.AlarmEmail, Alarms: list, LogMetrics: filters,
+		Prefix: cfg.Name, TopicArn: cfg.AWS.AlarmTopicArn, Email: cfg.AWS.AlarmEmail, Alarms: fleetAlarms(cfg, s),
 	}, opts...)
 	if err != nil {
 		return nil, err

@@ -167,9 +167,9 @@ func (s *stack) clusterOperations() error {
 func (s *stack) outsideTheCluster() error {
 	cfg, a := s.cfg, s.cfg.AWS
 	s.logGroups = pulumi.StringMap{
-		"logs": s.dest.LogsGroupName, "metrics": s.dest.MetricsGroupName, "controlPlane": s.cluster.ControlPlaneLogGroup,
+		"logs": s.dest.LogsGroupName, "metrics": s.dest.MetricsGroupName, "collectorMetrics": s.dest.SelfMetricsGroupName,
+		"controlPlane": s.cluster.ControlPlaneLogGroup,
 	}
-	s.watched = alarmSources{dest: s.dest}
 	if !a.ECSCollector {
 		return nil
 	}

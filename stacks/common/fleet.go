@@ -39,6 +39,7 @@ func FleetArgs(cfg config.Stack, p *plan.Plan) *kube.FleetArgs {
 		Sampling:                  p.Sampling,
 		Exporters:                 p.ConfigSpec().Exporters,
 		GatewayResourceAttributes: p.Gateway.ResourceAttributes,
+		GatewaySelfMetrics:        p.ConfigSpec().GatewaySelfMetrics,
 	}
 	if g.HPAEnabled {
 		args.Gateway.HPA = &kube.HPA{MinReplicas: g.HPAMinReplicas, MaxReplicas: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}

@@ -26,10 +26,12 @@ func cloudCollectors(cfg config.Stack) (map[string]string, error) {
 		if cfg.Sampling.Mode == collector.SamplingProbabilistic {
 			sampling = collector.Sampling{Mode: collector.SamplingProbabilistic, Percentage: cfg.Sampling.Percentage}
 		}
+		const stream = "ecs-${env:HOSTNAME:-collector}"
 		y, err := gatewayYAML(collector.GatewayOptions{
 			MemoryLimitMiB: cfg.AWS.ECSMemoryMiB, Sampling: sampling, QueueSize: cfg.Gateway.QueueSize,
-			Exporters:          WithUpstreamEnvMTLS(cfg, AWSDestinations(cfg, "ecs-${env:HOSTNAME:-collector}").Exporters()),
+			Exporters:          WithUpstreamEnvMTLS(cfg, AWSDestinations(cfg, stream).Exporters()),
 			ResourceAttributes: ResourceAttributes(cfg, "aws_ecs", ""), LogLevel: cfg.Collector.LogLevel,
+			SelfMetrics: clouds[cfg.Cloud].selfMetricsOf(cfg, TierECSCollector, stream),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("ECS collector config: %w", err)

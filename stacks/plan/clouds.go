@@ -16,6 +16,10 @@ type cloud struct {
 	cluster func(config.Stack) string
 	// exporters are its own backends; stream names a collector's log streams.
 	exporters func(cfg config.Stack, stream string) []collector.Exporter
+	// selfMetrics is where a collector tier (outside or inside Kubernetes) sends its own
+	// metrics for the cloud's alarms; nil where the cloud reads them otherwise (Azure
+	// Monitor scrapes the pods' self-metrics port).
+	selfMetrics func(cfg config.Stack, tier, stream string) *collector.SelfMetricsExport
 }
 
 var clouds = map[string]cloud{
@@ -25,6 +29,10 @@ var clouds = map[string]cloud{
 		cluster:  func(c config.Stack) string { return c.Name }, // the EKS cluster is named after the stack
 		exporters: func(c config.Stack, stream string) []collector.Exporter {
 			return AWSDestinations(c, stream).Exporters()
+		},
+		selfMetrics: func(c config.Stack, tier, stream string) *collector.SelfMetricsExport {
+			return &collector.SelfMetricsExport{Collector: tier, Exporter: collector.AWSSelfMetricsExporter(
+				c.AWS.Region, AWSAlarmNamespace(c), collector.AWSLogGroup(c.Name, collector.AWSSelfMetricsGroupKind), stream)}
 		},
 	},
 	"azure": {
@@ -48,6 +56,13 @@ func (c cloud) clusterOf(cfg config.Stack) string {
 		return ""
 	}
 	return c.cluster(cfg)
+}
+
+func (c cloud) selfMetricsOf(cfg config.Stack, tier, stream string) *collector.SelfMetricsExport {
+	if c.selfMetrics == nil {
+		return nil
+	}
+	return c.selfMetrics(cfg, tier, stream)
 }
 
 func (c cloud) exportersOf(cfg config.Stack, stream string) []collector.Exporter {

@@ -21,12 +21,25 @@ const (
 // upstream with otelfleet:upstreamOnly); the kubernetes stack without an upstream prints
 // with the debug exporter.
 func GatewayExporters(cfg config.Stack) []collector.Exporter {
-	out := WithUpstreamMTLS(cfg, clouds[cfg.Cloud].exportersOf(cfg, "gateway-${env:"+PodNameEnv+"}"))
+	out := WithUpstreamMTLS(cfg, clouds[cfg.Cloud].exportersOf(cfg, gatewayStream()))
 	if len(out) == 0 {
 		out = append(out, DebugExporter())
 	}
 	return out
 }
+
+// Collector tiers as their own metrics name them (collector.SelfMetricsCollectorAttribute).
+const (
+	TierGateway      = "gateway"
+	TierECSCollector = "ecs-collector"
+)
+
+// AWSAlarmNamespace is the CloudWatch namespace of the stack's collectors' own metrics,
+// which its alarms read.
+func AWSAlarmNamespace(cfg config.Stack) string { return "otelfleet/" + cfg.Name }
+
+// gatewayStream names a Kubernetes gateway pod's CloudWatch log streams.
+func gatewayStream() string { return "gateway-${env:" + PodNameEnv + "}" }
 
 // AWSDestinations are the aws stack's backends as the collector sees them (the log groups
 // and bucket components/aws/destinations creates).

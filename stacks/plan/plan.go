@@ -143,7 +143,8 @@ func New(cfg config.Stack) (*Plan, error) {
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: cfg.Gateway.QueueSize, GatewayPersistentQueue: cfg.Gateway.PersistentQueue,
 		GatewayQueueBytes: fleet.QueueBudget(cfg.Gateway.PersistentQueue, cfg.Gateway.QueueStorageSize),
 		Exporters:         GatewayExporters(cfg), GatewayResourceAttributes: p.Gateway.ResourceAttributes,
-		Canary: cfg.Gateway.CanaryEnabled, CanaryLogLevel: cfg.Gateway.CanaryLogLevel,
+		GatewaySelfMetrics: clouds[cfg.Cloud].selfMetricsOf(cfg, TierGateway, gatewayStream()),
+		Canary:             cfg.Gateway.CanaryEnabled, CanaryLogLevel: cfg.Gateway.CanaryLogLevel,
 	}
 	if p.Configs, err = fleet.NewConfigs(p.configSpec); err != nil {
 		return nil, err

@@ -1,11 +1,15 @@
 package aws
 
 import (
+	"encoding/json"
+	"regexp"
 	"slices"
 	"sort"
 	"testing"
 
+	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/synth"
+	"sigs.k8s.io/yaml"
 )
 
 // awsMetrics are the metrics AWS publishes in the namespaces the alarms read, as documented
@@ -31,61 +35,133 @@ var awsMetrics = map[string]map[string][]string{
 
 type alarmMetric struct{ namespace, name string }
 
-// alarmMetrics lists the metrics an alarm reads (its own, or those of its math queries) with
-// their dimension names.
-func alarmMetrics(inputs map[string]any) map[alarmMetric][]string {
-	out := map[alarmMetric][]string{}
-	keys := func(d any) []string {
+// alarmMetrics lists the metrics an alarm reads (its own, or those of its math queries)
+// with their dimensions.
+func alarmMetrics(inputs map[string]any) map[alarmMetric]map[string]any {
+	out := map[alarmMetric]map[string]any{}
+	dims := func(d any) map[string]any {
 		m, _ := d.(map[string]any)
-		var k []string
-		for key := range m {
-			k = append(k, key)
+		if m == nil {
+			m = map[string]any{}
 		}
-		sort.Strings(k)
-		return k
+		return m
 	}
 	if n, ok := inputs["metricName"].(string); ok {
-		out[alarmMetric{str(inputs["namespace"]), n}] = keys(inputs["dimensions"])
+		out[alarmMetric{str(inputs["namespace"]), n}] = dims(inputs["dimensions"])
 	}
 	queries, _ := inputs["metricQueries"].([]any)
 	for _, q := range queries {
 		if m := get(q, "metric"); m != nil {
-			out[alarmMetric{str(get(m, "namespace")), str(get(m, "metricName"))}] = keys(get(m, "dimensions"))
+			out[alarmMetric{str(get(m, "namespace")), str(get(m, "metricName"))}] = dims(get(m, "dimensions"))
 		}
 	}
 	return out
 }
 
+// selfPublisher is a collector config that publishes its own metrics to CloudWatch: the
+// namespace, the tier it names in its telemetry resource, and the EMF declarations.
+type selfPublisher struct {
+	file, tier string
+	emf        struct {
+		Namespace    string `json:"namespace"`
+		Declarations []struct {
+			Dimensions [][]string `json:"dimensions"`
+			Selectors  []string   `json:"metric_name_selectors"`
+		} `json:"metric_declarations"`
+	}
+}
+
+// selfPublishers reads every rendered collector config (ConfigMaps and the ECS collector's
+// SSM parameter) for an awsemf exporter in its metrics/self pipeline.
+func selfPublishers(t *testing.T, r *synth.Result) []selfPublisher {
+	t.Helper()
+	var out []selfPublisher
+	for file, text := range r.Collector {
+		var c struct {
+			Exporters map[string]json.RawMessage `json:"exporters"`
+			Service   struct {
+				Pipelines map[string]struct {
+					Exporters []string `json:"exporters"`
+				} `json:"pipelines"`
+				Telemetry struct {
+					Resource map[string]string `json:"resource"`
+				} `json:"telemetry"`
+			} `json:"service"`
+		}
+		if err := yaml.Unmarshal([]byte(text), &c); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		for _, id := range c.Service.Pipelines[collector.PipelineSelfMetrics].Exporters {
+			if collector.TypeOf(id) != collector.TypeAWSEMF {
+				continue
+			}
+			p := selfPublisher{file: file, tier: c.Service.Telemetry.Resource[collector.SelfMetricsCollectorAttribute]}
+			if err := json.Unmarshal(c.Exporters[id], &p.emf); err != nil {
+				t.Fatalf("%s: exporter %s: %v", file, id, err)
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// publishes reports whether p publishes metric name in namespace with exactly the
+// dimensions dims, the tier dimension valued as p's resource says.
+func (p selfPublisher) publishes(namespace, name string, dims map[string]any) bool {
+	if namespace != p.emf.Namespace || dims[collector.SelfMetricsCollectorAttribute] != p.tier {
+		return false
+	}
+	var keys []string
+	for k := range dims {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, d := range p.emf.Declarations {
+		if !slices.ContainsFunc(d.Selectors, func(sel string) bool { return regexp.MustCompile(sel).MatchString(name) }) {
+			continue
+		}
+		for _, set := range d.Dimensions {
+			set = slices.Clone(set)
+			slices.Sort(set)
+			if slices.Equal(set, keys) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Every alarm reads a metric that exists: an AWS metric of the documented namespace with
-// its documented dimensions, or a metric one of the stack's own log metric filters
-// publishes; and it notifies the topic, going into ALARM and back to OK.
+// its documented dimensions, or a metric one of the stack's own collectors publishes
+// (namespace, name, dimension names and the tier's value, from the rendered configs); and
+// it notifies the topic, going into ALARM and back to OK.
 func TestAlarmsReadRealMetricsAndNotifyTheTopic(t *testing.T) {
 	r := prod(t)
 	topic := str(one(t, r, "aws:sns/topic:Topic", "otel-alarms").Inputs["name"])
 	topicArn := "arn:aws:sns:us-east-1:" + synth.FakeAccountID + ":" + topic
-	filtered := map[alarmMetric]bool{}
-	for _, f := range r.Find("aws:cloudwatch/logMetricFilter:LogMetricFilter") {
-		filtered[alarmMetric{str(get(f.Inputs, "metricTransformation", "namespace")), str(get(f.Inputs, "metricTransformation", "name"))}] = true
+	publishers := selfPublishers(t, r)
+	if tiers := len(publishers); tiers != 2 {
+		t.Errorf("%d collector configs publish their own metrics; want 2 (gateway, ECS collector)", tiers)
 	}
 	alarms := r.Find(alarmType)
-	if len(alarms) != 12 {
+	if len(alarms) != 16 {
 		var names []string
 		for _, a := range alarms {
 			names = append(names, a.Name)
 		}
-		t.Errorf("%d alarms: %v; want 12 (4 gateway pods, ingest targets, ingest health, 2 ECS, 2+2 exporter failures)", len(alarms), names)
+		t.Errorf("%d alarms: %v; want 16 (4 gateway pods, ingest targets, ingest health, 2 ECS, 4+4 collector)", len(alarms), names)
 	}
 	for _, a := range alarms {
 		in := a.Inputs
 		for m, dims := range alarmMetrics(in) {
-			if filtered[m] {
+			if slices.ContainsFunc(publishers, func(p selfPublisher) bool { return p.publishes(m.namespace, m.name, dims) }) {
 				continue
 			}
 			want, ok := awsMetrics[m.namespace][m.name]
 			if !ok {
-				t.Errorf("alarm %s reads %s/%s, which neither AWS nor a metric filter of the stack publishes", a.Name, m.namespace, m.name)
-			} else if !slices.Equal(dims, want) {
-				t.Errorf("alarm %s reads %s/%s by %v; it is published by %v", a.Name, m.namespace, m.name, dims, want)
+				t.Errorf("alarm %s reads %s/%s by %v, which neither AWS nor a collector of the stack publishes", a.Name, m.namespace, m.name, dims)
+			} else if keys := sortedKeys(dims); !slices.Equal(keys, want) {
+				t.Errorf("alarm %s reads %s/%s by %v; it is published by %v", a.Name, m.namespace, m.name, keys, want)
 			}
 		}
 		for _, key := range []string{"alarmActions", "okActions"} {
@@ -94,6 +170,15 @@ func TestAlarmsReadRealMetricsAndNotifyTheTopic(t *testing.T) {
 			}
 		}
 	}
+}
+
+func sortedKeys(m map[string]any) []string {
+	var k []string
+	for key := range m {
+		k = append(k, key)
+	}
+	sort.Strings(k)
+	return k
 }
 
 // The thresholds: what each alarm compares, per the README's "Alerts on AWS" table.
@@ -118,10 +203,6 @@ func TestAlarmThresholds(t *testing.T) {
 				"TargetGroup": synth.FakeTargetGroupArnSuffix(synth.FakeControllerTargetGroupName("observability/otel-gateway-ingest:4317"))}},
 		{"otel-alarms-ecs-collector-unhealthy-targets", "otel-ecs-collector-unhealthy-targets", "HealthyHostCount", "Minimum", "LessThanThreshold", 2, 60, 10,
 			map[string]string{"LoadBalancer": synth.FakeLoadBalancerArnSuffix("otel-otlp"), "TargetGroup": synth.FakeTargetGroupArnSuffix("otel-otlp-grpc")}},
-		{"otel-alarms-ecs-collector-export-failing", "otel-ecs-collector-export-failing", "EcsCollectorExportFailures", "Sum", "GreaterThanThreshold", 0, 300, 3, map[string]string{}},
-		{"otel-alarms-ecs-collector-dropping-data", "otel-ecs-collector-dropping-data", "EcsCollectorDroppedBatches", "Sum", "GreaterThanThreshold", 0, 300, 1, map[string]string{}},
-		{"otel-alarms-fleet-export-failing", "otel-fleet-export-failing", "FleetExportFailures", "Sum", "GreaterThanThreshold", 0, 300, 3, map[string]string{}},
-		{"otel-alarms-fleet-dropping-data", "otel-fleet-dropping-data", "FleetDroppedBatches", "Sum", "GreaterThanThreshold", 0, 300, 1, map[string]string{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in := one(t, r, alarmType, c.resource).Inputs
@@ -152,32 +233,52 @@ func TestAlarmThresholds(t *testing.T) {
 	}
 }
 
-// The exporter-failure metrics count the pinned collector's own log lines in the collectors'
-// log groups.
-func TestExporterFailureMetricFilters(t *testing.T) {
+// The collector alarms of each tier: what they add up, over which window, per the README's
+// "Alerts on AWS" table.
+func TestCollectorAlarms(t *testing.T) {
 	r := prod(t)
-	for _, c := range []struct{ resource, group, pattern, metric string }{
-		{"otel-alarms-ecs-collector-export-failures", "/otelfleet/otel/ecs-collector", `"Exporting failed"`, "EcsCollectorExportFailures"},
-		{"otel-alarms-ecs-collector-dropped-batches", "/otelfleet/otel/ecs-collector", `"Dropping data"`, "EcsCollectorDroppedBatches"},
-		{"otel-alarms-fleet-export-failures", "/otelfleet/otel/logs", `"Exporting failed"`, "FleetExportFailures"},
-		{"otel-alarms-fleet-dropped-batches", "/otelfleet/otel/logs", `"Dropping data"`, "FleetDroppedBatches"},
-	} {
-		in := one(t, r, "aws:cloudwatch/logMetricFilter:LogMetricFilter", c.resource).Inputs
-		tr := in["metricTransformation"]
-		if in["logGroupName"] != c.group || in["pattern"] != c.pattern || get(tr, "name") != c.metric || get(tr, "namespace") != "otelfleet/otel" ||
-			get(tr, "value") != "1" || get(tr, "defaultValue") != "0" {
-			t.Errorf("%s = %v", c.resource, in)
+	failed := collector.FailureCounters(collector.SendFailed)
+	lost := append(slices.Clone(failed), collector.FailureCounters(collector.EnqueueFailed)...)
+	refused := collector.FailureCounters(collector.Refused)
+	for _, tier := range []string{"gateway", "ecs-collector"} {
+		for _, c := range []struct {
+			alarm, stat string
+			metrics     []string
+			threshold   int64
+			period      int64
+			periods     int64
+		}{
+			{"dropping-data", "Sum", lost, 0, 300, 1},
+			{"export-failing", "Sum", failed, 0, 300, 3},
+			{"refusing-data", "Sum", refused, 0, 300, 2},
+			{"queue-filling", "Maximum", []string{collector.MetricExporterQueueSize, collector.MetricExporterQueueCapacity}, 80, 60, 5},
+		} {
+			name := "otel-" + tier + "-" + c.alarm
+			in := one(t, r, alarmType, "otel-alarms-"+tier+"-"+c.alarm).Inputs
+			if in["name"] != name || in["threshold"] != c.threshold || in["evaluationPeriods"] != c.periods || in["datapointsToAlarm"] != c.periods ||
+				in["comparisonOperator"] != "GreaterThanThreshold" || in["treatMissingData"] != "notBreaching" {
+				t.Errorf("%s = %v", name, in)
+			}
+			q, _ := in["metricQueries"].([]any)
+			var got []string
+			for _, m := range q[1:] {
+				got = append(got, str(get(m, "metric", "metricName")))
+				if get(m, "metric", "stat") != c.stat || get(m, "metric", "period") != c.period || get(m, "metric", "namespace") != "otelfleet/otel" ||
+					get(m, "metric", "dimensions", "collector") != tier {
+					t.Errorf("%s: query %v", name, m)
+				}
+			}
+			if !slices.Equal(got, c.metrics) {
+				t.Errorf("%s reads %v; want %v", name, got, c.metrics)
+			}
 		}
 	}
-	// Without the agents' log collection the fleet's logs are not in CloudWatch: no filter.
-	r2, err := render(t, map[string]string{"otelfleet:agentLogCollection": "false"})
-	if err != nil {
-		t.Fatal(err)
+	if n := len(r.Find("aws:cloudwatch/logMetricFilter:LogMetricFilter")); n != 0 {
+		t.Errorf("%d log metric filters: the alarms read the collectors' own metrics", n)
 	}
-	for _, f := range r2.Find("aws:cloudwatch/logMetricFilter:LogMetricFilter") {
-		if get(f.Inputs, "logGroupName") == "/otelfleet/otel/logs" {
-			t.Errorf("filter %s reads the logs group without agentLogCollection", f.Name)
-		}
+	group := one(t, r, "aws:cloudwatch/logGroup:LogGroup", "otel-collector-metrics").Inputs
+	if group["name"] != "/otelfleet/otel/collector-metrics" || group["retentionInDays"] != int64(30) {
+		t.Errorf("collector metrics log group = %v", group)
 	}
 }
 

@@ -161,7 +161,7 @@ func TestWriterPolicyIsScoped(t *testing.T) {
 				groups = append(groups, group)
 			}
 			slices.Sort(groups)
-			if want := []string{"/otelfleet/otel/logs", "/otelfleet/otel/logs", "/otelfleet/otel/metrics", "/otelfleet/otel/metrics"}; !slices.Equal(groups, want) {
+			if want := []string{"/otelfleet/otel/collector-metrics", "/otelfleet/otel/collector-metrics", "/otelfleet/otel/logs", "/otelfleet/otel/logs", "/otelfleet/otel/metrics", "/otelfleet/otel/metrics"}; !slices.Equal(groups, want) {
 				t.Errorf("logs resources name groups %v; want %v", groups, want)
 			}
 			archive := bySid["ArchiveWrite"]

@@ -1,9 +1,11 @@
 package alarms
 
 import (
-	"strings"
+	"regexp"
+	"slices"
 	"testing"
 
+	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/components/fleet"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -33,14 +35,13 @@ func TestBuildersMakeCompleteAlarms(t *testing.T) {
 	all = append(all, WorkloadAlarms("gateway", Workload{Cluster: pulumi.String("c"), Namespace: "ns", Name: "gw", Service: "gw", MinReplicas: 3})...)
 	all = append(all, HealthyTargets("t", "d", pulumi.String("net/x/1"), pulumi.String("targetgroup/y/2"), 2))
 	all = append(all, ECSTasksBelowDesired("e", pulumi.String("c"), pulumi.String("s")))
-	filters, failures := ExportFailures("Gateway", "gateway", pulumi.String("/g"), "otelfleet/x")
-	all = append(all, failures...)
+	all = append(all, CollectorAlarms("gateway", "gateway", "otelfleet/x")...)
 	known := map[string]bool{MetricPodCPUOverLimit: true, MetricPodMemoryOverLimit: true, MetricPodRestarts: true, MetricServiceRunningPods: true,
-		MetricECSRunningTaskCount: true, MetricECSDesiredTaskCount: true, MetricHealthyHostCount: true}
-	for _, f := range filters {
-		known[f.Metric] = true
-		if !strings.HasPrefix(f.Pattern, `"`) {
-			t.Errorf("filter %s pattern %s is not a quoted phrase", f.Name, f.Pattern)
+		MetricECSRunningTaskCount: true, MetricECSDesiredTaskCount: true, MetricHealthyHostCount: true,
+		collector.MetricExporterQueueSize: true, collector.MetricExporterQueueCapacity: true}
+	for _, f := range []string{collector.SendFailed, collector.EnqueueFailed, collector.Refused} {
+		for _, n := range collector.FailureCounters(f) {
+			known[n] = true
 		}
 	}
 	for _, a := range all {
@@ -53,8 +54,8 @@ func TestBuildersMakeCompleteAlarms(t *testing.T) {
 			}
 		}
 	}
-	if len(all) != 8 {
-		t.Errorf("%d alarms; want 4 workload, 1 targets, 1 ECS, 2 export", len(all))
+	if len(all) != 10 {
+		t.Errorf("%d alarms; want 4 workload, 1 targets, 1 ECS, 4 collector", len(all))
 	}
 }
 
@@ -84,4 +85,51 @@ func TestWorkloadAlarmsFollowTheCatalogue(t *testing.T) {
 			t.Errorf("%s: comparison %s, catalogue below=%v", name, a.Comparison, want.Below)
 		}
 	}
+}
+
+// TestCollectorAlarmsReadWhatTheExporterPublishes: every metric a collector alarm reads is
+// selected by a declaration of collector.AWSSelfMetricsExporter in the alarm's namespace,
+// with exactly a dimension set the declaration publishes, valued with the tier the
+// collector's telemetry resource carries. (tests/collector checks the real collector's EMF
+// output against the rendered stacks' alarms.)
+func TestCollectorAlarmsReadWhatTheExporterPublishes(t *testing.T) {
+	const ns, tier = "otelfleet/x", "gateway"
+	emf := collector.AWSSelfMetricsExporter("us-east-1", ns, "/g", "s").Config.(collector.AWSEMFExporter)
+	if emf.Namespace != ns {
+		t.Fatalf("exporter namespace %s", emf.Namespace)
+	}
+	for _, a := range CollectorAlarms("gw", tier, ns) {
+		for _, m := range a.metrics() {
+			var keys []string
+			for k := range m.Dimensions {
+				keys = append(keys, k)
+			}
+			if m.Namespace != ns {
+				t.Errorf("alarm %s reads namespace %s, the exporter publishes to %s", a.Name, m.Namespace, ns)
+			}
+			if !declared(emf, m.Name, keys) {
+				t.Errorf("alarm %s reads %s with dimensions %v: no declaration of the exporter publishes it so", a.Name, m.Name, keys)
+			}
+			if v := m.Dimensions[collector.SelfMetricsCollectorAttribute]; v == nil {
+				t.Errorf("alarm %s: no %s dimension", a.Name, collector.SelfMetricsCollectorAttribute)
+			}
+		}
+	}
+}
+
+func declared(emf collector.AWSEMFExporter, name string, dims []string) bool {
+	slices.Sort(dims)
+	for _, d := range emf.MetricDeclarations {
+		if !slices.ContainsFunc(d.MetricNameSelectors, func(sel string) bool { return regexp.MustCompile(sel).MatchString(name) }) {
+			continue
+		}
+		for _, set := range d.Dimensions {
+			set = slices.Clone(set)
+			slices.Sort(set)
+			if slices.Equal(set, dims) {
+				return true
+			}
+		}
+	}
+	return false
 }

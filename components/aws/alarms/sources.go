@@ -2,6 +2,9 @@ package alarms
 
 import (
 	"fmt"
+	"strings"
+
+	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/components/fleet"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -20,10 +23,9 @@ import (
 //     (components/aws/ecscollector), per ClusterName and ServiceName.
 //   - AWS/NetworkELB: every Network Load Balancer, per LoadBalancer and TargetGroup (their
 //     ARN suffixes, net/<name>/<id> and targetgroup/<name>/<id>).
-//   - The collectors' own log lines, through CloudWatch Logs metric filters: the exporter
-//     helper of the pinned collector logs "Exporting failed. Will retry the request after
-//     interval." on a failed attempt and "Exporting failed. Dropping data." when it gives
-//     up on a batch.
+//   - The collectors' own metrics (otelcol_*), which each collector pushes through a
+//     pipeline of its own to an awsemf exporter (collector.AWSSelfMetricsExporter): the
+//     stack's alarm namespace, dimension collector (the tier), counters as deltas.
 const (
 	NamespaceContainerInsights    = "ContainerInsights"
 	NamespaceECSContainerInsights = "ECS/ContainerInsights"
@@ -36,11 +38,6 @@ const (
 	MetricECSRunningTaskCount = "RunningTaskCount"
 	MetricECSDesiredTaskCount = "DesiredTaskCount"
 	MetricHealthyHostCount    = "HealthyHostCount"
-
-	// PatternExportFailed matches every failed export attempt; PatternDataDropped the
-	// batches an exporter gave up on.
-	PatternExportFailed = `"Exporting failed"`
-	PatternDataDropped  = `"Dropping data"`
 )
 
 // NearLimitPercent is the CPU or memory use, in % of the pod's limit, the gateway's pods
@@ -127,27 +124,61 @@ func ECSTasksBelowDesired(name string, cluster, service pulumi.StringInput) Alar
 	}
 }
 
-// ExportFailures counts the exporter failures a collector logs to logGroup and alarms on
-// them: failed attempts for 15 minutes in a row (a backend is down or rejects data), and
-// any dropped batch. source names the collector in the metric ("Gateway" →
-// GatewayExportFailures, GatewayDroppedBatches) and label in the alarms.
-func ExportFailures(source, label string, logGroup pulumi.StringInput, namespace string) ([]LogMetric, []Alarm) {
-	failed, dropped := source+"ExportFailures", source+"DroppedBatches"
-	metrics := []LogMetric{
-		{Name: label + "-export-failures", LogGroup: logGroup, Pattern: PatternExportFailed, Namespace: namespace, Metric: failed},
-		{Name: label + "-dropped-batches", LogGroup: logGroup, Pattern: PatternDataDropped, Namespace: namespace, Metric: dropped},
+// CollectorAlarms are the alarms of one collector tier, read from the collectors' own
+// metrics as collector.AWSSelfMetricsExporter publishes them: in namespace, with the
+// dimension collector=<tier> (every pod of the tier adds to the same series). label names
+// the alarms (<label>-dropping-data, ...).
+//
+//   - dropping-data: an exporter gave up on data (retries exhausted, or its sending queue
+//     was full) within 5 minutes: telemetry was lost.
+//   - export-failing: exporters lost data in 3 periods of 5 minutes in a row: a backend has
+//     been unreachable or rejecting longer than the retry window.
+//   - refusing-data: receivers refused data for 10 minutes (the memory limiter: the tier is
+//     overloaded; senders retry, so nothing is lost yet).
+//   - queue-filling: a sending queue was over QueueFillPercent full for 5 minutes (the
+//     largest queue against the largest capacity): an outage the queue is absorbing.
+func CollectorAlarms(label, tier, namespace string) []Alarm {
+	dims := map[string]pulumi.StringInput{collector.SelfMetricsCollectorAttribute: pulumi.String(tier)}
+	sum := func(names ...string) ([]Metric, string) {
+		var ms []Metric
+		var terms []string
+		for i, n := range names {
+			ms = append(ms, Metric{Namespace: namespace, Name: n, Stat: "Sum", Dimensions: dims})
+			terms = append(terms, fmt.Sprintf("FILL(m%d, 0)", i+1))
+		}
+		return ms, strings.Join(terms, " + ")
 	}
-	alarms := []Alarm{
+	lost, lostExpr := sum(append(collector.FailureCounters(collector.SendFailed), collector.FailureCounters(collector.EnqueueFailed)...)...)
+	failed, failedExpr := sum(collector.FailureCounters(collector.SendFailed)...)
+	refused, refusedExpr := sum(collector.FailureCounters(collector.Refused)...)
+	of := "the " + label + " collectors"
+	return []Alarm{
 		{
-			Name: label + "-export-failing", Description: "An exporter of the " + label + " collectors has failed to send for 15 minutes: its backend is unreachable or rejects data; the sending queue is filling.",
-			Metric:     &Metric{Namespace: namespace, Name: failed, Stat: "Sum"},
+			Name: label + "-dropping-data", Description: "An exporter of " + of + " gave up on telemetry (retries exhausted, or its sending queue was full): it was lost.",
+			Expression: lostExpr, Metrics: lost,
+			Comparison: "GreaterThanThreshold", Threshold: 0, Period: 300, EvaluationPeriods: 1, TreatMissingData: "notBreaching",
+		},
+		{
+			Name: label + "-export-failing", Description: "Exporters of " + of + " have lost data for 15 minutes in a row: a backend is unreachable or rejects data for longer than the retry window.",
+			Expression: failedExpr, Metrics: failed,
 			Comparison: "GreaterThanThreshold", Threshold: 0, Period: 300, EvaluationPeriods: 3, TreatMissingData: "notBreaching",
 		},
 		{
-			Name: label + "-dropping-data", Description: "An exporter of the " + label + " collectors gave up on a batch (retries exhausted): telemetry was lost.",
-			Metric:     &Metric{Namespace: namespace, Name: dropped, Stat: "Sum"},
-			Comparison: "GreaterThanThreshold", Threshold: 0, Period: 300, EvaluationPeriods: 1, TreatMissingData: "notBreaching",
+			Name: label + "-refusing-data", Description: "Receivers of " + of + " have refused data for 10 minutes (memory limiter): the tier is overloaded; senders retry and queue.",
+			Expression: refusedExpr, Metrics: refused,
+			Comparison: "GreaterThanThreshold", Threshold: 0, Period: 300, EvaluationPeriods: 2, TreatMissingData: "notBreaching",
+		},
+		{
+			Name: label + "-queue-filling", Description: fmt.Sprintf("A sending queue of %s has been over %d%% full for 5 minutes: a backend is failing and the queue is absorbing it.", of, QueueFillPercent),
+			Expression: "100 * m1 / m2",
+			Metrics: []Metric{
+				{Namespace: namespace, Name: collector.MetricExporterQueueSize, Stat: "Maximum", Dimensions: dims},
+				{Namespace: namespace, Name: collector.MetricExporterQueueCapacity, Stat: "Maximum", Dimensions: dims},
+			},
+			Comparison: "GreaterThanThreshold", Threshold: QueueFillPercent, Period: 60, EvaluationPeriods: 5, TreatMissingData: "notBreaching",
 		},
 	}
-	return metrics, alarms
 }
+
+// QueueFillPercent is how full a sending queue may get before queue-filling alarms.
+const QueueFillPercent = 80

@@ -50,6 +50,9 @@ type Destinations struct {
 	MetricsGroupName pulumi.StringOutput `pulumi:"metricsGroupName"`
 	LogsGroupArn     pulumi.StringOutput `pulumi:"logsGroupArn"`
 	MetricsGroupArn  pulumi.StringOutput `pulumi:"metricsGroupArn"`
+	// SelfMetricsGroupName holds the collectors' own EMF events (their alarm metrics).
+	SelfMetricsGroupName pulumi.StringOutput `pulumi:"selfMetricsGroupName"`
+	SelfMetricsGroupArn  pulumi.StringOutput `pulumi:"selfMetricsGroupArn"`
 	BucketName       pulumi.StringOutput `pulumi:"bucketName"`
 	BucketArn        pulumi.StringOutput `pulumi:"bucketArn"`
 	KeyArn           pulumi.StringOutput `pulumi:"keyArn"`
@@ -69,6 +72,8 @@ func (a Args) defaults() Args {
 
 func (a Args) logsGroup() string    { return collector.AWSLogGroup(a.Prefix, "logs") }
 func (a Args) metricsGroup() string { return collector.AWSLogGroup(a.Prefix, "metrics") }
+
+
 
 // New creates the log groups and the archive.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Destinations, error) {
@@ -94,6 +99,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	self, err := group("collector-metrics", collector.AWSLogGroup(a.Prefix, collector.AWSSelfMetricsGroupKind))
+	if err != nil {
+		return nil, err
+	}
 	archiveArgs := a.Archive
 	archiveArgs.Tags = a.Tags
 	ar, err := archive.New(ctx, name+"-archive", &archiveArgs, parent)
@@ -102,10 +111,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	d.LogsGroupName, d.MetricsGroupName = logs.Name, metrics.Name
 	d.LogsGroupArn, d.MetricsGroupArn = logs.Arn, metrics.Arn
+	d.SelfMetricsGroupName, d.SelfMetricsGroupArn = self.Name, self.Arn
 	d.BucketName, d.BucketArn, d.KeyArn = ar.BucketName, ar.BucketArn, ar.KeyArn
 	return d, ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"logsGroupName": d.LogsGroupName, "metricsGroupName": d.MetricsGroupName,
 		"logsGroupArn": d.LogsGroupArn, "metricsGroupArn": d.MetricsGroupArn,
+		"selfMetricsGroupName": d.SelfMetricsGroupName, "selfMetricsGroupArn": d.SelfMetricsGroupArn,
 		"bucketName": d.BucketName, "bucketArn": d.BucketArn, "keyArn": d.KeyArn,
 	})
 }
@@ -128,10 +139,10 @@ func (a Args) Destinations(streamName string) collector.AWSDestinations {
 
 // WriterPolicy is the least-privilege policy of a collector using Exporters.
 func (d *Destinations) WriterPolicy() pulumi.StringOutput {
-	return pulumi.All(d.LogsGroupArn, d.MetricsGroupArn, d.BucketArn, d.KeyArn).ApplyT(func(v []any) (string, error) {
+	return pulumi.All(d.LogsGroupArn, d.MetricsGroupArn, d.SelfMetricsGroupArn, d.BucketArn, d.KeyArn).ApplyT(func(v []any) (string, error) {
 		return WriterPolicy(Grants{
-			Region: d.args.Region, LogGroupArns: []string{v[0].(string), v[1].(string)},
-			BucketArn: v[2].(string), Prefixes: d.prefixes(), KeyArn: v[3].(string),
+			Region: d.args.Region, LogGroupArns: []string{v[0].(string), v[1].(string), v[2].(string)},
+			BucketArn: v[3].(string), Prefixes: d.prefixes(), KeyArn: v[4].(string),
 		}).JSON()
 	}).(pulumi.StringOutput)
 }
@@ -154,7 +165,7 @@ type Grants struct {
 
 // WriterPolicy grants exactly the calls the exporters make at the pinned release (checked
 // in their sources): X-Ray segment and telemetry puts and sampling reads (X-Ray has no
-// resource-level permissions); CreateLogStream and PutLogEvents on the two log groups only
+// resource-level permissions); CreateLogStream and PutLogEvents on the three log groups only
 // (the groups exist, so CreateLogGroup is not granted; no exporter calls Describe*; awsemf
 // never calls PutMetricData — CloudWatch extracts EMF metrics from the log group);
 // PutObject under the archive prefixes; and the archive key, only through S3.

@@ -60,6 +60,9 @@ type Options struct {
 	TLSDir string
 	// StorageDir replaces every file_storage extension's directory.
 	StorageDir string
+	// SelfMetrics, when set, keeps the own-metrics pipeline (see SelfMetrics); nil removes
+	// it with its receiver, exporter and periodic reader.
+	SelfMetrics *SelfMetrics
 	// LogDir (agents), when set, keeps the file_log receiver and points it at LogDir
 	// instead of /var/log/pods (the same <namespace>_<pod>_<uid>/<container>/N.log layout);
 	// empty drops it.
@@ -97,6 +100,11 @@ const (
 //     storage extension, unless o.LogDir is set, which points it there instead; dropped
 //     components leave their pipelines.
 //  6. file_storage extensions' directory → o.StorageDir.
+//  7. The own-metrics pipeline (metrics/self: its loopback receiver otlp/self, its
+//     exporter, the periodic reader pushing to it) is removed, or with o.SelfMetrics kept
+//     with its port → o.SelfMetrics.Port, the reader's interval → o.SelfMetrics.IntervalMs
+//     and its awsemf exporter's output_destination → stdout (namespace, declarations,
+//     dimensions and resource conversion stay).
 func Rewrite(config string, o Options) (string, error) {
 	var c map[string]any
 	if err := yaml.Unmarshal([]byte(config), &c); err != nil {
@@ -105,11 +113,17 @@ func Rewrite(config string, o Options) (string, error) {
 	if err := o.check(); err != nil {
 		return "", err
 	}
+	self := detachSelfMetrics(c)
 	steps := []func(map[string]any, Options) error{
 		rewriteListeners, rewriteExporters, rewriteTLSFiles, dropNodeOnlyComponents, rewriteStorage,
 	}
 	for _, step := range steps {
 		if err := step(c, o); err != nil {
+			return "", err
+		}
+	}
+	if o.SelfMetrics != nil {
+		if err := self.attach(c, *o.SelfMetrics); err != nil {
 			return "", err
 		}
 	}
