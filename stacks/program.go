@@ -21,7 +21,7 @@ type Builder func(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan) error
 
 // Preflight checks what a stack needs from the machine the program runs on (a kubeconfig
 // context, say), as opposed to what its config says. Offline rendering runs without them.
-type Preflight func(cfg config.Stack) error
+type Preflight func(ctx *pulumi.Context, cfg config.Stack) error
 
 // Program is the Pulumi program: config → plan → cloud → fleet → outputs. It loads and
 // validates the stack configuration, runs the preflight checks and plans the fleet before
@@ -40,7 +40,7 @@ func ProgramWith(trust fleetca.Source, builders map[string]Builder, preflights .
 			return err
 		}
 		for _, check := range preflights {
-			if err := check(cfg); err != nil {
+			if err := check(ctx, cfg); err != nil {
 				return err
 			}
 		}

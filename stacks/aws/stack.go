@@ -88,7 +88,7 @@ func (s *stack) foundation() error {
 		return err
 	}
 	if s.dest, err = destinations.New(s.ctx, cfg.Name, &destinations.Args{
-		Prefix: cfg.Name, Region: a.Region, RetentionDays: a.LogRetentionDays, EMFNamespace: a.EMFNamespace,
+		Prefix: cfg.Name, Region: a.Region, Account: s.account, RetentionDays: a.LogRetentionDays, EMFNamespace: a.EMFNamespace,
 		Archive:     archive.Args{IADays: a.ArchiveIADays, GlacierIRDays: a.ArchiveGlacierIRDays, ExpireDays: a.ArchiveExpireDays},
 		ArchiveLogs: a.ArchiveLogs,
 	}, s.inAWS); err != nil {

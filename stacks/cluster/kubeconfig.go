@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"sigs.k8s.io/yaml"
 )
 
@@ -17,7 +18,7 @@ import (
 // stack deploys to: otelfleet:kubeContext, or its current context. Without it the provider
 // fails every resource with a message that does not name the stack key. The check reads
 // the machine the program runs on, so offline rendering (synth) does not run it.
-func Preflight(cfg config.Stack) error {
+func Preflight(_ *pulumi.Context, cfg config.Stack) error {
 	if cfg.Cloud != "kubernetes" {
 		return nil
 	}

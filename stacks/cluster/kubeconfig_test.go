@@ -36,7 +36,7 @@ func TestPreflightNamesTheContextAndTheKubeconfig(t *testing.T) {
 			t.Setenv("KUBECONFIG", c.kubeconfig)
 			cfg := config.Defaults()
 			cfg.Cloud, cfg.Cluster.KubeContext = "kubernetes", c.context
-			err := Preflight(cfg)
+			err := Preflight(nil, cfg)
 			if len(c.wantErr) == 0 {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -57,7 +57,7 @@ func TestPreflightNamesTheContextAndTheKubeconfig(t *testing.T) {
 		t.Setenv("KUBECONFIG", filepath.Join(dir, "absent"))
 		cfg := config.Defaults()
 		cfg.Cloud = "aws"
-		if err := Preflight(cfg); err != nil {
+		if err := Preflight(nil, cfg); err != nil {
 			t.Fatal(err)
 		}
 	})

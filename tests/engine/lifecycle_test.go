@@ -528,6 +528,13 @@ func importerSharesTheCA(t *testing.T, c *kubetest.Cluster, w *enginetest.Worksp
 	if err != nil {
 		t.Fatal(err)
 	}
+	// First in the namespaces the first stack deploys to: refused before anything is
+	// registered, naming the key and the stack that owns the namespace.
+	setConfig(t, s, with(with(richest, importer), map[string]string{"otelfleet:agentNamespace": "observability-agent"}))
+	_, err = s.Preview(t.Context())
+	if err == nil || !strings.Contains(err.Error(), `otelfleet:agentNamespace: namespace "observability-agent" is where stack `+stackName+" deploys") {
+		t.Errorf("a second stack in the first stack's agent namespace: preview error %v; want one naming otelfleet:agentNamespace and stack %s", err, stackName)
+	}
 	setConfig(t, s, with(richest, importer))
 	start := time.Now()
 	res, err := s.Up(t.Context())

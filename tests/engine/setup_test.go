@@ -17,6 +17,7 @@ import (
 	"github.com/otelfleet/otelfleet/internal/kubetest"
 	"github.com/otelfleet/otelfleet/stacks"
 	"github.com/otelfleet/otelfleet/stacks/cluster"
+	"github.com/otelfleet/otelfleet/stacks/config"
 	"github.com/otelfleet/otelfleet/synth"
 	"github.com/otelfleet/otelfleet/synth/synthtest"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -56,7 +57,7 @@ var controllers = []string{"garbagecollector", "namespace", "deployment", "repli
 // object, because without a kubelet no workload ever becomes ready. It runs in the test
 // process, so its preflight reads the test's KUBECONFIG (newStack sets it).
 func program() pulumi.RunFunc {
-	run := stacks.Program(map[string]stacks.Builder{"kubernetes": cluster.Build}, cluster.Preflight)
+	run := stacks.Program(map[string]stacks.Builder{"kubernetes": cluster.Build}, cluster.Preflight, cluster.OwnNamespaces(workspaceStacks))
 	return func(ctx *pulumi.Context) error {
 		if err := ctx.RegisterResourceTransform(addSkipAwait); err != nil {
 			return err
@@ -99,6 +100,18 @@ func startCluster(t *testing.T) (*kubetest.Cluster, string) {
 	return c, kubeconfig
 }
 
+// workDir is the directory of the current workspace (Pulumi.yaml and the stack files).
+// The engine gives inline programs no root directory, and this process does not run in
+// the project, so the namespace preflight reads the other stacks from here.
+var workDir string
+
+func workspaceStacks(dir, self string) (map[string]config.Stack, error) {
+	if dir == "" {
+		dir = workDir
+	}
+	return synth.OtherStacks(dir, self)
+}
+
 // newStack creates the local stack in a fresh workspace with the given config on top of
 // Pulumi.local.yaml.
 func newStack(t *testing.T, kubeconfig string, values map[string]string) (*enginetest.Workspace, auto.Stack) {
@@ -110,6 +123,7 @@ func newStack(t *testing.T, kubeconfig string, values map[string]string) (*engin
 		ProjectDir: projectDir, Stack: stackName, Program: program(),
 		Env: map[string]string{"KUBECONFIG": kubeconfig},
 	})
+	workDir = w.Dir
 	s, err := w.Upsert(t.Context())
 	if err != nil {
 		t.Fatalf("creating the stack: %v", err)

@@ -23,6 +23,11 @@ type Args struct {
 	// NoncurrentDays deletes overwritten or deleted object versions after this many days.
 	NoncurrentDays int
 	Tags           map[string]string
+	// Region and Account, when both set, give the bucket's key an explicit policy
+	// (KeyPolicy) instead of the default one: the account administers it, and uses it only
+	// through S3 in Region.
+	Region  string
+	Account pulumi.StringInput
 }
 
 // Archive is the bucket and its key.
@@ -59,6 +64,35 @@ func (a Args) validate() error {
 }
 
 // TLSOnlyPolicy denies every request to the bucket that does not use TLS 1.2 or later.
+// keyAdministration are the key-management actions of AWS's key-administrator template:
+// everything but using the key for cryptography.
+var keyAdministration = []string{
+	"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+	"kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+	"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+}
+
+// KeyPolicy is the archive key's policy: the account (that is, IAM policies in it, such
+// as the deployer's) administers the key; principals of the account may use it only
+// through S3 in region (the collectors' writer policy and readers of the archive both go
+// through S3), never by calling KMS directly. The default key policy would let any IAM
+// policy of the account grant direct Decrypt.
+func KeyPolicy(region, account string) policy.Document {
+	root := &policy.Principal{AWS: []string{policy.ARN{Partition: policy.Partition(region), Service: "iam", Account: account, Resource: "root"}.String()}}
+	return policy.New(
+		policy.Statement{Sid: "AccountAdministersTheKey", Effect: policy.Allow, Principal: root, Action: keyAdministration, Resource: []string{"*"}},
+		policy.Statement{
+			Sid: "UseOnlyThroughS3", Effect: policy.Allow, Principal: root,
+			Action:   []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"},
+			Resource: []string{"*"},
+			Condition: policy.Condition{"StringEquals": {
+				"kms:ViaService":    {"s3." + region + "." + policy.DNSSuffix(region)},
+				"kms:CallerAccount": {account},
+			}},
+		},
+	)
+}
+
 func TLSOnlyPolicy(bucketArn string) policy.Document {
 	everyone := &policy.Principal{AWS: []string{"*"}}
 	resources := []string{bucketArn, bucketArn + "/*"}
@@ -92,12 +126,18 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	parent := pulumi.Parent(ar)
 	tags := pulumi.ToStringMap(a.Tags)
 
-	key, err := kms.NewKey(ctx, name, &kms.KeyArgs{
+	keyArgs := &kms.KeyArgs{
 		Description:          pulumi.String("Server-side encryption of the otelfleet telemetry archive " + name),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Tags:                 tags,
-	}, parent)
+	}
+	if a.Region != "" && a.Account != nil {
+		keyArgs.Policy = a.Account.ToStringOutput().ApplyT(func(account string) (string, error) {
+			return KeyPolicy(a.Region, account).JSON()
+		}).(pulumi.StringOutput)
+	}
+	key, err := kms.NewKey(ctx, name, keyArgs, parent)
 	if err != nil {
 		return nil, err
 	}

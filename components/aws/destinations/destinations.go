@@ -33,8 +33,10 @@ var IndexedAttributes = collector.XRayIndexedAttributes
 // OTLP/Metrics.
 type Args struct {
 	// Prefix names the log groups /otelfleet/<Prefix>/logs and /otelfleet/<Prefix>/metrics.
-	Prefix        string // required
-	Region        string // required
+	Prefix string // required
+	Region string // required
+	// Account, when set, gives the archive key its explicit policy (archive.KeyPolicy).
+	Account       pulumi.StringInput
 	RetentionDays int
 	EMFNamespace  string
 	Archive       archive.Args
@@ -53,9 +55,9 @@ type Destinations struct {
 	// SelfMetricsGroupName holds the collectors' own EMF events (their alarm metrics).
 	SelfMetricsGroupName pulumi.StringOutput `pulumi:"selfMetricsGroupName"`
 	SelfMetricsGroupArn  pulumi.StringOutput `pulumi:"selfMetricsGroupArn"`
-	BucketName       pulumi.StringOutput `pulumi:"bucketName"`
-	BucketArn        pulumi.StringOutput `pulumi:"bucketArn"`
-	KeyArn           pulumi.StringOutput `pulumi:"keyArn"`
+	BucketName           pulumi.StringOutput `pulumi:"bucketName"`
+	BucketArn            pulumi.StringOutput `pulumi:"bucketArn"`
+	KeyArn               pulumi.StringOutput `pulumi:"keyArn"`
 
 	args Args
 }
@@ -72,8 +74,6 @@ func (a Args) defaults() Args {
 
 func (a Args) logsGroup() string    { return collector.AWSLogGroup(a.Prefix, "logs") }
 func (a Args) metricsGroup() string { return collector.AWSLogGroup(a.Prefix, "metrics") }
-
-
 
 // New creates the log groups and the archive.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Destinations, error) {
@@ -104,7 +104,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	archiveArgs := a.Archive
-	archiveArgs.Tags = a.Tags
+	archiveArgs.Tags, archiveArgs.Region, archiveArgs.Account = a.Tags, a.Region, a.Account
 	ar, err := archive.New(ctx, name+"-archive", &archiveArgs, parent)
 	if err != nil {
 		return nil, err
