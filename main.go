@@ -13,7 +13,6 @@ import (
 	"github.com/otelfleet/otelfleet/stacks/aws"
 	"github.com/otelfleet/otelfleet/stacks/azure"
 	"github.com/otelfleet/otelfleet/stacks/cluster"
-	"github.com/otelfleet/otelfleet/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -36,5 +35,5 @@ func main() {
 		fmt.Fprintf(os.Stderr, "otelfleet: unknown command %q\nusage: otelfleet (as a Pulumi program)\n       otelfleet synth [--stack NAME] [--out DIR] [--dir PROJECT_DIR]\n", os.Args[1])
 		os.Exit(2)
 	}
-	pulumi.Run(stacks.Program(builders, cluster.Preflight, cluster.OwnNamespaces(synth.OtherStacks)))
+	pulumi.Run(stacks.Program(builders, cluster.Preflight, cluster.OwnNamespaces(cluster.ProjectStacks)))
 }

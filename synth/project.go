@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/otelfleet/otelfleet/stacks/config"
 	"sigs.k8s.io/yaml"
 )
 
@@ -112,29 +111,4 @@ func readYAML(path string, out any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
-}
-
-// OtherStacks reads every stack of the project directory dir but self, as the program
-// would load it (secure values as placeholders; not validated).
-func OtherStacks(dir, self string) (map[string]config.Stack, error) {
-	names, err := Stacks(dir)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]config.Stack{}
-	for _, name := range names {
-		if name == self {
-			continue
-		}
-		sc, err := ReadStackConfig(dir, name)
-		if err != nil {
-			return nil, err
-		}
-		cfg, err := config.Load(sc.Values)
-		if err != nil {
-			return nil, fmt.Errorf("stack %s: %w", name, err)
-		}
-		out[name] = cfg
-	}
-	return out, nil
 }

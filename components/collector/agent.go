@@ -42,6 +42,11 @@ type AgentOptions struct {
 	LogLevel string
 	// ResourceAttributes are upserted after deployment.environment (e.g. from pod env).
 	ResourceAttributes []AttributeAction
+	// NodeMetrics and PrometheusScrape (DaemonSet only; nil: off) add the node's, its pods'
+	// and containers' metrics, and the annotated pods' Prometheus metrics, to the metrics
+	// pipeline.
+	NodeMetrics      *NodeMetrics
+	PrometheusScrape *PrometheusScrape
 }
 
 // idLogCheckpoints is the file_storage extension holding the log receiver's offsets.
@@ -76,8 +81,18 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 	if err := requirePositive("agent queue size", o.QueueSize); err != nil {
 		return nil, err
 	}
-	if o.Mode == AgentSidecar && (o.K8sAttributes || o.LogCollection) {
-		return nil, fmt.Errorf("sidecar agents cannot use Kubernetes attributes or log collection (they run with the workload's service account and no host mounts)")
+	if o.Mode == AgentSidecar && (o.K8sAttributes || o.LogCollection || o.NodeMetrics != nil || o.PrometheusScrape != nil) {
+		return nil, fmt.Errorf("sidecar agents cannot use Kubernetes attributes, log collection, node metrics or Prometheus scraping (they run with the workload's service account and no host mounts)")
+	}
+	if o.NodeMetrics != nil {
+		if err := o.NodeMetrics.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	if o.PrometheusScrape != nil {
+		if err := o.PrometheusScrape.Validate(); err != nil {
+			return nil, err
+		}
 	}
 
 	// Sidecars share the pod's network: listen on all interfaces anyway so the kubelet's
@@ -104,17 +119,10 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 	processors = append(processors, idResource, idBatch)
 	c.Processors[idBatch] = BatchProcessor{Timeout: agentBatchTimeout, SendBatchSize: agentBatchMaxSpans, SendBatchMaxSize: agentBatchMaxSpans}
 
-	tls := ClientTLS{Insecure: true}
-	if o.TLS != nil {
-		tls = *o.TLS
-	}
-	helper := ExporterHelper{
-		Timeout:        "10s",
-		RetryOnFailure: DefaultRetry(),
-		SendingQueue:   &SendingQueue{Enabled: true, NumConsumers: 4, QueueSize: int64(o.QueueSize), Storage: storage},
-	}
+	gateway := toGateway(o.GatewayEndpoint, o.TLS, o.QueueSize, storage)
+	tls, helper := gateway.TLS, gateway.ExporterHelper
 	gatewayID := TypeOTLPGRPC + "/gateway"
-	c.Exporters[gatewayID] = OTLPExporter{Endpoint: o.GatewayEndpoint, TLS: tls, Compression: agentCompression, ExporterHelper: helper}
+	c.Exporters[gatewayID] = gateway
 
 	traceExporter := gatewayID
 	if o.LoadBalancingHost != "" {
@@ -140,7 +148,18 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 	}
 
 	c.Service.Pipelines[Traces] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: []string{traceExporter}}
-	c.Service.Pipelines[Metrics] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: []string{gatewayID}}
+	metricReceivers := []string{idOTLP}
+	if o.NodeMetrics != nil {
+		for id, r := range o.NodeMetrics.receivers() {
+			c.Receivers[id] = r
+		}
+		metricReceivers = append(metricReceivers, TypeHostMetrics, TypeKubeletStats)
+	}
+	if o.PrometheusScrape != nil {
+		c.Receivers[TypePrometheus] = o.PrometheusScrape.receiver()
+		metricReceivers = append(metricReceivers, TypePrometheus)
+	}
+	c.Service.Pipelines[Metrics] = Pipeline{Receivers: metricReceivers, Processors: processors, Exporters: []string{gatewayID}}
 	logReceivers := []string{idOTLP}
 	if o.LogCollection {
 		logs := KubernetesContainerLogs(o.ExcludeLogNamespaces...)
@@ -154,6 +173,20 @@ func AgentConfig(o AgentOptions) (*Config, error) {
 	}
 	c.Service.Pipelines[Logs] = Pipeline{Receivers: logReceivers, Processors: processors, Exporters: []string{gatewayID}}
 	return c, c.Validate()
+}
+
+// toGateway is an agent's OTLP exporter to the gateway: TLS (plaintext when nil), snappy,
+// retry and a sending queue of queueSize batches (persistent in storage when set).
+func toGateway(endpoint string, tls *ClientTLS, queueSize int, storage string) OTLPExporter {
+	t := ClientTLS{Insecure: true}
+	if tls != nil {
+		t = *tls
+	}
+	return OTLPExporter{Endpoint: endpoint, TLS: t, Compression: agentCompression, ExporterHelper: ExporterHelper{
+		Timeout:        "10s",
+		RetryOnFailure: DefaultRetry(),
+		SendingQueue:   &SendingQueue{Enabled: true, NumConsumers: 4, QueueSize: int64(queueSize), Storage: storage},
+	}}
 }
 
 func orDefault(v, def string) string {

@@ -30,6 +30,13 @@ const (
 	LogCheckpointMountPath = "/var/lib/otelcol/logs"
 	// NodeNameEnv carries the node's name into agents (downward API).
 	NodeNameEnv = "K8S_NODE_NAME"
+	// NodeIPEnv carries the node's IP into agents: they reach their kubelet there.
+	NodeIPEnv = "K8S_NODE_IP"
+	// HostRootMountPath is where the agent mounts the node's root filesystem read-only
+	// (AgentHostFilesystems).
+	HostRootMountPath = "/hostfs"
+	// ClusterCollectorMemoryLimitMiB sizes the cluster collector (one pod per cluster).
+	ClusterCollectorMemoryLimitMiB = 512
 )
 
 // Certificate rotation defaults: cert-manager renews a certificate CertRenewBefore ahead of
@@ -57,6 +64,17 @@ type ConfigSpec struct {
 	AgentQueueSize      int
 	AgentK8sAttributes  bool
 	AgentLogCollection  bool
+	// AgentNodeMetrics adds the node, pod and container metrics (host_metrics,
+	// kubelet_stats) to the DaemonSet agent; AgentHostFilesystems also the node's
+	// filesystems (a read-only hostPath of /); KubeletCAFile verifies the kubelet ("" skips
+	// verification: self-signed kubelet certificates, as on EKS and kind).
+	AgentNodeMetrics     bool
+	AgentHostFilesystems bool
+	KubeletCAFile        string
+	// AgentPrometheusScrape scrapes the annotated pods of each agent's node.
+	AgentPrometheusScrape bool
+	// ClusterMetrics runs the cluster collector (k8s_cluster, one per cluster).
+	ClusterMetrics bool
 
 	GatewayMemoryLimitMiB  int
 	GatewayQueueSize       int
@@ -81,6 +99,7 @@ type Configs struct {
 	Canary  string `json:"canary,omitempty"`
 	Agent   string `json:"agent,omitempty"`
 	Sidecar string `json:"sidecar,omitempty"`
+	Cluster string `json:"cluster,omitempty"`
 }
 
 // NewConfigs renders the fleet's collector configurations.
@@ -107,7 +126,25 @@ func NewConfigs(s ConfigSpec) (Configs, error) {
 			return c, fmt.Errorf("sidecar collector config: %w", err)
 		}
 	}
+	if s.ClusterMetrics {
+		if c.Cluster, err = render(collector.ClusterCollectorConfig(s.ClusterCollectorOptions())); err != nil {
+			return c, fmt.Errorf("cluster collector config: %w", err)
+		}
+	}
 	return c, nil
+}
+
+// ClusterCollectorOptions are the cluster collector's options: it sends to the gateway as
+// an agent does (same TLS, same queue size).
+func (s ConfigSpec) ClusterCollectorOptions() collector.ClusterCollectorOptions {
+	o := collector.ClusterCollectorOptions{
+		Environment: s.Environment, GatewayEndpoint: s.Names.GatewayEndpoint(),
+		MemoryLimitMiB: ClusterCollectorMemoryLimitMiB, QueueSize: s.AgentQueueSize, LogLevel: s.LogLevel,
+	}
+	if s.TLS {
+		o.TLS = s.ClientTLS()
+	}
+	return o
 }
 
 // LogCheckpointHostPath is the node directory of an agent's log offsets (agent: the
@@ -167,6 +204,17 @@ func (s ConfigSpec) AgentOptions(mode string) collector.AgentOptions {
 		o.K8sAttributes, o.NodeEnvVar = s.AgentK8sAttributes, NodeNameEnv
 		o.LogCollection = s.AgentLogCollection
 		o.ExcludeLogNamespaces = []string{s.Names.AgentNamespace, s.Names.Namespace}
+		if s.AgentNodeMetrics {
+			o.NodeMetrics = &collector.NodeMetrics{
+				KubeletEndpoint: "https://${env:" + NodeIPEnv + "}:10250", KubeletCAFile: s.KubeletCAFile,
+			}
+			if s.AgentHostFilesystems {
+				o.NodeMetrics.HostRoot = HostRootMountPath
+			}
+		}
+		if s.AgentPrometheusScrape {
+			o.PrometheusScrape = &collector.PrometheusScrape{NodeEnvVar: NodeNameEnv}
+		}
 		if s.AgentLogCollection {
 			o.LogCheckpointDir = LogCheckpointMountPath
 		}

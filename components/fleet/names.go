@@ -60,7 +60,11 @@ func (n Names) Agent() string { return n.Prefix + "-agent" }
 // AgentHost is the agent Service's in-cluster DNS name.
 func (n Names) AgentHost() string { return svcHost(n.Agent(), n.AgentNamespace) }
 
-// AgentTLSSecret names the Secret cert-manager writes the agents' certificate to.
+// ClusterCollector names the cluster collector's workload (in the agents' namespace).
+func (n Names) ClusterCollector() string { return n.Prefix + "-cluster" }
+
+// AgentTLSSecret names the Secret cert-manager writes the agents' certificate to (the
+// cluster collector, in the agents' namespace, presents it too).
 func (n Names) AgentTLSSecret() string { return n.Agent() + "-tls" }
 
 // CAIssuer names the ClusterIssuer otelfleet creates when no otelfleet:tlsIssuer is given.

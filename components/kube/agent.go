@@ -28,10 +28,20 @@ type AgentArgs struct {
 	// LogCollection mounts /var/log read-only and runs the agent as uid 0 (container log
 	// files are root-only); the namespace must then allow the privileged level.
 	LogCollection bool
+	// NodeMetrics lets the agent read its node's kubelet stats (RBAC nodes/stats, the node
+	// IP in K8S_NODE_IP); HostFilesystems mounts the node's root filesystem read-only at
+	// /hostfs (a hostPath: the namespace must then allow the privileged level).
+	NodeMetrics, HostFilesystems bool
+	// PrometheusScrape lets the agent discover the pods of its node (RBAC pods list/watch).
+	PrometheusScrape bool
 	// TLSSecretName mounts a cert-manager secret (client certificate and CA).
 	TLSSecretName string
 	SkipAwait     bool
 }
+
+// readsAPI reports whether the agent talks to the Kubernetes API or its kubelet (and so
+// needs its service account token).
+func (a AgentArgs) readsAPI() bool { return a.K8sAttributes || a.NodeMetrics || a.PrometheusScrape }
 
 // Agent is the node-local collector: a DaemonSet and a Service with
 // internalTrafficPolicy Local, so pods reach the agent on their own node without hostPort
@@ -88,12 +98,12 @@ func NewAgent(ctx *pulumi.Context, name string, in *AgentArgs, opts ...pulumi.Re
 
 	sa, err := corev1.NewServiceAccount(ctx, name+"-sa", &corev1.ServiceAccountArgs{
 		Metadata:                     meta(args.Name),
-		AutomountServiceAccountToken: pulumi.Bool(args.K8sAttributes),
+		AutomountServiceAccountToken: pulumi.Bool(args.readsAPI()),
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
-	if args.K8sAttributes {
+	if args.readsAPI() {
 		if err := agentRBAC(ctx, name, args, ns, objectLabels, parent); err != nil {
 			return nil, err
 		}
@@ -152,17 +162,39 @@ func NewAgent(ctx *pulumi.Context, name string, in *AgentArgs, opts ...pulumi.Re
 	return a, ctx.RegisterResourceOutputs(a, pulumi.Map{"otlpEndpoint": a.OTLPEndpoint, "serviceAccount": a.ServiceAccount, "configChecksum": a.ConfigChecksum})
 }
 
-// agentRBAC grants exactly what the k8sattributes processor reads: pods and namespaces,
-// and replicasets to name a pod's Deployment. Read-only, nothing else (no secrets).
+// AgentRules are the agent's read-only RBAC rules, each for a component that needs it:
+// k8s_attributes reads pods and namespaces, and replicasets to name a pod's Deployment;
+// kubelet_stats reads nodes/stats (the kubelet authorizes /stats/summary so); the
+// Prometheus pod discovery lists and watches pods. Nothing else (no secrets, no writes).
+func AgentRules(k8sAttributes, nodeMetrics, prometheusScrape bool) []rbacv1.PolicyRuleArgs {
+	readOnly := pulumi.ToStringArray([]string{"get", "list", "watch"})
+	var rules []rbacv1.PolicyRuleArgs
+	rule := func(group string, resources []string, verbs pulumi.StringArray) {
+		rules = append(rules, rbacv1.PolicyRuleArgs{ApiGroups: pulumi.ToStringArray([]string{group}), Resources: pulumi.ToStringArray(resources), Verbs: verbs})
+	}
+	if k8sAttributes {
+		rule("", []string{"pods", "namespaces"}, readOnly)
+		rule("apps", []string{"replicasets"}, readOnly)
+	}
+	if nodeMetrics {
+		rule("", []string{"nodes/stats"}, pulumi.ToStringArray([]string{"get"}))
+	}
+	if prometheusScrape && !k8sAttributes {
+		rule("", []string{"pods"}, pulumi.ToStringArray([]string{"list", "watch"}))
+	}
+	return rules
+}
+
+// agentRBAC binds the agent's service account to AgentRules.
 func agentRBAC(ctx *pulumi.Context, name string, args AgentArgs, ns pulumi.StringInput, l pulumi.StringMap, opts ...pulumi.ResourceOption) error {
 	roleName := args.Name + "-k8sattributes"
-	readOnly := pulumi.ToStringArray([]string{"get", "list", "watch"})
+	var rules rbacv1.PolicyRuleArray
+	for _, r := range AgentRules(args.K8sAttributes, args.NodeMetrics, args.PrometheusScrape) {
+		rules = append(rules, r)
+	}
 	role, err := rbacv1.NewClusterRole(ctx, name+"-clusterrole", &rbacv1.ClusterRoleArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(roleName), Labels: l},
-		Rules: rbacv1.PolicyRuleArray{
-			rbacv1.PolicyRuleArgs{ApiGroups: pulumi.ToStringArray([]string{""}), Resources: pulumi.ToStringArray([]string{"pods", "namespaces"}), Verbs: readOnly},
-			rbacv1.PolicyRuleArgs{ApiGroups: pulumi.ToStringArray([]string{"apps"}), Resources: pulumi.ToStringArray([]string{"replicasets"}), Verbs: readOnly},
-		},
+		Rules:    rules,
 	}, opts...)
 	if err != nil {
 		return err
@@ -184,8 +216,17 @@ func agentPodTemplate(args AgentArgs, configMap pulumi.StringInput) (corev1.PodT
 		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAMESPACE"), ValueFrom: fieldRef("metadata.namespace")},
 		corev1.EnvVarArgs{Name: pulumi.String("K8S_POD_NAME"), ValueFrom: fieldRef("metadata.name")},
 	}
+	if args.NodeMetrics {
+		env = append(env, corev1.EnvVarArgs{Name: pulumi.String(fleet.NodeIPEnv), ValueFrom: fieldRef("status.hostIP")})
+	}
 	volumes := configVolumes(configMap)
 	var mounts corev1.VolumeMountArray
+	if args.HostFilesystems {
+		// The node's filesystems, for their usage; HostToContainer so mounts made after the
+		// agent started (a new volume) show up too.
+		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("hostfs"), HostPath: &corev1.HostPathVolumeSourceArgs{Path: pulumi.String("/"), Type: pulumi.String("Directory")}})
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("hostfs"), MountPath: pulumi.String(fleet.HostRootMountPath), ReadOnly: pulumi.Bool(true), MountPropagation: pulumi.String("HostToContainer")})
+	}
 	if args.LogCollection {
 		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("varlog"), HostPath: &corev1.HostPathVolumeSourceArgs{Path: pulumi.String("/var/log"), Type: pulumi.String("Directory")}})
 		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("varlog"), MountPath: pulumi.String("/var/log"), ReadOnly: pulumi.Bool(true)})
@@ -218,7 +259,7 @@ func agentPodTemplate(args AgentArgs, configMap pulumi.StringInput) (corev1.PodT
 		},
 		Spec: &corev1.PodSpecArgs{
 			ServiceAccountName:            pulumi.String(args.Name),
-			AutomountServiceAccountToken:  pulumi.Bool(args.K8sAttributes),
+			AutomountServiceAccountToken:  pulumi.Bool(args.readsAPI()),
 			SecurityContext:               podSecurity,
 			TerminationGracePeriodSeconds: pulumi.Int(30),
 			Containers:                    corev1.ContainerArray{container},

@@ -26,7 +26,14 @@ type FleetArgs struct {
 	AgentResources     Resources
 	AgentLogCollection bool
 	AgentK8sAttributes bool
-	AgentQueueSize     int // batches in the agent's sending queue (required)
+	// AgentNodeMetrics, AgentHostFilesystems, KubeletCAFile, AgentPrometheusScrape and
+	// ClusterMetrics turn on the metric presets (see fleet.ConfigSpec).
+	AgentNodeMetrics      bool
+	AgentHostFilesystems  bool
+	KubeletCAFile         string
+	AgentPrometheusScrape bool
+	ClusterMetrics        bool
+	AgentQueueSize        int // batches in the agent's sending queue (required)
 
 	Gateway GatewaySettings
 
@@ -229,8 +236,8 @@ func (b *fleetBuild) namespaces(f *Fleet) error {
 		return nil
 	}
 	agentLevel := PodSecurityRestricted
-	if args.AgentLogCollection {
-		agentLevel = PodSecurityPrivileged // hostPath /var/log; see AgentArgs.LogCollection
+	if args.AgentLogCollection || args.AgentHostFilesystems {
+		agentLevel = PodSecurityPrivileged // hostPaths /var/log and /; see AgentArgs
 	}
 	agentNS, err := NewNamespace(b.ctx, b.name+"-agent-namespace", args.AgentNamespace, agentLevel, nil, b.parent)
 	if err != nil {
@@ -314,6 +321,7 @@ func (b *fleetBuild) agents(f *Fleet) error {
 		agent, err := NewAgent(b.ctx, b.name+"-agent", &AgentArgs{
 			Namespace: f.AgentNamespace, Name: b.names.Agent(), Image: args.Image, Config: b.configs.Agent,
 			Resources: args.AgentResources, K8sAttributes: args.AgentK8sAttributes, LogCollection: args.AgentLogCollection,
+			NodeMetrics: args.AgentNodeMetrics, HostFilesystems: args.AgentHostFilesystems, PrometheusScrape: args.AgentPrometheusScrape,
 			TLSSecretName: b.agentSecret, SkipAwait: args.SkipAwait,
 			AllowedNamespaces: b.otlpNamespaces(), MetricsNamespaces: b.fleetNamespaces(),
 		}, b.parent, pulumi.DependsOn(b.certificates))
@@ -321,6 +329,15 @@ func (b *fleetBuild) agents(f *Fleet) error {
 			return err
 		}
 		f.Agent, f.AgentEndpoint = agent, agent.OTLPEndpoint
+	}
+	if b.configs.Cluster != "" {
+		if _, err := NewClusterCollector(b.ctx, b.name+"-cluster", &ClusterCollectorArgs{
+			Namespace: f.AgentNamespace, Name: b.names.ClusterCollector(), Image: args.Image, Config: b.configs.Cluster,
+			Resources: ClusterCollectorResources, MetricsNamespaces: b.fleetNamespaces(),
+			TLSSecretName: b.agentSecret, SkipAwait: args.SkipAwait,
+		}, b.parent, pulumi.DependsOn(b.certificates)); err != nil {
+			return err
+		}
 	}
 	if b.configs.Sidecar != "" {
 		return newSidecarExample(b.ctx, b.name+"-example", args, b.issuer, b.configs.Sidecar, imageTag(args.Image), b.parent)
@@ -369,6 +386,8 @@ func (a *FleetArgs) configSpec() fleet.ConfigSpec {
 		TLSReloadInterval: a.tlsReloadInterval(),
 		AgentModes:        a.AgentModes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: a.AgentQueueSize,
 		AgentK8sAttributes: a.AgentK8sAttributes, AgentLogCollection: a.AgentLogCollection,
+		AgentNodeMetrics: a.AgentNodeMetrics, AgentHostFilesystems: a.AgentHostFilesystems, KubeletCAFile: a.KubeletCAFile,
+		AgentPrometheusScrape: a.AgentPrometheusScrape, ClusterMetrics: a.ClusterMetrics,
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: a.Gateway.QueueSize, GatewayPersistentQueue: a.Gateway.PersistentQueue,
 		GatewayQueueBytes: fleet.QueueBudget(a.Gateway.PersistentQueue, a.Gateway.QueueStorageSize),
 		Exporters:         a.Exporters, ExporterExtensions: a.ExporterExtensions, GatewayResourceAttributes: a.GatewayResourceAttributes,

@@ -218,11 +218,12 @@ func fileExists(p string) bool {
 type Option func(*options)
 
 type options struct {
-	noNetwork    bool
-	timeout      time.Duration
-	healthURL    string
-	startTimeout time.Duration
-	extraArgs    []string
+	noNetwork      bool
+	serviceAccount string
+	timeout        time.Duration
+	healthURL      string
+	startTimeout   time.Duration
+	extraArgs      []string
 }
 
 // NoNetwork runs `validate` in a new, empty network namespace (`unshare -n`, needs root or
@@ -231,6 +232,13 @@ type options struct {
 // otherwise probe the instance-metadata endpoint or resolve AWS hosts. Values in the env
 // argument of Validate override the dummies.
 func NoNetwork() Option { return func(o *options) { o.noNetwork = true } }
+
+// WithServiceAccount runs `validate` with dir (ca.crt, token, namespace) where a pod has
+// its service account, /var/run/secrets/kubernetes.io/serviceaccount: in a new mount
+// namespace (`unshare -m`, root) with a tmpfs over /run, so nothing of the machine changes.
+// Receivers authenticating with auth_type serviceAccount read those files when they are
+// created (kubelet_stats reads the CA even with insecure_skip_verify).
+func WithServiceAccount(dir string) Option { return func(o *options) { o.serviceAccount = dir } }
 
 // WithTimeout bounds a Validate run (default 2 minutes).
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
@@ -303,13 +311,24 @@ func Validate(bin, configPath string, env []string, opts ...Option) (output stri
 	args := append([]string{"validate", "--config=" + configPath}, o.extraArgs...)
 	name := bin
 	environ := os.Environ()
+	var unshare []string
 	if o.noNetwork {
 		if err := CheckNoNetwork(); err != nil {
 			return "", err
 		}
-		args = append([]string{"-n", "--", bin}, args...)
-		name = "unshare"
+		unshare = append(unshare, "-n")
 		environ = append(environ, DummyAWSEnv()...)
+	}
+	if o.serviceAccount != "" {
+		// $0 is the directory to install; "$@" the collector command line.
+		const install = `mount -t tmpfs tmpfs /run && mkdir -p /run/secrets/kubernetes.io && cp -r "$0" /run/secrets/kubernetes.io/serviceaccount && exec "$@"`
+		unshare = append(unshare, "-m", "--propagation", "private", "--", "sh", "-c", install, o.serviceAccount)
+	} else if len(unshare) > 0 {
+		unshare = append(unshare, "--")
+	}
+	if len(unshare) > 0 {
+		args = append(append(unshare, bin), args...)
+		name = "unshare"
 	}
 	environ = append(environ, env...)
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/otelfleet/otelfleet/stacks/config"
+	"github.com/otelfleet/otelfleet/synth"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -79,4 +80,30 @@ func effectiveContext(cfg config.Stack) string {
 	}
 	_, current, _ := readContexts(kubeconfigPaths())
 	return current
+}
+
+// ProjectStacks reads every stack of the project directory dir but self (its
+// Pulumi.<stack>.yaml), as the program would load it (secure values as placeholders; not
+// validated). It is the OtherStacks of `pulumi up`.
+func ProjectStacks(dir, self string) (map[string]config.Stack, error) {
+	names, err := synth.Stacks(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]config.Stack{}
+	for _, name := range names {
+		if name == self {
+			continue
+		}
+		sc, err := synth.ReadStackConfig(dir, name)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := config.Load(sc.Values)
+		if err != nil {
+			return nil, fmt.Errorf("stack %s: %w", name, err)
+		}
+		out[name] = cfg
+	}
+	return out, nil
 }

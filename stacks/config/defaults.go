@@ -30,6 +30,10 @@ func Defaults() Stack {
 			MemoryLimit:   "512Mi",
 			K8sAttributes: true,
 			QueueSize:     1000,
+			// The kube-stack chart's defaults: node, kubelet and cluster metrics, scraping.
+			NodeMetrics:      true,
+			PrometheusScrape: true,
+			ClusterMetrics:   true,
 		},
 		Gateway: Gateway{
 			Kind:              "deployment",

@@ -49,14 +49,18 @@ type Kubernetes struct {
 
 // Agent configures the node-local (DaemonSet) and per-pod (sidecar) agents.
 type Agent struct {
-	Modes         []string `key:"agentModes" enum:"daemonset,sidecar" desc:"Agent deployment modes: daemonset (one agent per node behind a node-local Service) and/or sidecar (a helper that adds an agent container to workloads; an example workload is deployed)."`
-	CPURequest    string   `key:"agentCpuRequest" desc:"CPU request of each agent container (Kubernetes quantity)."`
-	CPULimit      string   `key:"agentCpuLimit" desc:"CPU limit of each agent container."`
-	MemoryRequest string   `key:"agentMemoryRequest" desc:"Memory request of each agent container."`
-	MemoryLimit   string   `key:"agentMemoryLimit" desc:"Memory limit of each agent container; memory_limiter and GOMEMLIMIT are derived from it."`
-	LogCollection bool     `key:"agentLogCollection" desc:"Collect container logs from /var/log/pods with the filelog receiver (mounts /var/log read-only; the agent namespace then needs the 'privileged' Pod Security level and the agent runs as uid 0 with no capabilities)."`
-	K8sAttributes bool     `key:"agentK8sAttributes" desc:"Enrich telemetry with Kubernetes metadata (k8sattributes processor, node-scoped watch; adds the read-only RBAC it needs)."`
-	QueueSize     int      `key:"agentQueueSize" desc:"Sending-queue size (batches) of the agent's exporter to the gateway."`
+	Modes            []string `key:"agentModes" enum:"daemonset,sidecar" desc:"Agent deployment modes: daemonset (one agent per node behind a node-local Service) and/or sidecar (a helper that adds an agent container to workloads; an example workload is deployed)."`
+	CPURequest       string   `key:"agentCpuRequest" desc:"CPU request of each agent container (Kubernetes quantity)."`
+	CPULimit         string   `key:"agentCpuLimit" desc:"CPU limit of each agent container."`
+	MemoryRequest    string   `key:"agentMemoryRequest" desc:"Memory request of each agent container."`
+	MemoryLimit      string   `key:"agentMemoryLimit" desc:"Memory limit of each agent container; memory_limiter and GOMEMLIMIT are derived from it."`
+	LogCollection    bool     `key:"agentLogCollection" desc:"Collect container logs from /var/log/pods with the filelog receiver (mounts /var/log read-only; the agent namespace then needs the 'privileged' Pod Security level and the agent runs as uid 0 with no capabilities)."`
+	K8sAttributes    bool     `key:"agentK8sAttributes" desc:"Enrich telemetry with Kubernetes metadata (k8sattributes processor, node-scoped watch; adds the read-only RBAC it needs)."`
+	QueueSize        int      `key:"agentQueueSize" desc:"Sending-queue size (batches) of the agent's exporter to the gateway."`
+	NodeMetrics      bool     `key:"agentNodeMetrics" desc:"Node, pod and container metrics on the DaemonSet agent: host_metrics (cpu, load, memory, disk, paging: the node's own /proc, no host mount) and kubelet_stats against the agent's own node (https://<node IP>:10250, service-account token, RBAC nodes/stats; the kubelet's certificate is verified with the cluster CA on AKS, not on EKS and kubernetes where kubelets serve self-signed ones)."`
+	HostFilesystems  bool     `key:"agentHostFilesystems" desc:"Also report the node's filesystems (host_metrics filesystem scraper): mounts the node's / read-only at /hostfs, so the agent namespace needs the 'privileged' Pod Security level (the agent itself stays unprivileged). Needs agentNodeMetrics."`
+	PrometheusScrape bool     `key:"agentPrometheusScrape" desc:"Each DaemonSet agent scrapes the pods of its node annotated prometheus.io/scrape: \"true\" (prometheus.io/port, prometheus.io/path), the fleet's own collectors included (RBAC pods list/watch). Targets behind a NetworkPolicy must admit the agent namespace."`
+	ClusterMetrics   bool     `key:"clusterMetrics" desc:"Run one cluster collector (a single-replica Deployment in the agent namespace) with k8s_cluster: node conditions and allocatable resources, pod phases, container restarts and limits, workload replicas, HPA, jobs, quotas; read-only RBAC on exactly those objects. Kubernetes events are not collected (no buildable k8sobjects receiver behind the module proxy otelfleet builds from)."`
 }
 
 // Gateway configures the central gateway tier.

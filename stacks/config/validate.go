@@ -115,6 +115,12 @@ func (s *Stack) validateCollector(v *validator) {
 	if !dnsLabel.MatchString(s.Kubernetes.AgentNamespace) {
 		v.bad("agentNamespace", s.Kubernetes.AgentNamespace, "give a Kubernetes namespace name (lowercase DNS label)")
 	}
+	if s.Agent.HostFilesystems && !s.Agent.NodeMetrics {
+		v.bad("agentHostFilesystems", "true", "needs agentNodeMetrics (the filesystem scraper is part of the node metrics)")
+	}
+	if s.Kubernetes.Namespace == s.Kubernetes.AgentNamespace && s.Agent.HostFilesystems {
+		v.bad("agentNamespace", s.Kubernetes.AgentNamespace, "with agentHostFilesystems on, the agent namespace must differ from namespace %q (it needs the 'privileged' Pod Security level; the gateway keeps 'restricted')", s.Kubernetes.Namespace)
+	}
 	if s.Kubernetes.Namespace == s.Kubernetes.AgentNamespace && s.Agent.LogCollection {
 		v.bad("agentNamespace", s.Kubernetes.AgentNamespace, "with agentLogCollection on, the agent namespace must differ from namespace %q (it needs the 'privileged' Pod Security level; the gateway keeps 'restricted')", s.Kubernetes.Namespace)
 	}

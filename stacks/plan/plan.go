@@ -140,6 +140,8 @@ func New(cfg config.Stack) (*Plan, error) {
 		TLSReloadInterval: tlsReloadInterval(cfg),
 		AgentModes:        cfg.Agent.Modes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: cfg.Agent.QueueSize,
 		AgentK8sAttributes: cfg.Agent.K8sAttributes, AgentLogCollection: cfg.Agent.LogCollection,
+		AgentNodeMetrics: cfg.Agent.NodeMetrics, AgentHostFilesystems: cfg.Agent.HostFilesystems, KubeletCAFile: KubeletCAFile(cfg),
+		AgentPrometheusScrape: cfg.Agent.PrometheusScrape, ClusterMetrics: cfg.Agent.ClusterMetrics,
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: cfg.Gateway.QueueSize, GatewayPersistentQueue: cfg.Gateway.PersistentQueue,
 		GatewayQueueBytes: fleet.QueueBudget(cfg.Gateway.PersistentQueue, cfg.Gateway.QueueStorageSize),
 		Exporters:         GatewayExporters(cfg), GatewayResourceAttributes: p.Gateway.ResourceAttributes,
@@ -161,14 +163,24 @@ func New(cfg config.Stack) (*Plan, error) {
 	return p, nil
 }
 
+// KubeletCAFile is how the agents verify their kubelet's serving certificate: with the
+// cluster CA on AKS (kubelet serving certificates signed by it), not at all on EKS and on
+// other clusters, whose kubelets serve self-signed certificates by default.
+func KubeletCAFile(cfg config.Stack) string {
+	if cfg.Cloud == "azure" {
+		return collector.ServiceAccountCAFile
+	}
+	return ""
+}
+
 // ConfigSpec is what the plan's collector configurations were rendered from.
 func (p *Plan) ConfigSpec() fleet.ConfigSpec { return p.configSpec }
 
 func agent(cfg config.Stack) Agent {
 	a := cfg.Agent
 	level := "restricted"
-	if a.LogCollection {
-		level = "privileged" // hostPath /var/log
+	if a.LogCollection || a.HostFilesystems {
+		level = "privileged" // hostPaths /var/log, /
 	}
 	return Agent{Modes: a.Modes, QueueSize: a.QueueSize, LogCollection: a.LogCollection, K8sAttributes: a.K8sAttributes, PodSecurity: level,
 		Resources: Resources{CPURequest: a.CPURequest, CPULimit: a.CPULimit, MemoryRequest: a.MemoryRequest, MemoryLimit: a.MemoryLimit}}

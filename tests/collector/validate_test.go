@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest/loopback"
 	"sigs.k8s.io/yaml"
@@ -43,15 +44,35 @@ func validationEnv(t testing.TB, s *renderedStack, file, text string) []string {
 	return w.Env
 }
 
-// validateOpts runs AWS configs without network (dummy AWS env, see otelcoltest.NoNetwork).
-func validateOpts(text string) []otelcoltest.Option {
+// validateOpts runs AWS configs without network (dummy AWS env, see otelcoltest.NoNetwork),
+// and configs with a component that reads the pod's service account when it is created
+// (kubelet_stats) with one in place (otelcoltest.WithServiceAccount).
+func validateOpts(t testing.TB, text string) []otelcoltest.Option {
 	types := usedComponentTypes(text)
-	for _, c := range awsComponents {
-		if types[c] {
-			return []otelcoltest.Option{otelcoltest.NoNetwork()}
+	var opts []otelcoltest.Option
+	if slices.ContainsFunc(awsComponents, func(c string) bool { return types[c] }) {
+		opts = append(opts, otelcoltest.NoNetwork())
+	}
+	if types[collector.TypeKubeletStats] {
+		opts = append(opts, otelcoltest.WithServiceAccount(serviceAccountDir(t)))
+	}
+	return opts
+}
+
+// serviceAccountDir is a pod's service account directory: the cluster CA (a test CA), a
+// token and the namespace.
+func serviceAccountDir(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "serviceaccount")
+	if err := newCA(t).WriteTLSDir(dir, []string{"kubernetes"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"token": "test-token", "namespace": "observability"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
 		}
 	}
-	return nil
+	return dir
 }
 
 // TestValidateEveryRenderedConfig renders every stack in-process and runs the real
@@ -81,7 +102,7 @@ func TestValidateEveryRenderedConfig(t *testing.T) {
 						t.Fatal(err)
 					}
 					began := time.Now()
-					out, err := otelcoltest.Validate(bin, path, env, validateOpts(text)...)
+					out, err := otelcoltest.Validate(bin, path, env, validateOpts(t, text)...)
 					took := time.Since(began)
 					if err != nil {
 						t.Fatalf("stack %s, %s: the collector rejects the generated config:\n%s", stack, file, out)
@@ -104,7 +125,7 @@ func TestValidateRejectsBrokenConfigs(t *testing.T) {
 	s := render(t, "aws-prod")
 	gw := s.Gateway(t)
 	text := s.Result.Collector[gw.File]
-	opts := validateOpts(text)
+	opts := validateOpts(t, text)
 
 	cases := []struct {
 		name  string

@@ -109,7 +109,7 @@ func workspaceStacks(dir, self string) (map[string]config.Stack, error) {
 	if dir == "" {
 		dir = workDir
 	}
-	return synth.OtherStacks(dir, self)
+	return cluster.ProjectStacks(dir, self)
 }
 
 // newStack creates the local stack in a fresh workspace with the given config on top of

@@ -29,7 +29,7 @@ var logCollectionDeviations = []string{"restricted volume types", "runAsNonRoot 
 // agentNeedsPrivileged reports whether the stack runs the log-collecting DaemonSet agent,
 // the one workload allowed outside "restricted".
 func (r *rendered) agentNeedsPrivileged() bool {
-	return r.hasAgentMode("daemonset") && r.Config.Agent.LogCollection
+	return r.hasAgentMode("daemonset") && (r.Config.Agent.LogCollection || r.Config.Agent.HostFilesystems)
 }
 
 // wantLevel is the Pod Security level a namespace of the stack must enforce.
@@ -81,6 +81,9 @@ func testPodSecurity(t *testing.T, c *kubetest.Cluster, r *rendered) {
 	if r.hasAgentMode("sidecar") {
 		want++ // the example workload carrying a sidecar agent
 	}
+	if r.Config.Agent.ClusterMetrics {
+		want++ // the cluster collector
+	}
 	if len(templates) != want {
 		var files []string
 		for _, p := range templates {
@@ -90,9 +93,14 @@ func testPodSecurity(t *testing.T, c *kubetest.Cluster, r *rendered) {
 	}
 	for _, p := range templates {
 		t.Run(strings.TrimSuffix(p.Workload.File, ".yaml"), func(t *testing.T) {
+			// Only the DaemonSet agent may deviate; the cluster collector beside it in a
+			// privileged namespace is restricted all the same.
 			var deviations []string
-			if r.wantLevel(p.Workload.Namespace()) == levelPrivileged {
-				deviations = logCollectionDeviations
+			if r.wantLevel(p.Workload.Namespace()) == levelPrivileged && p.Workload.Kind() == "DaemonSet" {
+				deviations = []string{"restricted volume types"}
+				if r.Config.Agent.LogCollection {
+					deviations = logCollectionDeviations
+				}
 			}
 			checkPod(ctx, t, c, p.Workload.String(), p.pod(t), deviations)
 		})
@@ -101,7 +109,7 @@ func testPodSecurity(t *testing.T, c *kubetest.Cluster, r *rendered) {
 	if r.agentNeedsPrivileged() {
 		t.Run("agent-needs-privileged", func(t *testing.T) { testAgentNeedsPrivileged(t, c, r) })
 		t.Run("agent-without-log-collection-is-restricted", func(t *testing.T) {
-			v := render(t, r.Result.Stack, map[string]string{"otelfleet:agentLogCollection": "false"})
+			v := render(t, r.Result.Stack, map[string]string{"otelfleet:agentLogCollection": "false", "otelfleet:agentHostFilesystems": "false"})
 			ds := v.agentDaemonSet(t)
 			nsLevel := ""
 			for _, m := range v.find("Namespace", "") {
@@ -165,8 +173,8 @@ func testAgentNeedsPrivileged(t *testing.T, c *kubetest.Cluster, r *rendered) {
 		t.Errorf("baseline rejects the agent for %q at %s, want only the hostPath volume: %s", rep.Checks, rep.Level, rep.Text)
 	}
 
-	// The hostPaths: /var/log (read-only) and the log receiver's offsets
-	// (/var/lib/otelfleet/<agent>/logs), nothing else.
+	// The hostPaths: / with agentHostFilesystems (read-only), /var/log (read-only) and the
+	// log receiver's offsets (/var/lib/otelfleet/<agent>/logs), nothing else.
 	noLogs, removed := withoutHostPathVolumes(t, pod)
 	var paths []string
 	for _, v := range removed {
@@ -175,7 +183,11 @@ func testAgentNeedsPrivileged(t *testing.T, c *kubetest.Cluster, r *rendered) {
 			t.Errorf("baseline rejection does not name the hostPath volume %q: %s", name, rep.Text)
 		}
 	}
-	if want := []string{"/var/log", fleet.LogCheckpointHostPath(r.Config.Name + "-agent")}; !slices.Equal(paths, want) {
+	want := []string{"/var/log", fleet.LogCheckpointHostPath(r.Config.Name + "-agent")}
+	if r.Config.Agent.HostFilesystems {
+		want = append([]string{"/"}, want...) // the node's filesystems, read-only
+	}
+	if !slices.Equal(paths, want) {
 		t.Fatalf("agent hostPath volumes %v; want exactly %v", paths, want)
 	}
 	if _, warnings, err := c.Create(ctx, toJSON(t, noLogs), true); err != nil || len(warnings) > 0 {

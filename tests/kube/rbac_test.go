@@ -33,6 +33,19 @@ type groupResource struct{ group, resource string }
 // namespaces, and replicasets to name a pod's Deployment.
 var k8sAttributesReads = []groupResource{{"", "pods"}, {"", "namespaces"}, {"apps", "replicasets"}}
 
+// clusterCollectorReads are what k8s_cluster reports on (components/kube
+// ClusterCollectorRules).
+var clusterCollectorReads = []groupResource{
+	{"", "events"}, {"", "namespaces"}, {"", "nodes"}, {"", "pods"}, {"", "replicationcontrollers"}, {"", "resourcequotas"}, {"", "services"},
+	{"apps", "daemonsets"}, {"apps", "deployments"}, {"apps", "replicasets"}, {"apps", "statefulsets"},
+	{"batch", "jobs"}, {"batch", "cronjobs"}, {"autoscaling", "horizontalpodautoscalers"},
+}
+
+// nodeStats is what kubelet_stats needs: the kubelet authorizes /stats/summary as get
+// nodes/stats. nodes/proxy (the kubelet's exec/run API) must never be granted.
+var nodeStats = access{"get", "", "nodes/stats", ""}
+var nodeProxy = accesses([]string{"get", "create"}, []groupResource{{"", "nodes/proxy"}}, []string{""})
+
 var readVerbs = []string{"get", "list", "watch"}
 var writeVerbs = []string{"create", "update", "patch", "delete"}
 
@@ -92,15 +105,47 @@ func testRBAC(t *testing.T, c *kubetest.Cluster, r *rendered) {
 		} else {
 			denied = append(denied, nodeReads...)
 		}
+		if r.Config.Agent.NodeMetrics {
+			allowed = append(allowed, nodeStats)
+		} else {
+			denied = append(denied, nodeStats)
+		}
+		if r.Config.Agent.PrometheusScrape {
+			allowed = append(allowed, accesses([]string{"list", "watch"}, []groupResource{{"", "pods"}}, []string{""})...)
+		}
+		denied = append(denied, nodeProxy...)
 		checkAccess(t, c, user, groups, allowed, true)
 		checkAccess(t, c, user, groups, denied, false)
-		wantAutomount(t, ds, r.Config.Agent.K8sAttributes)
+		wantAutomount(t, ds, r.Config.Agent.K8sAttributes || r.Config.Agent.NodeMetrics || r.Config.Agent.PrometheusScrape)
+	})
+	t.Run("cluster-collector", func(t *testing.T) {
+		var found []manifest
+		for _, d := range r.find("Deployment", agentNS) {
+			if str(d.Obj, "metadata", "labels", "app.kubernetes.io/component") == "cluster" {
+				found = append(found, d)
+			}
+		}
+		if !r.Config.Agent.ClusterMetrics {
+			if len(found) > 0 {
+				t.Errorf("clusterMetrics is off but %s is rendered", found[0])
+			}
+			return
+		}
+		if len(found) != 1 {
+			t.Fatalf("%d cluster collector Deployments in %s, want 1", len(found), agentNS)
+		}
+		user, groups := serviceAccountOf(t, r, found[0])
+		checkAccess(t, c, user, groups, accesses(readVerbs, clusterCollectorReads, []string{"", gwNS, agentNS, "default"}), true)
+		checkAccess(t, c, user, groups, append(append(slices.Clone(forbidden), nodeStats), nodeProxy...), false)
+		if n, _ := at(found[0].Obj, "spec", "replicas"); fmt.Sprint(n) != "1" {
+			t.Errorf("%s: replicas %v, want 1 (one report per object)", found[0], n)
+		}
 	})
 	t.Run("gateway", func(t *testing.T) {
 		gw := r.gatewayWorkload(t)
 		user, groups := serviceAccountOf(t, r, gw)
 		// The gateway needs no Kubernetes API at all.
-		checkAccess(t, c, user, groups, append(append(slices.Clone(forbidden), reads...), nodeReads...), false)
+		checkAccess(t, c, user, groups, append(append(append(slices.Clone(forbidden), reads...), nodeReads...), nodeStats), false)
 		wantAutomount(t, gw, false)
 	})
 	t.Run("admin-control", func(t *testing.T) {

@@ -28,6 +28,9 @@ const (
 	Agent Role = "agent"
 	// Gateway configs receive from agents and export to the cloud backends.
 	Gateway Role = "gateway"
+	// Cluster is the cluster collector: it reads the Kubernetes API and exports to the
+	// gateway as agents do (rewritten like an agent).
+	Cluster Role = "cluster"
 )
 
 // Ports are the loopback ports one collector listens on (every one must be set).
@@ -60,6 +63,12 @@ type Options struct {
 	TLSDir string
 	// StorageDir replaces every file_storage extension's directory.
 	StorageDir string
+	// Kubeconfig, when set, keeps the components that read the Kubernetes API (the
+	// prometheus receiver's pod discovery, k8s_cluster) and points them at that kubeconfig's
+	// API server; empty drops them. kubelet_stats is always dropped (no kubelet here).
+	Kubeconfig string
+	// HostRoot replaces host_metrics' root_path (the node's / mounted at /hostfs in the pod).
+	HostRoot string
 	// SelfMetrics, when set, keeps the own-metrics pipeline (see SelfMetrics); nil removes
 	// it with its receiver, exporter and periodic reader.
 	SelfMetrics *SelfMetrics
@@ -97,7 +106,10 @@ const (
 //     o.TLSDir; mTLS stays on exactly where the config has it.
 //  5. The k8s_attributes processor is dropped (it needs a Kubernetes API server) and the
 //     file_log receiver is dropped (it tails the node's pod logs), with its checkpoint
-//     storage extension, unless o.LogDir is set, which points it there instead; dropped
+//     storage extension, unless o.LogDir is set, which points it there instead;
+//     kubelet_stats is dropped (no kubelet); the prometheus receiver and k8s_cluster are
+//     dropped, or with o.Kubeconfig pointed at that API server (kubeconfig_file, auth_type
+//     kubeConfig); host_metrics' root_path → o.HostRoot when both are set; dropped
 //     components leave their pipelines.
 //  6. file_storage extensions' directory → o.StorageDir.
 //  7. The own-metrics pipeline (metrics/self: its loopback receiver otlp/self, its
@@ -142,7 +154,7 @@ func (o Options) check() error {
 		}
 	}
 	switch o.Role {
-	case Agent:
+	case Agent, Cluster:
 		if o.GatewayEndpoint == "" {
 			return fmt.Errorf("loopback: an agent needs GatewayEndpoint")
 		}
@@ -221,7 +233,7 @@ func rewriteExporters(c map[string]any, o Options) error {
 	if len(exporters) == 0 {
 		return fmt.Errorf("loopback: the config has no exporters")
 	}
-	if o.Role == Agent {
+	if o.Role == Agent || o.Role == Cluster {
 		return pointAtGateway(exporters, o.GatewayEndpoint)
 	}
 	if o.Upstream != "" {
@@ -404,6 +416,20 @@ func dropNodeOnlyComponents(c map[string]any, o Options) error {
 		}
 	}
 	drop("processors", "processors", "k8s_attributes")
+	drop("receivers", "receivers", "kubelet_stats") // there is no kubelet here
+	if o.Kubeconfig == "" {
+		drop("receivers", "receivers", "prometheus") // its discovery needs an API server
+		drop("receivers", "receivers", "k8s_cluster")
+	} else if err := pointAtAPIServer(c, o.Kubeconfig); err != nil {
+		return err
+	}
+	if root := o.HostRoot; root != "" {
+		for id, v := range section(c, "receivers") {
+			if componentType(id) == "host_metrics" && asMap(v)["root_path"] != nil {
+				asMap(v)["root_path"] = root
+			}
+		}
+	}
 	if o.LogDir == "" {
 		// The log receiver's checkpoint storage goes with it.
 		for id, v := range section(c, "receivers") {
@@ -433,6 +459,28 @@ func dropNodeOnlyComponents(c map[string]any, o Options) error {
 			for i, p := range list {
 				list[i] = strings.Replace(fmt.Sprint(p), "/var/log/pods", o.LogDir, 1)
 			}
+		}
+	}
+	return nil
+}
+
+// pointAtAPIServer makes the components that talk to the Kubernetes API use kubeconfig
+// instead of the pod's service account: every kubernetes_sd_config of the prometheus
+// receiver gets kubeconfig_file, and k8s_cluster auth_type kubeConfig (it reads the
+// KUBECONFIG environment variable, which the test sets).
+func pointAtAPIServer(c map[string]any, kubeconfig string) error {
+	for id, v := range section(c, "receivers") {
+		switch componentType(id) {
+		case "prometheus":
+			jobs, _ := section(asMap(v), "config")["scrape_configs"].([]any)
+			for _, j := range jobs {
+				sds, _ := asMap(j)["kubernetes_sd_configs"].([]any)
+				for _, sd := range sds {
+					asMap(sd)["kubeconfig_file"] = kubeconfig
+				}
+			}
+		case "k8s_cluster":
+			asMap(v)["auth_type"] = "kubeConfig"
 		}
 	}
 	return nil

@@ -19,6 +19,15 @@ type Received struct {
 	// Attrs counts, per resource attribute key and value, the items (spans, points, log
 	// records) that carried it.
 	Attrs map[string]map[string]int
+	// Metrics counts the data points per metric name; Points keeps them per metric name
+	// with their attributes and their resource's.
+	Metrics map[string]int
+	Points  map[string][]Point
+}
+
+// Point is one metric data point: its attributes and its resource's.
+type Point struct {
+	Attrs, Resource map[string]string
 }
 
 // Items is Spans+MetricPoints+LogRecords.
@@ -48,15 +57,19 @@ func (v otlpValue) String() string {
 	return ""
 }
 
+type otlpAttr struct {
+	Key   string    `json:"key"`
+	Value otlpValue `json:"value"`
+}
+
 type otlpResource struct {
-	Attributes []struct {
-		Key   string    `json:"key"`
-		Value otlpValue `json:"value"`
-	} `json:"attributes"`
+	Attributes []otlpAttr `json:"attributes"`
 }
 
 type points struct {
-	DataPoints []json.RawMessage `json:"dataPoints"`
+	DataPoints []struct {
+		Attributes []otlpAttr `json:"attributes"`
+	} `json:"dataPoints"`
 }
 
 type exportLine struct {
@@ -73,6 +86,7 @@ type exportLine struct {
 		Resource     otlpResource `json:"resource"`
 		ScopeMetrics []struct {
 			Metrics []struct {
+				Name                 string  `json:"name"`
 				Gauge                *points `json:"gauge"`
 				Sum                  *points `json:"sum"`
 				Histogram            *points `json:"histogram"`
@@ -95,12 +109,12 @@ type exportLine struct {
 func ReadSink(path, service string) (*Received, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &Received{Attrs: map[string]map[string]int{}}, nil
+		return &Received{Attrs: map[string]map[string]int{}, Metrics: map[string]int{}, Points: map[string][]Point{}}, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	r := &Received{Attrs: map[string]map[string]int{}}
+	r := &Received{Attrs: map[string]map[string]int{}, Metrics: map[string]int{}, Points: map[string][]Point{}}
 	seen := map[string]bool{}
 	if i := bytes.LastIndexByte(data, '\n'); i < len(data)-1 {
 		data = data[:i+1] // a torn last line: the exporter is still writing it
@@ -140,9 +154,15 @@ func ReadSink(path, service string) (*Received, error) {
 						if p == nil {
 							continue
 						}
-						for range p.DataPoints {
+						for _, dp := range p.DataPoints {
 							r.MetricPoints++
 							r.count(attrs)
+							r.Metrics[m.Name]++
+							pa := map[string]string{}
+							for _, a := range dp.Attributes {
+								pa[a.Key] = a.Value.String()
+							}
+							r.Points[m.Name] = append(r.Points[m.Name], Point{Attrs: pa, Resource: attrs})
 						}
 					}
 				}
@@ -169,8 +189,12 @@ func resourceAttrs(res otlpResource, service string) (map[string]string, bool) {
 	for _, a := range res.Attributes {
 		attrs[a.Key] = a.Value.String()
 	}
-	return attrs, attrs["service.name"] == service
+	return attrs, service == AnyService || attrs["service.name"] == service
 }
+
+// AnyService makes ReadSink count items of every resource (receivers such as host_metrics
+// or k8s_cluster set no service.name).
+const AnyService = "*"
 
 func (r *Received) count(attrs map[string]string) {
 	for k, v := range attrs {

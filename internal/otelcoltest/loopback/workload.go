@@ -120,8 +120,11 @@ func mounting(manifests map[string]map[string]any, w map[string]any, ns, cmName 
 		}
 		cname, _ := c["name"].(string)
 		wl := Workload{Kind: kind, Namespace: ns, Name: name, Container: cname, Labels: labels, Role: Agent}
-		if labels["app.kubernetes.io/component"] == "gateway" {
+		switch labels["app.kubernetes.io/component"] {
+		case "gateway":
 			wl.Role = Gateway
+		case "cluster":
+			wl.Role = Cluster
 		}
 		env, err := containerEnv(c, ns, name)
 		if err != nil {
