@@ -47,6 +47,9 @@ type GatewayOptions struct {
 	// ResourceAttributes are upserted on everything passing through (e.g. cloud.region).
 	ResourceAttributes []AttributeAction
 	LogLevel           string
+	// Redaction, when set, removes and masks personal data and credentials in traces and
+	// logs before they leave (see Redaction).
+	Redaction *Redaction
 	// SelfMetrics, when set, sends the gateway's own metrics to an exporter of their own
 	// (the cloud's alarm metrics) through PipelineSelfMetrics.
 	SelfMetrics *SelfMetricsExport
@@ -103,7 +106,20 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 	default:
 		return nil, fmt.Errorf("sampling mode %q: use none, probabilistic or tail", o.Sampling.Mode)
 	}
+	logProcessors := slices.Clone(common)
+	if o.Redaction != nil {
+		if err := o.Redaction.Validate(); err != nil {
+			return nil, err
+		}
+		procs, traces, logs := o.Redaction.processors()
+		for id, p := range procs {
+			c.Processors[id] = p
+		}
+		traceProcessors = append(traceProcessors, traces...)
+		logProcessors = append(logProcessors, logs...)
+	}
 	traceProcessors = append(traceProcessors, idBatch)
+	logProcessors = append(logProcessors, idBatch)
 	common = append(common, idBatch)
 
 	queue := SendingQueue{Enabled: true, NumConsumers: 10, QueueSize: int64(o.QueueSize), Storage: storage}
@@ -149,8 +165,11 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 			continue
 		}
 		processors := common
-		if signal == Traces {
+		switch signal {
+		case Traces:
 			processors = traceProcessors
+		case Logs:
+			processors = logProcessors
 		}
 		c.Service.Pipelines[signal] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: bySignal[signal]}
 	}

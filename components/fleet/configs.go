@@ -85,6 +85,8 @@ type ConfigSpec struct {
 	Exporters                 []collector.Exporter // the gateway's backends
 	ExporterExtensions        map[string]collector.Component
 	GatewayResourceAttributes []collector.AttributeAction
+	// GatewayRedaction, when set, redacts traces and logs at the gateway.
+	GatewayRedaction *collector.Redaction
 	// GatewaySelfMetrics, when set, exports the gateways' own metrics (the cloud's alarms).
 	GatewaySelfMetrics *collector.SelfMetricsExport
 	// CanaryLogLevel, with Canary, is the canary track's log level ("" keeps LogLevel).
@@ -174,6 +176,7 @@ func (s ConfigSpec) GatewayOptions() collector.GatewayOptions {
 		MemoryLimitMiB: s.GatewayMemoryLimitMiB, Sampling: s.Sampling, QueueSize: s.GatewayQueueSize,
 		Exporters: s.Exporters, Extensions: s.ExporterExtensions,
 		ResourceAttributes: s.GatewayResourceAttributes, LogLevel: s.LogLevel, SelfMetrics: s.GatewaySelfMetrics,
+		Redaction: s.GatewayRedaction,
 	}
 	if s.GatewayPersistentQueue {
 		o.QueueDir, o.QueueBytes = QueueMountPath, s.GatewayQueueBytes

@@ -54,6 +54,8 @@ type FleetArgs struct {
 	// GatewaySelfMetrics, when set, sends the gateways' own metrics to an exporter of
 	// their own (the cloud's alarms; the gateway's identity needs write access to it).
 	GatewaySelfMetrics *collector.SelfMetricsExport
+	// GatewayRedaction, when set, removes and masks personal data in traces and logs.
+	GatewayRedaction *collector.Redaction
 	// GatewayEnv, GatewayServiceAccountAnnotations and GatewayPodLabels carry cloud
 	// identity and secrets into the gateway pods.
 	GatewayEnv corev1.EnvVarArray
@@ -391,7 +393,7 @@ func (a *FleetArgs) configSpec() fleet.ConfigSpec {
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: a.Gateway.QueueSize, GatewayPersistentQueue: a.Gateway.PersistentQueue,
 		GatewayQueueBytes: fleet.QueueBudget(a.Gateway.PersistentQueue, a.Gateway.QueueStorageSize),
 		Exporters:         a.Exporters, ExporterExtensions: a.ExporterExtensions, GatewayResourceAttributes: a.GatewayResourceAttributes,
-		GatewaySelfMetrics: a.GatewaySelfMetrics,
+		GatewaySelfMetrics: a.GatewaySelfMetrics, GatewayRedaction: a.GatewayRedaction,
 	}
 	if a.Canary != nil {
 		s.Canary, s.CanaryLogLevel = true, a.Canary.LogLevel

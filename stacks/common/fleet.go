@@ -45,6 +45,7 @@ func FleetArgs(cfg config.Stack, p *plan.Plan) *kube.FleetArgs {
 		Exporters:                 p.ConfigSpec().Exporters,
 		GatewayResourceAttributes: p.Gateway.ResourceAttributes,
 		GatewaySelfMetrics:        p.ConfigSpec().GatewaySelfMetrics,
+		GatewayRedaction:          p.ConfigSpec().GatewayRedaction,
 	}
 	if g.HPAEnabled {
 		args.Gateway.HPA = &kube.HPA{MinReplicas: g.HPAMinReplicas, MaxReplicas: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}

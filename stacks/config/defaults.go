@@ -53,6 +53,8 @@ func Defaults() Stack {
 			CanaryReplicas:    1,
 			IngestInternal:    true,
 			CanaryLogLevel:    "info",
+			Redaction:         true, // personal data never leaves unless a stack turns it off
+			RedactionAllow:    []string{},
 		},
 		Sampling: Sampling{
 			Mode:               "none",

@@ -91,6 +91,8 @@ type Gateway struct {
 	IngestSourceRanges []string `key:"gatewayIngestSourceRanges" desc:"CIDR ranges allowed to reach the ingest load balancer; empty allows every client the load balancer can reach."`
 	OutsidePlaintext   bool     `key:"outsideCollectorsPlaintext" desc:"Accept plain-text OTLP on the collectors outside Kubernetes — the ECS Fargate collector's internal NLB (from the VPC) and the ACI container group (from its VNet) — for Lambda and ECS workloads that send without certificates. Required while ecsCollector or aciEnabled is on: their receivers have no TLS yet, and this key records that decision."`
 	AllowAllNamespaces bool     `key:"gatewayAllowAllNamespaces" desc:"Allow OTLP into the gateway from every namespace of the cluster (true), or only from namespaces labelled otelfleet.io/telemetry=enabled and the agents' namespace (false)."`
+	Redaction          bool     `key:"gatewayRedaction" desc:"Remove and mask personal data and credentials in traces and logs at the gateways (and the ECS/ACI collectors) before they leave: credential headers (authorization, cookie, x-api-key, set-cookie) removed; query strings of url.full/http.url/http.target replaced by ?REDACTED and url.query removed; SQL literals in db.statement/db.query.text replaced by ?; e-mail addresses, payment-card numbers and bearer tokens masked in every string attribute and log body; values of keys naming a password, secret, token or api key masked."`
+	RedactionAllow     []string `key:"gatewayRedactionAllow" desc:"Attribute keys the redaction leaves untouched (e.g. url.full where query strings are needed and known to be clean)."`
 }
 
 // ImageRef is the stable collector image: repository:collectorVersion, plus @digest when

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/internal/quantity"
 )
 
@@ -114,6 +115,11 @@ func (s *Stack) validateCollector(v *validator) {
 	}
 	if !dnsLabel.MatchString(s.Kubernetes.AgentNamespace) {
 		v.bad("agentNamespace", s.Kubernetes.AgentNamespace, "give a Kubernetes namespace name (lowercase DNS label)")
+	}
+	if s.Gateway.Redaction {
+		if err := (collector.Redaction{Allow: s.Gateway.RedactionAllow}).Validate(); err != nil {
+			v.bad("gatewayRedactionAllow", fmt.Sprint(s.Gateway.RedactionAllow), "%v", err)
+		}
 	}
 	if s.Agent.HostFilesystems && !s.Agent.NodeMetrics {
 		v.bad("agentHostFilesystems", "true", "needs agentNodeMetrics (the filesystem scraper is part of the node metrics)")

@@ -40,7 +40,7 @@ func cloudCollectors(cfg config.Stack) (map[string]string, error) {
 	case cfg.Cloud == "azure" && cfg.Azure.ACIEnabled:
 		y, err := gatewayYAML(collector.GatewayOptions{
 			MemoryLimitMiB: ACIMemoryMiB(cfg.Azure.ACIMemoryGB), Sampling: sampling(cfg), QueueSize: cfg.Gateway.QueueSize,
-			Exporters:          ACIExporters(cfg),
+			Exporters: ACIExporters(cfg), Redaction: Redaction(cfg),
 			ResourceAttributes: ResourceAttributes(cfg, "azure_container_instances", ""), LogLevel: cfg.Collector.LogLevel,
 		})
 		if err != nil {

@@ -146,6 +146,7 @@ func New(cfg config.Stack) (*Plan, error) {
 		GatewayQueueBytes: fleet.QueueBudget(cfg.Gateway.PersistentQueue, cfg.Gateway.QueueStorageSize),
 		Exporters:         GatewayExporters(cfg), GatewayResourceAttributes: p.Gateway.ResourceAttributes,
 		GatewaySelfMetrics: clouds[cfg.Cloud].selfMetricsOf(cfg, TierGateway, gatewayStream()),
+		GatewayRedaction:   Redaction(cfg),
 		Canary:             cfg.Gateway.CanaryEnabled, CanaryLogLevel: cfg.Gateway.CanaryLogLevel,
 	}
 	if p.Configs, err = fleet.NewConfigs(p.configSpec); err != nil {
@@ -161,6 +162,14 @@ func New(cfg config.Stack) (*Plan, error) {
 	p.Alerts = fleet.Alerts(fleet.AlertOptions{MinReplicas: p.Gateway.MinReplicas, TailSamplingTraces: traces})
 	p.Outputs = outputs(cfg, p)
 	return p, nil
+}
+
+// Redaction is the stack's PII preset (otelfleet:gatewayRedaction), nil when off.
+func Redaction(cfg config.Stack) *collector.Redaction {
+	if !cfg.Gateway.Redaction {
+		return nil
+	}
+	return &collector.Redaction{Allow: cfg.Gateway.RedactionAllow}
 }
 
 // KubeletCAFile is how the agents verify their kubelet's serving certificate: with the
