@@ -176,3 +176,50 @@ func createPod(t *testing.T, c *kubetest.Cluster, name, node string, port int, p
 		t.Fatalf("pod %s status: %v", name, err)
 	}
 }
+
+// TestClusterMetricsFromARealAPIServer runs aws-prod's cluster collector as rendered
+// against a real kube-apiserver (k8s_cluster rewritten to that API server's kubeconfig),
+// exporting through aws-prod's gateway into a file sink. A Node (Ready) and a Pod
+// (Running, on that node) created there come out as k8s_cluster metrics naming them.
+// (Kubernetes events are not collected: see collector.ClusterCollectorOptions.)
+func TestClusterMetricsFromARealAPIServer(t *testing.T) {
+	c := kubetest.Start(t)
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := c.Kubeconfig(kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	node := "apiVersion: v1\nkind: Node\nmetadata:\n  name: node-a\n"
+	if _, _, err := c.Apply(t.Context(), []byte(node), kubetest.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ready := `{"status":{"conditions":[{"type":"Ready","status":"True","reason":"KubeletReady","lastHeartbeatTime":"2026-01-01T00:00:00Z","lastTransitionTime":"2026-01-01T00:00:00Z"}],"allocatable":{"cpu":"4","memory":"8Gi","pods":"110"}}}`
+	if _, _, err := c.Do(t.Context(), "PATCH", "/api/v1/nodes/node-a/status", []byte(ready), "application/merge-patch+json"); err != nil {
+		t.Fatalf("node status: %v", err)
+	}
+	createPod(t, c, "checkout", "node-a", 8080, "", false)
+
+	bin := otelcoltest.Binary(t)
+	s := render(t, "aws-prod")
+	w, ok := s.Workload("observability-agent-otel-cluster.yaml")
+	if !ok {
+		t.Fatal("aws-prod renders no cluster collector")
+	}
+	w.Env = append(w.Env, "KUBECONFIG="+kubeconfig)
+	ca := newCA(t)
+	sink := filepath.Join(t.TempDir(), "sink.json")
+	gw := prepare(t, s, s.Gateway(t), loopback.Options{Sink: loopback.Sink{File: sink}}, ca).start(t, bin)
+	prepare(t, s, w, loopback.Options{GatewayEndpoint: gw.Endpoint(), Kubeconfig: kubeconfig}, ca).start(t, bin)
+
+	r := waitMetrics(t, sink, 90*time.Second, "k8s.node.condition_ready", "k8s.pod.phase", "k8s.node.allocatable_cpu")
+	var nodeSeen, podSeen bool
+	for _, p := range r.Points["k8s.node.condition_ready"] {
+		nodeSeen = nodeSeen || p.Resource["k8s.node.name"] == "node-a"
+	}
+	for _, p := range r.Points["k8s.pod.phase"] {
+		podSeen = podSeen || (p.Resource["k8s.pod.name"] == "checkout" && p.Resource["k8s.namespace.name"] == "default")
+	}
+	if !nodeSeen || !podSeen {
+		t.Errorf("k8s_cluster metrics name node-a: %v, pod default/checkout: %v", nodeSeen, podSeen)
+	}
+	t.Logf("%d k8s_cluster metrics, e.g. %v", len(r.Metrics), names(r))
+}
