@@ -15,6 +15,14 @@ import (
 
 const secretPlaceholder = fleet.SecretPlaceholder
 
+// The host agent's stack outputs and the files synth writes them to (hosts/).
+const (
+	HostAgentConfigOutput = "hostAgentConfig"
+	HostAgentUnitOutput   = "hostAgentUnit"
+	HostAgentConfigFile   = "host-agent.yaml"
+	HostAgentUnitFile     = "otelfleet-host-agent.service"
+)
+
 // Result is a rendered stack.
 type Result struct {
 	Stack     string
@@ -28,6 +36,9 @@ type Result struct {
 	// Outputs are the stack outputs by name, as `pulumi stack output` would show them;
 	// secret ones are the placeholder.
 	Outputs map[string]any
+	// Hosts are the files of the host agent (its config and systemd unit), when the stack
+	// has one (otelfleet:hostAgentEndpoint).
+	Hosts map[string]string
 }
 
 // Render runs program for the stack described by sc under mocks, with the fakes of the
@@ -74,6 +85,13 @@ func RenderWith(sc *StackConfig, program pulumi.RunFunc, fakes Fakes) (*Result, 
 			}
 			res.Collector[file] = c.YAML
 		}
+	}
+	// The host agent is no resource: the stack outputs it (for hosts outside Kubernetes).
+	if cfg, ok := outputs[HostAgentConfigOutput].(string); ok {
+		res.Collector[HostAgentConfigFile] = cfg
+	}
+	if unit, ok := outputs[HostAgentUnitOutput].(string); ok {
+		res.Hosts = map[string]string{HostAgentConfigFile: res.Collector[HostAgentConfigFile], HostAgentUnitFile: unit}
 	}
 	return res, nil
 }

@@ -69,6 +69,11 @@ func (r *Result) WriteFormat(dir, format string) error {
 			return err
 		}
 	}
+	if len(r.Hosts) > 0 {
+		if err := writeAll(filepath.Join(tmp, "hosts"), r.Hosts, func(v string) ([]byte, error) { return []byte(v), nil }); err != nil {
+			return err
+		}
+	}
 	if err := writeAll(filepath.Join(tmp, "collector"), r.Collector, func(v string) ([]byte, error) { return []byte(v), nil }); err != nil {
 		return err
 	}

@@ -56,6 +56,7 @@ func Defaults() Stack {
 			Redaction:         true, // personal data never leaves unless a stack turns it off
 			RedactionAllow:    []string{},
 		},
+		Hosts: Hosts{Logs: "journald", LogPaths: []string{"/var/log/*.log"}},
 		Sampling: Sampling{
 			Mode:               "none",
 			Percentage:         10,

@@ -29,9 +29,17 @@ type Stack struct {
 	TLS        TLS
 	Monitoring Monitoring
 	Upstream   Upstream
+	Hosts      Hosts
 	Cluster    Cluster
 	AWS        AWS
 	Azure      Azure
+}
+
+// Hosts configures the agent for Linux hosts outside Kubernetes (VMs moving to the fleet).
+type Hosts struct {
+	Endpoint string   `key:"hostAgentEndpoint" desc:"host:port of the gateway ingest as Linux hosts outside Kubernetes reach it (a DNS name in the gateway's certificate, e.g. drRecordName:4317). Set, the stack outputs hostAgentConfig and hostAgentUnit (synth writes them to hosts/): the host agent's collector configuration (host metrics, journal or log files, OTLP on the host's loopback, mTLS to the ingest, persistent queue) and its systemd unit. Needs tlsEnabled and gatewayIngest."`
+	Logs     string   `key:"hostAgentLogs" enum:"journald,files,none" desc:"What the host agent reads besides OTLP and host metrics: the systemd journal (journald), files (hostAgentLogPaths) or nothing."`
+	LogPaths []string `key:"hostAgentLogPaths" desc:"Log files (globs) the host agent tails with hostAgentLogs: files."`
 }
 
 // Collector selects the collector distribution every agent and gateway runs.

@@ -116,6 +116,16 @@ func (s *Stack) validateCollector(v *validator) {
 	if !dnsLabel.MatchString(s.Kubernetes.AgentNamespace) {
 		v.bad("agentNamespace", s.Kubernetes.AgentNamespace, "give a Kubernetes namespace name (lowercase DNS label)")
 	}
+	if h := s.Hosts; h.Endpoint != "" {
+		if _, port, err := net.SplitHostPort(h.Endpoint); err != nil || port == "" {
+			v.bad("hostAgentEndpoint", h.Endpoint, "use host:port of the gateway ingest as the hosts reach it")
+		} else if !s.TLS.Enabled || !s.Gateway.Ingest {
+			v.bad("hostAgentEndpoint", h.Endpoint, "hosts send through the gateway ingest over mutual TLS: set tlsEnabled and gatewayIngest")
+		}
+		if h.Logs == "files" && len(h.LogPaths) == 0 {
+			v.bad("hostAgentLogPaths", "[]", "hostAgentLogs files needs at least one path")
+		}
+	}
 	if s.Gateway.Redaction {
 		if err := (collector.Redaction{Allow: s.Gateway.RedactionAllow}).Validate(); err != nil {
 			v.bad("gatewayRedactionAllow", fmt.Sprint(s.Gateway.RedactionAllow), "%v", err)

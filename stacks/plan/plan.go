@@ -29,6 +29,8 @@ type Plan struct {
 	// CloudCollectors are the configurations of the cloud's collectors outside the cluster
 	// (CollectorECS, CollectorACI).
 	CloudCollectors map[string]string `json:"cloudCollectors,omitempty"`
+	// HostAgent is the agent for Linux hosts outside Kubernetes (otelfleet:hostAgentEndpoint).
+	HostAgent *HostAgent `json:"hostAgent,omitempty"`
 	Alerts          []fleet.Alert     `json:"alerts"`
 	Outputs         []Output          `json:"outputs"`
 	// Trust is the clock and entropy the stack's certificates are made with (stacks.Program
@@ -155,6 +157,9 @@ func New(cfg config.Stack) (*Plan, error) {
 	if p.CloudCollectors, err = cloudCollectors(cfg); err != nil {
 		return nil, err
 	}
+	if p.HostAgent, err = hostAgent(cfg); err != nil {
+		return nil, err
+	}
 	traces := 0
 	if p.Sampling.Mode == collector.SamplingTail {
 		traces = collector.TailSamplingTraces
@@ -248,7 +253,36 @@ func outputs(cfg config.Stack, p *Plan) []Output {
 	if p.TLS != nil {
 		out = append(out, Output{"tlsIssuer", p.TLS.Issuer})
 	}
+	if p.HostAgent != nil {
+		out = append(out, Output{"hostAgentConfig", p.HostAgent.Config}, Output{"hostAgentUnit", p.HostAgent.Unit})
+	}
 	return out
+}
+
+// HostAgent is the agent for Linux hosts outside Kubernetes: its collector configuration
+// and its systemd unit.
+type HostAgent struct {
+	Config, Unit string
+}
+
+// hostAgent renders the host agent of otelfleet:hostAgentEndpoint (nil when unset).
+func hostAgent(cfg config.Stack) (*HostAgent, error) {
+	h := cfg.Hosts
+	if h.Endpoint == "" {
+		return nil, nil
+	}
+	c, err := collector.HostAgentConfig(collector.HostAgentOptions{
+		Environment: cfg.Environment, Endpoint: h.Endpoint, Logs: h.Logs, LogPaths: h.LogPaths,
+		ReloadInterval: cfg.TLS.ReloadInterval, QueueSize: cfg.Agent.QueueSize,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("host agent config: %w", err)
+	}
+	text, err := c.YAML()
+	if err != nil {
+		return nil, err
+	}
+	return &HostAgent{Config: text, Unit: collector.HostAgentUnit()}, nil
 }
 
 // tlsReloadInterval is how often the fleet's collectors re-read their certificates ("" without TLS).

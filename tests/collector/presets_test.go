@@ -65,7 +65,7 @@ func names(r *loopback.Received) []string {
 // agent's deployment.environment. (kubelet_stats needs a kubelet: the rendered config is
 // validated, and its RBAC checked against a real API server in tests/kube.)
 func TestNodeMetricsOnThisMachine(t *testing.T) {
-	sink, _ := metricFleet(t, daemonSetAgent, loopback.Options{HostRoot: "/"})
+	sink, _ := metricFleet(t, daemonSetAgent, loopback.Options{})
 	r := waitMetrics(t, sink, 60*time.Second,
 		"system.cpu.time", "system.memory.usage", "system.cpu.load_average.1m", "system.disk.io", "system.paging.operations", "system.filesystem.usage")
 	var rootFS bool
@@ -113,7 +113,7 @@ func TestPrometheusScrapeFindsAnnotatedPodsOfItsNode(t *testing.T) {
 	createPod(t, c, "unannotated", "node-a", hidden, "", false)
 	createPod(t, c, "elsewhere", "node-b", other, "/metrics", true)
 
-	prepare(t, s, agent, loopback.Options{Ports: ports, GatewayEndpoint: gw.Endpoint(), Kubeconfig: kubeconfig, HostRoot: "/"}, ca).start(t, bin)
+	prepare(t, s, agent, loopback.Options{Ports: ports, GatewayEndpoint: gw.Endpoint(), Kubeconfig: kubeconfig}, ca).start(t, bin)
 	r := waitSink(t, sink, loopback.AnyService, 90*time.Second, func(r *loopback.Received) bool {
 		return scraped(r, "otelfleet_test_requests") && r.Metrics["otelcol_process_uptime"] > 0
 	})

@@ -67,7 +67,8 @@ type Options struct {
 	// prometheus receiver's pod discovery, k8s_cluster) and points them at that kubeconfig's
 	// API server; empty drops them. kubelet_stats is always dropped (no kubelet here).
 	Kubeconfig string
-	// HostRoot replaces host_metrics' root_path (the node's / mounted at /hostfs in the pod).
+	// HostRoot replaces host_metrics' root_path (the node's / mounted at /hostfs in the
+	// pod); empty means this machine's /.
 	HostRoot string
 	// SelfMetrics, when set, keeps the own-metrics pipeline (see SelfMetrics); nil removes
 	// it with its receiver, exporter and periodic reader.
@@ -107,9 +108,9 @@ const (
 //  5. The k8s_attributes processor is dropped (it needs a Kubernetes API server) and the
 //     file_log receiver is dropped (it tails the node's pod logs), with its checkpoint
 //     storage extension, unless o.LogDir is set, which points it there instead;
-//     kubelet_stats is dropped (no kubelet); the prometheus receiver and k8s_cluster are
+//     kubelet_stats is dropped (no kubelet), journald too (the machine's journal); the prometheus receiver and k8s_cluster are
 //     dropped, or with o.Kubeconfig pointed at that API server (kubeconfig_file, auth_type
-//     kubeConfig); host_metrics' root_path → o.HostRoot when both are set; dropped
+//     kubeConfig); host_metrics' root_path → o.HostRoot (default /); dropped
 //     components leave their pipelines.
 //  6. file_storage extensions' directory → o.StorageDir.
 //  7. The own-metrics pipeline (metrics/self: its loopback receiver otlp/self, its
@@ -417,17 +418,20 @@ func dropNodeOnlyComponents(c map[string]any, o Options) error {
 	}
 	drop("processors", "processors", "k8s_attributes")
 	drop("receivers", "receivers", "kubelet_stats") // there is no kubelet here
+	drop("receivers", "receivers", "journald")      // the host's journal is not the test's
 	if o.Kubeconfig == "" {
 		drop("receivers", "receivers", "prometheus") // its discovery needs an API server
 		drop("receivers", "receivers", "k8s_cluster")
 	} else if err := pointAtAPIServer(c, o.Kubeconfig); err != nil {
 		return err
 	}
-	if root := o.HostRoot; root != "" {
-		for id, v := range section(c, "receivers") {
-			if componentType(id) == "host_metrics" && asMap(v)["root_path"] != nil {
-				asMap(v)["root_path"] = root
-			}
+	root := o.HostRoot
+	if root == "" {
+		root = "/"
+	}
+	for id, v := range section(c, "receivers") {
+		if componentType(id) == "host_metrics" && asMap(v)["root_path"] != nil {
+			asMap(v)["root_path"] = root
 		}
 	}
 	if o.LogDir == "" {
