@@ -86,7 +86,7 @@ func TestLoadBalancerController(t *testing.T) {
 		t.Errorf("controller policy scoped to the VPC: %v, to the cluster's tag: %v", vpcScoped, clusterScoped)
 	}
 	// Off without the ingest.
-	r2, err := render(t, map[string]string{"otelfleet:gatewayIngest": "false", "otelfleet:drAzureStack": "", "otelfleet:drRecordName": "",
+	r2, err := render(t, map[string]string{"otelfleet:gatewayIngest": "false", "otelfleet:drAzureStack": "", "otelfleet:drRecordName": "", "otelfleet:hostAgentEndpoint": "",
 		"otelfleet:regionalRecordName": "", "otelfleet:drHostedZoneId": ""})
 	if err != nil {
 		t.Fatal(err)
