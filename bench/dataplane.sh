@@ -15,7 +15,12 @@
 #   bench/dataplane.sh [--stack aws-prod] [--duration 20] [--workers 8] [--rate 2000]
 #                      [--batch-size 512] [--padding BYTES] [--repeat 3]
 #                      [--agent-patch FILE] [--gateway-patch FILE] [--agent-env K=V]...
-#                      [--profile DIR] [--keep]
+#                      [--profile DIR] [--idle 60] [--keep]
+#
+# --idle first measures the generated agent with no load for that many seconds (its node
+# metric presets still scrape: host_metrics every 30 s; kubelet_stats and the Prometheus pod
+# discovery need a kubelet and an API server and are left out here), so a node's baseline
+# cost of the agent is printed beside its cost under load.
 #
 # --rate is per telemetrygen worker (its limiter tops out near 2000/s per worker; the
 # achieved load is what the table shows). Traces carry status ERROR so the gateway's tail
@@ -31,12 +36,13 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 agent_patch="" gateway_patch="" keep=0 profile=""
+stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 agent_patch="" gateway_patch="" keep=0 profile="" idle=60
 agent_env=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --stack) stack=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
+    --idle) idle=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --batch-size) batch=$2; shift 2 ;;
@@ -108,6 +114,7 @@ stop() { kill "$1" 2>/dev/null || true; while kill -0 "$1" 2>/dev/null; do sleep
 
 # Totals per setup: keys "<setup>.<field>".
 declare -A tot
+idle_ticks=0 idle_hwm=0
 add() { tot[$1]=$(( ${tot[$1]:-0} + $2 )); }
 maxof() { if (( $2 > ${tot[$1]:-0} )); then tot[$1]=$2; fi; }
 
@@ -118,6 +125,12 @@ run_phase() { # setup agent-config otlp-port metrics-port health-port pprof-port
   start sink "$SINK_HEALTH"; sink=$started
   start gateway "$GATEWAY_HEALTH"; gw=$started
   start "$agent" "$hport"; ag=$started
+  if [[ $setup == generated && $round == 1 && $idle -gt 0 ]]; then
+    local i0; i0=$(cpu_ticks "$ag")
+    sleep "$idle"
+    idle_ticks=$(( $(cpu_ticks "$ag") - i0 )); idle_hwm=$(hwm_kb "$ag")
+    log "generated agent idle for ${idle}s: $idle_ticks ticks, peak RSS $(( idle_hwm / 1024 )) MiB"
+  fi
   local a0 g0 s0; a0=$(cpu_ticks "$ag"); g0=$(cpu_ticks "$gw"); s0=$(cpu_ticks "$sink")
   if [[ -n $profile ]]; then
     curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$duration" &
@@ -169,6 +182,10 @@ for s in generated seed; do
   row "($s) gateway" "${tot[$s.spans]}" "${tot[$s.gw_ticks]}" "${tot[$s.load_ms]}" "${tot[$s.gw_hwm]}" "-"
 done
 printf 'refused at the agent: generated %s, seed %s\n' "${tot[generated.refused]}" "${tot[seed.refused]}"
+if (( idle > 0 )); then
+  awk -v t="$idle_ticks" -v s="$idle" -v h="$idle_hwm" -v clk="$clk" \
+    'BEGIN { printf "generated agent on an idle node (metric presets on, %ds): %.1f millicores, peak RSS %.0f MiB\n", s, 1000 * t / clk / s, h / 1024 }'
+fi
 awk -v gn="${tot[generated.spans]}" -v gt="${tot[generated.agent_ticks]}" -v sn="${tot[seed.spans]}" -v st="${tot[seed.agent_ticks]}" \
   -v lost=$(( ${tot[generated.lost]} + ${tot[seed.lost]} )) \
   'BEGIN { r = (gt > 0 && st > 0 && sn > 0) ? sprintf("%.2f", (gn / gt) / (sn / st)) : "n/a (an agent used under one CPU tick: run longer)"

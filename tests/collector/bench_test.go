@@ -26,7 +26,7 @@ func TestDataplaneBenchmarkRuns(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join("bench", "dataplane.sh"),
-		"--duration", "2", "--repeat", "1", "--workers", "2", "--rate", "500")
+		"--duration", "2", "--repeat", "1", "--workers", "2", "--rate", "500", "--idle", "2")
 	cmd.Dir = projectDir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -35,6 +35,9 @@ func TestDataplaneBenchmarkRuns(t *testing.T) {
 	m := benchLine.FindSubmatch(out)
 	if m == nil {
 		t.Fatalf("no final ratio line in the output:\n%s", out)
+	}
+	if !regexp.MustCompile(`(?m)^generated agent on an idle node \(metric presets on, 2s\): [0-9.]+ millicores, peak RSS [0-9]+ MiB$`).Match(out) {
+		t.Errorf("no idle-agent line in the output:\n%s", out)
 	}
 	if lost, _ := strconv.Atoi(string(m[2])); lost != 0 {
 		t.Errorf("the benchmark lost %d spans:\n%s", lost, out)
