@@ -30,9 +30,9 @@ type Plan struct {
 	// (CollectorECS, CollectorACI).
 	CloudCollectors map[string]string `json:"cloudCollectors,omitempty"`
 	// HostAgent is the agent for Linux hosts outside Kubernetes (otelfleet:hostAgentEndpoint).
-	HostAgent *HostAgent `json:"hostAgent,omitempty"`
-	Alerts          []fleet.Alert     `json:"alerts"`
-	Outputs         []Output          `json:"outputs"`
+	HostAgent *HostAgent    `json:"hostAgent,omitempty"`
+	Alerts    []fleet.Alert `json:"alerts"`
+	Outputs   []Output      `json:"outputs"`
 	// Trust is the clock and entropy the stack's certificates are made with (stacks.Program
 	// sets it: the real ones for a deployment, fixed ones for offline rendering).
 	Trust      fleetca.Source `json:"-"`
