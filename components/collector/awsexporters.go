@@ -3,6 +3,8 @@ package collector
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"slices"
 )
 
 // Component types of the AWS exporters (contrib). The seeds' `awscloudwatch` exporter does
@@ -56,6 +58,26 @@ type EMFMetricDeclaration struct {
 }
 
 func (AWSEMFExporter) Type() string { return TypeAWSEMF }
+
+// Publishes reports whether a declaration publishes metric name as a CloudWatch metric
+// with exactly the dimension names dims (in any order): what an alarm on it must read.
+func (e AWSEMFExporter) Publishes(name string, dims []string) bool {
+	dims = slices.Sorted(slices.Values(dims))
+	for _, d := range e.MetricDeclarations {
+		if !slices.ContainsFunc(d.MetricNameSelectors, func(sel string) bool {
+			re, err := regexp.Compile(sel)
+			return err == nil && re.MatchString(name)
+		}) {
+			continue
+		}
+		for _, set := range d.Dimensions {
+			if slices.Equal(slices.Sorted(slices.Values(set)), dims) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Signals reports the pipelines the component can be part of.
 func (AWSEMFExporter) Signals() []string { return []string{Metrics} }

@@ -2,7 +2,6 @@ package aws
 
 import (
 	"encoding/json"
-	"regexp"
 	"slices"
 	"sort"
 	"testing"
@@ -62,13 +61,7 @@ func alarmMetrics(inputs map[string]any) map[alarmMetric]map[string]any {
 // namespace, the tier it names in its telemetry resource, and the EMF declarations.
 type selfPublisher struct {
 	file, tier string
-	emf        struct {
-		Namespace    string `json:"namespace"`
-		Declarations []struct {
-			Dimensions [][]string `json:"dimensions"`
-			Selectors  []string   `json:"metric_name_selectors"`
-		} `json:"metric_declarations"`
-	}
+	emf        collector.AWSEMFExporter
 }
 
 // selfPublishers reads every rendered collector config (ConfigMaps and the ECS collector's
@@ -111,24 +104,7 @@ func (p selfPublisher) publishes(namespace, name string, dims map[string]any) bo
 	if namespace != p.emf.Namespace || dims[collector.SelfMetricsCollectorAttribute] != p.tier {
 		return false
 	}
-	var keys []string
-	for k := range dims {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, d := range p.emf.Declarations {
-		if !slices.ContainsFunc(d.Selectors, func(sel string) bool { return regexp.MustCompile(sel).MatchString(name) }) {
-			continue
-		}
-		for _, set := range d.Dimensions {
-			set = slices.Clone(set)
-			slices.Sort(set)
-			if slices.Equal(set, keys) {
-				return true
-			}
-		}
-	}
-	return false
+	return p.emf.Publishes(name, sortedKeys(dims))
 }
 
 // Every alarm reads a metric that exists: an AWS metric of the documented namespace with

@@ -1,8 +1,6 @@
 package alarms
 
 import (
-	"regexp"
-	"slices"
 	"testing"
 
 	"github.com/otelfleet/otelfleet/components/collector"
@@ -107,7 +105,7 @@ func TestCollectorAlarmsReadWhatTheExporterPublishes(t *testing.T) {
 			if m.Namespace != ns {
 				t.Errorf("alarm %s reads namespace %s, the exporter publishes to %s", a.Name, m.Namespace, ns)
 			}
-			if !declared(emf, m.Name, keys) {
+			if !emf.Publishes(m.Name, keys) {
 				t.Errorf("alarm %s reads %s with dimensions %v: no declaration of the exporter publishes it so", a.Name, m.Name, keys)
 			}
 			if v := m.Dimensions[collector.SelfMetricsCollectorAttribute]; v == nil {
@@ -115,21 +113,4 @@ func TestCollectorAlarmsReadWhatTheExporterPublishes(t *testing.T) {
 			}
 		}
 	}
-}
-
-func declared(emf collector.AWSEMFExporter, name string, dims []string) bool {
-	slices.Sort(dims)
-	for _, d := range emf.MetricDeclarations {
-		if !slices.ContainsFunc(d.MetricNameSelectors, func(sel string) bool { return regexp.MustCompile(sel).MatchString(name) }) {
-			continue
-		}
-		for _, set := range d.Dimensions {
-			set = slices.Clone(set)
-			slices.Sort(set)
-			if slices.Equal(set, dims) {
-				return true
-			}
-		}
-	}
-	return false
 }
