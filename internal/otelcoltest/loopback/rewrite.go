@@ -58,6 +58,11 @@ type Options struct {
 	// config's upstream exporters (IDs ending in /upstream) are kept, TLS and all, and sent
 	// there; every other exporter (a cloud backend) is removed.
 	Upstream string
+	// StandIn (gateways, instead of Sink and Upstream) is the URL of cloud stand-ins
+	// (package standin): the cloud exporters stay, as rendered, and only their endpoint
+	// moves there — awsxray, awsemf and awscloudwatchlogs `endpoint`; awss3
+	// s3uploader.endpoint with s3_force_path_style and disable_ssl.
+	StandIn string
 	// TLSDir holds the test certificates in the cert-manager secret layout (ca.crt,
 	// tls.crt, tls.key); every TLS file path of the config is pointed into it.
 	TLSDir string
@@ -102,7 +107,8 @@ const (
 //     retry_on_failure and timeout — so persistence and retries are the generated ones.
 //     With o.Upstream instead: only the `*/upstream` exporters stay, their endpoint →
 //     o.Upstream (TLS unchanged); the cloud exporters leave the config, and a pipeline
-//     that forwards nothing upstream (a signal kept in the region) is removed.
+//     that forwards nothing upstream (a signal kept in the region) is removed. With
+//     o.StandIn instead: every exporter stays and only its endpoint moves to the stand-in.
 //  4. TLS files (ca_file, cert_file, key_file, client_ca_file) → the same file name in
 //     o.TLSDir; mTLS stays on exactly where the config has it.
 //  5. The k8s_attributes processor is dropped (it needs a Kubernetes API server) and the
@@ -160,8 +166,8 @@ func (o Options) check() error {
 			return fmt.Errorf("loopback: an agent needs GatewayEndpoint")
 		}
 	case Gateway:
-		if n := countSet(o.Sink.File, o.Sink.OTLPEndpoint, o.Upstream); n != 1 {
-			return fmt.Errorf("loopback: a gateway needs exactly one of Sink.File, Sink.OTLPEndpoint and Upstream")
+		if n := countSet(o.Sink.File, o.Sink.OTLPEndpoint, o.Upstream, o.StandIn); n != 1 {
+			return fmt.Errorf("loopback: a gateway needs exactly one of Sink.File, Sink.OTLPEndpoint, Upstream and StandIn")
 		}
 	default:
 		return fmt.Errorf("loopback: unknown role %q", o.Role)
@@ -239,6 +245,9 @@ func rewriteExporters(c map[string]any, o Options) error {
 	}
 	if o.Upstream != "" {
 		return keepOnlyUpstream(c, exporters, o.Upstream)
+	}
+	if o.StandIn != "" {
+		return pointAtStandIn(exporters, o.StandIn)
 	}
 	return replaceWithSink(c, exporters, o.Sink)
 }
@@ -318,6 +327,23 @@ func pointAtGateway(exporters map[string]any, endpoint string) error {
 	}
 	if rewritten == 0 {
 		return fmt.Errorf("loopback: the agent has no gateway exporter")
+	}
+	return nil
+}
+
+// pointAtStandIn moves every cloud exporter's endpoint to url; nothing else changes.
+func pointAtStandIn(exporters map[string]any, url string) error {
+	for id, v := range exporters {
+		exp := asMap(v)
+		switch componentType(id) {
+		case "awsxray", "awsemf", "awscloudwatchlogs":
+			exp["endpoint"] = url
+		case "awss3":
+			up := section(exp, "s3uploader")
+			up["endpoint"], up["s3_force_path_style"], up["disable_ssl"] = url, true, true
+		default:
+			return fmt.Errorf("loopback: exporter %s (type %s) has no stand-in", id, componentType(id))
+		}
 	}
 	return nil
 }

@@ -1,0 +1,226 @@
+// Package standin serves loopback stand-ins for the cloud services the gateways' real
+// exporters call, speaking each wire protocol closely enough for the exporter to succeed,
+// and records every item they accept: AWS X-Ray PutTraceSegments, CloudWatch Logs
+// CreateLogGroup/CreateLogStream/PutLogEvents (also what awsemf sends) and S3 PutObject
+// (path-style, with aws-chunked bodies). Authentication is not checked: the exporters sign
+// with dummy credentials.
+package standin
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// AWS is one HTTP server standing in for X-Ray, CloudWatch Logs and S3 at once (each
+// exporter's endpoint points at it; requests are told apart by path and X-Amz-Target).
+type AWS struct {
+	URL string
+
+	mu       sync.Mutex
+	segments map[string]Segment  // X-Ray segment or subsegment id → document
+	events   map[string][]string // log group → messages
+	objects  map[string][]byte   // S3 bucket/key → body (gzip decoded)
+	calls    map[string]int      // operation → calls
+	srv      *http.Server
+}
+
+// Segment is an X-Ray segment document (the fields the test reads).
+type Segment struct {
+	ID          string         `json:"id"`
+	TraceID     string         `json:"trace_id"`
+	Name        string         `json:"name"`
+	Annotations map[string]any `json:"annotations"`
+	Error       bool           `json:"error"`
+	Fault       bool           `json:"fault"`
+}
+
+// StartAWS serves the stand-in on a loopback port until Close.
+func StartAWS() (*AWS, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	a := &AWS{URL: "http://" + ln.Addr().String(), segments: map[string]Segment{}, events: map[string][]string{},
+		objects: map[string][]byte{}, calls: map[string]int{}}
+	a.srv = &http.Server{Handler: http.HandlerFunc(a.serve)}
+	go func() { _ = a.srv.Serve(ln) }()
+	return a, nil
+}
+
+// Close stops the server.
+func (a *AWS) Close() error { return a.srv.Close() }
+
+func (a *AWS) serve(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	switch {
+	case r.Method == http.MethodPost && r.URL.Path == "/TraceSegments":
+		a.putTraceSegments(w, body)
+	case r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328."):
+		a.logs(w, strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328."), body)
+	case r.Method == http.MethodPut:
+		a.putObject(w, strings.TrimPrefix(r.URL.Path, "/"), body)
+	default:
+		http.Error(w, fmt.Sprintf("stand-in: unexpected %s %s (target %q)", r.Method, r.URL.Path, r.Header.Get("X-Amz-Target")), http.StatusNotImplemented)
+	}
+}
+
+func (a *AWS) count(op string) {
+	a.mu.Lock()
+	a.calls[op]++
+	a.mu.Unlock()
+}
+
+func (a *AWS) putTraceSegments(w http.ResponseWriter, body []byte) {
+	a.count("PutTraceSegments")
+	var in struct {
+		TraceSegmentDocuments []string
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	a.mu.Lock()
+	for _, doc := range in.TraceSegmentDocuments {
+		var s Segment
+		if json.Unmarshal([]byte(doc), &s) == nil {
+			a.segments[s.ID] = s
+		}
+	}
+	a.mu.Unlock()
+	writeJSON(w, "application/json", `{"UnprocessedTraceSegments":[]}`)
+}
+
+func (a *AWS) logs(w http.ResponseWriter, op string, body []byte) {
+	a.count(op)
+	const ct = "application/x-amz-json-1.1"
+	switch op {
+	case "CreateLogGroup", "CreateLogStream", "PutRetentionPolicy", "TagLogGroup":
+		writeJSON(w, ct, `{}`)
+	case "PutLogEvents":
+		var in struct {
+			LogGroupName string `json:"logGroupName"`
+			LogEvents    []struct {
+				Message string `json:"message"`
+			} `json:"logEvents"`
+		}
+		if err := json.Unmarshal(body, &in); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		a.mu.Lock()
+		for _, e := range in.LogEvents {
+			a.events[in.LogGroupName] = append(a.events[in.LogGroupName], e.Message)
+		}
+		a.mu.Unlock()
+		writeJSON(w, ct, `{"nextSequenceToken":"1"}`)
+	default:
+		http.Error(w, "stand-in: CloudWatch Logs operation "+op+" is not served", http.StatusNotImplemented)
+	}
+}
+
+func (a *AWS) putObject(w http.ResponseWriter, key string, body []byte) {
+	a.count("PutObject")
+	if zr, err := gzip.NewReader(bytes.NewReader(body)); err == nil {
+		if plain, err := io.ReadAll(zr); err == nil {
+			body = plain
+		}
+	}
+	a.mu.Lock()
+	a.objects[key] = body
+	a.mu.Unlock()
+	w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef"`)
+	w.WriteHeader(http.StatusOK)
+}
+
+func writeJSON(w http.ResponseWriter, contentType, body string) {
+	w.Header().Set("Content-Type", contentType)
+	_, _ = io.WriteString(w, body)
+}
+
+// readBody reads a request body, decoding S3's aws-chunked transfer (chunks of
+// "<hex size>[;chunk-signature=...]\r\n<data>\r\n", a zero chunk, then trailing checksums).
+func readBody(r *http.Request) ([]byte, error) {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil || !strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked") {
+		return raw, err
+	}
+	var out bytes.Buffer
+	br := bufio.NewReader(bytes.NewReader(raw))
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("aws-chunked: %v", err)
+		}
+		sizeText, _, _ := strings.Cut(strings.TrimSpace(line), ";")
+		size, err := strconv.ParseInt(sizeText, 16, 64)
+		if err != nil {
+			return nil, fmt.Errorf("aws-chunked size %q: %v", sizeText, err)
+		}
+		if size == 0 {
+			return out.Bytes(), nil
+		}
+		if _, err := io.CopyN(&out, br, size); err != nil {
+			return nil, err
+		}
+		if _, err := br.ReadString('\n'); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Segments are the X-Ray documents received, by id.
+func (a *AWS) Segments() map[string]Segment {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make(map[string]Segment, len(a.segments))
+	for k, v := range a.segments {
+		out[k] = v
+	}
+	return out
+}
+
+// Events are the CloudWatch Logs messages received in a log group.
+func (a *AWS) Events(group string) []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.events[group]...)
+}
+
+// Objects are the S3 objects received (bucket/key → gzip-decoded body).
+func (a *AWS) Objects() map[string][]byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make(map[string][]byte, len(a.objects))
+	for k, v := range a.objects {
+		out[k] = v
+	}
+	return out
+}
+
+// Calls are the operations served, by name.
+func (a *AWS) Calls() map[string]int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make(map[string]int, len(a.calls))
+	for k, v := range a.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// XRayTraceID is the X-Ray trace id format: 1-<8 hex epoch seconds>-<24 hex>.
+var XRayTraceID = regexp.MustCompile(`^1-[0-9a-f]{8}-[0-9a-f]{24}$`)

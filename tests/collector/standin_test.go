@@ -1,0 +1,110 @@
+package collector
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otelfleet/otelfleet/internal/otelcoltest"
+	"github.com/otelfleet/otelfleet/internal/otelcoltest/loopback"
+	"github.com/otelfleet/otelfleet/internal/otelcoltest/standin"
+)
+
+// archiveKey is the archive's S3 key layout the lifecycle rules match:
+// <bucket>/<signal prefix>/year=YYYY/month=MM/day=DD/hour=HH/...
+var archiveKey = regexp.MustCompile(`^archive-bucket/(traces|logs)/year=\d{4}/month=\d{2}/day=\d{2}/hour=\d{2}/`)
+
+// TestAWSExportersDeliverToStandIns runs aws-prod's DaemonSet agent and gateway as
+// rendered, the gateway with its real AWS exporters (awsxray, awss3 for traces and logs,
+// awsemf, awscloudwatchlogs) pointed at loopback stand-ins of X-Ray, S3 and CloudWatch
+// Logs — their endpoints are the only change (loopback.Options.StandIn), credentials are
+// dummies. Every span sent reaches X-Ray as one segment document with an X-Ray trace id
+// and the indexed attribute as annotation, and the S3 archive under the key layout the
+// lifecycle rules match; every log record reaches the logs group and the archive; the
+// metrics reach the EMF log group.
+func TestAWSExportersDeliverToStandIns(t *testing.T) {
+	bin := otelcoltest.Binary(t)
+	otelcoltest.Telemetrygen(t)
+	aws, err := standin.StartAWS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = aws.Close() })
+	s := render(t, "aws-prod")
+	ca := newCA(t)
+	gwWorkload := s.Gateway(t)
+	gwWorkload.Env = append(append(gwWorkload.Env, otelcoltest.DummyAWSEnv()...), "OTEL_ARCHIVE_BUCKET=archive-bucket")
+	gw := prepare(t, s, gwWorkload, loopback.Options{StandIn: aws.URL}, ca).start(t, bin)
+	agent := prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+
+	const spans, records = 200, 150
+	// status Error: the gateway's tail sampler keeps every such trace.
+	if out, err := send(t, "traces", agent.Endpoint(), spans, "standin", insecure, "--status-code", "Error",
+		"--telemetry-attributes", `http.request.method="GET"`); err != nil {
+		t.Fatalf("telemetrygen traces: %v\n%s", err, out)
+	}
+	if out, err := send(t, "logs", agent.Endpoint(), records, "standin", insecure); err != nil {
+		t.Fatalf("telemetrygen logs: %v\n%s", err, out)
+	}
+	if out, err := send(t, "metrics", agent.Endpoint(), 50, "standin", insecure); err != nil {
+		t.Fatalf("telemetrygen metrics: %v\n%s", err, out)
+	}
+
+	archived := func(prefix, item string) int {
+		n := 0
+		for key, body := range aws.Objects() {
+			if strings.HasPrefix(key, "archive-bucket/"+prefix+"/") {
+				n += strings.Count(string(body), item)
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		if len(aws.Segments()) >= spans && archived("traces", `"spanId"`) >= spans &&
+			len(aws.Events("/otelfleet/otel/logs")) >= records && archived("logs", `"timeUnixNano"`) >= records &&
+			len(aws.Events("/otelfleet/otel/metrics")) > 0 {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	segs := aws.Segments()
+	if len(segs) != spans {
+		t.Errorf("X-Ray received %d distinct segment documents; want %d (calls %v)", len(segs), spans, aws.Calls())
+	}
+	for id, seg := range segs {
+		if !standin.XRayTraceID.MatchString(seg.TraceID) {
+			t.Fatalf("segment %s: trace_id %q is not in X-Ray's format", id, seg.TraceID)
+		}
+		if seg.Annotations["http_request_method"] != "GET" && seg.Annotations["http.request.method"] != "GET" {
+			t.Fatalf("segment %s: annotations %v lack the indexed http.request.method", id, seg.Annotations)
+		}
+	}
+	if got := archived("traces", `"spanId"`); got != spans {
+		t.Errorf("the S3 archive holds %d spans; want %d", got, spans)
+	}
+	if got := len(aws.Events("/otelfleet/otel/logs")); got != records {
+		t.Errorf("CloudWatch Logs group /otelfleet/otel/logs received %d events; want %d", got, records)
+	}
+	if got := archived("logs", `"timeUnixNano"`); got != records {
+		t.Errorf("the S3 archive holds %d log records; want %d", got, records)
+	}
+	for key := range aws.Objects() {
+		if !archiveKey.MatchString(key) {
+			t.Errorf("archive object %s is outside the layout the lifecycle rules match", key)
+		}
+	}
+	metrics := aws.Events("/otelfleet/otel/metrics")
+	if len(metrics) == 0 {
+		t.Errorf("no EMF event in /otelfleet/otel/metrics (calls %v)", aws.Calls())
+	} else {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(metrics[0]), &ev); err != nil || ev["service.name"] != "standin" {
+			t.Errorf("EMF event %s: not JSON with the sender's service.name (%v)", metrics[0], err)
+		}
+	}
+	t.Logf("stand-in calls: %v; %d segments, %d log events, %d EMF events, %d archive objects",
+		aws.Calls(), len(segs), len(aws.Events("/otelfleet/otel/logs")), len(metrics), len(aws.Objects()))
+}
