@@ -108,3 +108,77 @@ func TestAWSExportersDeliverToStandIns(t *testing.T) {
 	t.Logf("stand-in calls: %v; %d segments, %d log events, %d EMF events, %d archive objects",
 		aws.Calls(), len(segs), len(aws.Events("/otelfleet/otel/logs")), len(metrics), len(aws.Objects()))
 }
+
+// TestAzureMonitorDeliversToStandIn runs azure-prod's DaemonSet agent and gateway as
+// rendered, the gateway's real azure_monitor exporter sending to a loopback stand-in of
+// the Application Insights ingestion endpoint: the connection string in the gateway's
+// environment names the stand-in as IngestionEndpoint (the config itself is unchanged,
+// no sink replaces the exporter). Every log record arrives as a MessageData envelope with
+// the sender's cloud role; every span the exporter reports sent (after the stack's
+// probabilistic sampling) arrives as a request or dependency; metrics arrive as MetricData.
+func TestAzureMonitorDeliversToStandIn(t *testing.T) {
+	bin := otelcoltest.Binary(t)
+	otelcoltest.Telemetrygen(t)
+	ai, err := standin.StartAppInsights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ai.Close() })
+	s := render(t, "azure-prod")
+	ca := newCA(t)
+	gwWorkload := s.Gateway(t)
+	gwWorkload.Env = append(gwWorkload.Env, "APPLICATIONINSIGHTS_CONNECTION_STRING=InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint="+ai.URL)
+	gw := prepare(t, s, gwWorkload, loopback.Options{StandIn: ai.URL}, ca)
+	gw.start(t, bin)
+	agent := prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+
+	const spans, records = 400, 150
+	for signal, n := range map[string]int{"traces": spans, "logs": records, "metrics": 50} {
+		if out, err := send(t, signal, agent.Endpoint(), n, "standin", insecure); err != nil {
+			t.Fatalf("telemetrygen %s: %v\n%s", signal, err, out)
+		}
+	}
+	arrivedSpans := func(e map[string][]standin.Envelope) int { return len(e["RequestData"]) + len(e["RemoteDependencyData"]) }
+	var sent float64
+	deadline := time.Now().Add(90 * time.Second) // the exporter's channel sends every 10 s
+	for time.Now().Before(deadline) {
+		e := ai.Envelopes()
+		sent = gw.Scrape(t).Sum("otelcol_exporter_sent_spans", `exporter="azure_monitor"`)
+		if len(e["MessageData"]) >= records && len(e["MetricData"]) > 0 && sent > 0 && float64(arrivedSpans(e)) >= sent {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	e := ai.Envelopes()
+	if got := len(e["MessageData"]); got != records {
+		t.Errorf("Application Insights received %d MessageData envelopes; want %d", got, records)
+	}
+	if sent <= 0 || sent > spans || float64(arrivedSpans(e)) != sent {
+		t.Errorf("the exporter reports %g spans sent (of %d, after sampling); the stand-in received %d requests and dependencies", sent, spans, arrivedSpans(e))
+	}
+	if len(e["MetricData"]) == 0 {
+		t.Errorf("no MetricData envelope arrived: %v", keys(e))
+	}
+	for _, m := range e["MessageData"] {
+		if m.Tags["ai.cloud.role"] != "standin" {
+			t.Fatalf("MessageData tags %v: ai.cloud.role is not the sender's service.name", m.Tags)
+		}
+	}
+	t.Logf("envelopes by type: %v; spans sent after sampling %g of %d", counts(e), sent, spans)
+}
+
+func keys(m map[string][]standin.Envelope) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func counts(m map[string][]standin.Envelope) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		out[k] = len(v)
+	}
+	return out
+}

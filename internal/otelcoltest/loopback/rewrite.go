@@ -61,7 +61,8 @@ type Options struct {
 	// StandIn (gateways, instead of Sink and Upstream) is the URL of cloud stand-ins
 	// (package standin): the cloud exporters stay, as rendered, and only their endpoint
 	// moves there — awsxray, awsemf and awscloudwatchlogs `endpoint`; awss3
-	// s3uploader.endpoint with s3_force_path_style and disable_ssl.
+	// s3uploader.endpoint with s3_force_path_style and disable_ssl; azure_monitor is left
+	// as it is (its endpoint comes from the connection string in the environment).
 	StandIn string
 	// TLSDir holds the test certificates in the cert-manager secret layout (ca.crt,
 	// tls.crt, tls.key); every TLS file path of the config is pointed into it.
@@ -341,6 +342,9 @@ func pointAtStandIn(exporters map[string]any, url string) error {
 		case "awss3":
 			up := section(exp, "s3uploader")
 			up["endpoint"], up["s3_force_path_style"], up["disable_ssl"] = url, true, true
+		case "azure_monitor":
+			// Its endpoint is the connection string's IngestionEndpoint, which the test
+			// puts in the collector's environment: nothing to rewrite.
 		default:
 			return fmt.Errorf("loopback: exporter %s (type %s) has no stand-in", id, componentType(id))
 		}
