@@ -182,3 +182,80 @@ func counts(m map[string][]standin.Envelope) map[string]int {
 	}
 	return out
 }
+
+// TestAWSBackendOutageLosesNothingQueued: aws-prod's gateway, real exporters to the
+// stand-ins, while traces and logs flow for 20 s: the stand-ins throttle for 10 s (each
+// service's own throttling answer), then are down for 60 s (503), then recover. What goes
+// through a sending queue (CloudWatch Logs, the S3 archive; the gateway's persistent queue
+// with 300 s of retries) all arrives. awsxray has no sending queue at the pinned release:
+// what it loses is exactly what the gateway's otelcol_exporter_send_failed_spans reports
+// (the counter the collector alarms add up), never silently.
+func TestAWSBackendOutageLosesNothingQueued(t *testing.T) {
+	bin := otelcoltest.Binary(t)
+	otelcoltest.Telemetrygen(t)
+	aws, err := standin.StartAWS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = aws.Close() })
+	s := render(t, "aws-prod")
+	ca := newCA(t)
+	gwWorkload := s.Gateway(t)
+	gwWorkload.Env = append(append(gwWorkload.Env, otelcoltest.DummyAWSEnv()...), "OTEL_ARCHIVE_BUCKET=archive-bucket")
+	gw := prepare(t, s, gwWorkload, loopback.Options{StandIn: aws.URL}, ca).start(t, bin)
+	agent := prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+
+	const spans, records = 1000, 1000
+	aws.SetMode(standin.Throttling)
+	done := make(chan error, 2)
+	go func() {
+		_, err := send(t, "traces", agent.Endpoint(), spans, "outage", insecure, "--status-code", "Error", "--rate", "25")
+		done <- err
+	}()
+	go func() {
+		_, err := send(t, "logs", agent.Endpoint(), records, "outage", insecure, "--rate", "50")
+		done <- err
+	}()
+	time.Sleep(10 * time.Second)
+	aws.SetMode(standin.Down)
+	time.Sleep(60 * time.Second)
+	aws.SetMode(standin.Healthy)
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatalf("telemetrygen: %v", err)
+		}
+	}
+	archivedSpans := func() int {
+		n := 0
+		for key, body := range aws.Objects() {
+			if strings.HasPrefix(key, "archive-bucket/traces/") {
+				n += strings.Count(string(body), `"spanId"`)
+			}
+		}
+		return n
+	}
+	var failed float64
+	deadline := time.Now().Add(150 * time.Second)
+	for time.Now().Before(deadline) {
+		failed = gw.Scrape(t).Sum("otelcol_exporter_send_failed_spans", `exporter="awsxray"`)
+		if len(aws.Events("/otelfleet/otel/logs")) >= records && archivedSpans() >= spans && float64(len(aws.Segments()))+failed >= spans {
+			break
+		}
+		time.Sleep(2 * time.Second)
+	}
+	if got := len(aws.Events("/otelfleet/otel/logs")); got != records {
+		t.Errorf("CloudWatch Logs received %d of %d log records after the outage: the queue lost data", got, records)
+	}
+	if got := archivedSpans(); got != spans {
+		t.Errorf("the S3 archive holds %d of %d spans after the outage: the queue lost data", got, spans)
+	}
+	xray := len(aws.Segments())
+	if float64(xray)+failed != spans {
+		t.Errorf("X-Ray: %d spans arrived, %g reported failed; together %g, want %d (a silent loss)", xray, failed, float64(xray)+failed, spans)
+	}
+	if failed == 0 {
+		t.Errorf("awsxray reported no failed spans although X-Ray refused for 70 s (refusals: %v)", aws.Refused())
+	}
+	t.Logf("refused by the stand-ins: %v; X-Ray: %d arrived, %g lost and counted (no sending queue at the pinned release); logs and archive: all arrived",
+		aws.Refused(), xray, failed)
+}

@@ -31,7 +31,70 @@ type AWS struct {
 	events   map[string][]string // log group → messages
 	objects  map[string][]byte   // S3 bucket/key → body (gzip decoded)
 	calls    map[string]int      // operation → calls
+	refused  map[string]int      // operation → requests answered with a fault
+	mode     Mode
 	srv      *http.Server
+}
+
+// Mode is how the stand-in answers.
+type Mode int
+
+const (
+	// Healthy accepts every request.
+	Healthy Mode = iota
+	// Throttling answers as each service does when its rate is exceeded (X-Ray 429
+	// ThrottledException, CloudWatch Logs 400 ThrottlingException, S3 503 SlowDown):
+	// nothing is stored.
+	Throttling
+	// Down answers 503 to everything, as a service or a path to it that is out.
+	Down
+)
+
+// SetMode switches how the stand-in answers from now on.
+func (a *AWS) SetMode(m Mode) {
+	a.mu.Lock()
+	a.mode = m
+	a.mu.Unlock()
+}
+
+// Refused are the requests answered with a fault, by operation.
+func (a *AWS) Refused() map[string]int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make(map[string]int, len(a.refused))
+	for k, v := range a.refused {
+		out[k] = v
+	}
+	return out
+}
+
+// fault answers the request with the mode's fault and reports whether it did.
+func (a *AWS) fault(w http.ResponseWriter, op string) bool {
+	a.mu.Lock()
+	mode := a.mode
+	if mode != Healthy {
+		a.refused[op]++
+	}
+	a.mu.Unlock()
+	switch {
+	case mode == Down:
+		http.Error(w, "stand-in: service unavailable", http.StatusServiceUnavailable)
+	case mode == Throttling && op == "PutTraceSegments":
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"__type":"ThrottledException","message":"Rate exceeded"}`)
+	case mode == Throttling && op == "PutObject":
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`)
+	case mode == Throttling:
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
+	default:
+		return false
+	}
+	return true
 }
 
 // Segment is an X-Ray segment document (the fields the test reads).
@@ -51,7 +114,7 @@ func StartAWS() (*AWS, error) {
 		return nil, err
 	}
 	a := &AWS{URL: "http://" + ln.Addr().String(), segments: map[string]Segment{}, events: map[string][]string{},
-		objects: map[string][]byte{}, calls: map[string]int{}}
+		objects: map[string][]byte{}, calls: map[string]int{}, refused: map[string]int{}}
 	a.srv = &http.Server{Handler: http.HandlerFunc(a.serve)}
 	go func() { _ = a.srv.Serve(ln) }()
 	return a, nil
@@ -66,13 +129,20 @@ func (a *AWS) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	target := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328.")
 	switch {
 	case r.Method == http.MethodPost && r.URL.Path == "/TraceSegments":
-		a.putTraceSegments(w, body)
+		if !a.fault(w, "PutTraceSegments") {
+			a.putTraceSegments(w, body)
+		}
 	case r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328."):
-		a.logs(w, strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "Logs_20140328."), body)
+		if !a.fault(w, target) {
+			a.logs(w, target, body)
+		}
 	case r.Method == http.MethodPut:
-		a.putObject(w, strings.TrimPrefix(r.URL.Path, "/"), body)
+		if !a.fault(w, "PutObject") {
+			a.putObject(w, strings.TrimPrefix(r.URL.Path, "/"), body)
+		}
 	default:
 		http.Error(w, fmt.Sprintf("stand-in: unexpected %s %s (target %q)", r.Method, r.URL.Path, r.Header.Get("X-Amz-Target")), http.StatusNotImplemented)
 	}
