@@ -138,7 +138,9 @@ func TestAzureMonitorDeliversToStandIn(t *testing.T) {
 			t.Fatalf("telemetrygen %s: %v\n%s", signal, err, out)
 		}
 	}
-	arrivedSpans := func(e map[string][]standin.Envelope) int { return len(e["RequestData"]) + len(e["RemoteDependencyData"]) }
+	arrivedSpans := func(e map[string][]standin.Envelope) int {
+		return len(e["RequestData"]) + len(e["RemoteDependencyData"])
+	}
 	var sent float64
 	deadline := time.Now().Add(90 * time.Second) // the exporter's channel sends every 10 s
 	for time.Now().Before(deadline) {
