@@ -53,8 +53,15 @@ type ResourceToTelemetryConversion struct {
 // EMFMetricDeclaration selects metrics by name and the dimension sets they are published
 // with; metrics no declaration selects stay in the log group only.
 type EMFMetricDeclaration struct {
-	Dimensions          [][]string `json:"dimensions"`
-	MetricNameSelectors []string   `json:"metric_name_selectors"`
+	Dimensions          [][]string        `json:"dimensions"`
+	MetricNameSelectors []string          `json:"metric_name_selectors"`
+	LabelMatchers       []EMFLabelMatcher `json:"label_matchers,omitempty"`
+}
+
+// EMFLabelMatcher keeps only the data points whose labels (joined by ";") match Regex.
+type EMFLabelMatcher struct {
+	LabelNames []string `json:"label_names"`
+	Regex      string   `json:"regex"`
 }
 
 func (AWSEMFExporter) Type() string { return TypeAWSEMF }

@@ -88,10 +88,14 @@ func TestAWSExporterKeys(t *testing.T) {
 
 func TestAWSExportersInTheirPipelines(t *testing.T) {
 	cfg := awsGateway(t, "")
+	// awsxray and awsemf have no sending queue: the pipelines reach them through a queued
+	// loopback hop (traces/awsxray, metrics/awsemf).
 	want := map[string][]any{
-		"traces":  {"awsxray", "awss3/traces"},
-		"metrics": {"awsemf"},
-		"logs":    {"awscloudwatchlogs"},
+		"traces":         {"otlp_grpc/awsxray-queue", "awss3/traces"},
+		"metrics":        {"otlp_grpc/awsemf-queue"},
+		"logs":           {"awscloudwatchlogs"},
+		"traces/awsxray": {"awsxray"},
+		"metrics/awsemf": {"awsemf"},
 	}
 	for p, exps := range want {
 		if got := awsDig(cfg, "service", "pipelines", p, "exporters"); !reflect.DeepEqual(got, exps) {
@@ -102,7 +106,7 @@ func TestAWSExportersInTheirPipelines(t *testing.T) {
 
 func TestAWSExportersPersistentQueue(t *testing.T) {
 	cfg := awsGateway(t, "/var/lib/q")
-	for _, id := range []string{"awscloudwatchlogs", "awss3/traces"} {
+	for _, id := range []string{"awscloudwatchlogs", "awss3/traces", "otlp_grpc/awsxray-queue", "otlp_grpc/awsemf-queue"} {
 		if got := awsDig(cfg, "exporters", id, "sending_queue", "storage"); got != "file_storage/queue" {
 			t.Errorf("%s sending_queue.storage = %v; want file_storage/queue", id, got)
 		}

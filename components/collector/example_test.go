@@ -318,8 +318,10 @@ func ExampleAWSS3Exporter() {
 	//       s3_prefix: traces
 }
 
-// X-Ray has no queue or retry settings of its own: the gateway preset adds none to it, and
-// the exporter only joins the traces pipeline.
+// X-Ray has no queue or retry settings of its own at the pinned release: the gateway preset
+// puts a queued otlp_grpc hop in front of it (traces → otlp_grpc/awsxray-queue →
+// 127.0.0.1:4330 → traces/awsxray → awsxray), so an X-Ray outage fills a queue instead of
+// dropping spans.
 func ExampleAWSXRayExporter() {
 	c, err := collector.GatewayConfig(collector.GatewayOptions{
 		MemoryLimitMiB: 2048,
@@ -346,5 +348,19 @@ func ExampleAWSXRayExporter() {
 	//     indexed_attributes:
 	//     - http.route
 	//     region: us-east-1
-	// pipelines: 1
+	//   otlp_grpc/awsxray-queue:
+	//     endpoint: 127.0.0.1:4330
+	//     retry_on_failure:
+	//       enabled: true
+	//       initial_interval: 1s
+	//       max_elapsed_time: 300s
+	//       max_interval: 30s
+	//     sending_queue:
+	//       enabled: true
+	//       num_consumers: 10
+	//       queue_size: 1000
+	//     timeout: 60s
+	//     tls:
+	//       insecure: true
+	// pipelines: 2
 }

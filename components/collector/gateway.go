@@ -122,10 +122,11 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 	logProcessors = append(logProcessors, idBatch)
 	common = append(common, idBatch)
 
+	exporters, hops := queueHops(o.Exporters)
 	queue := SendingQueue{Enabled: true, NumConsumers: 10, QueueSize: int64(o.QueueSize), Storage: storage}
 	if storage != "" && o.QueueBytes > 0 {
 		queued := 0
-		for _, e := range o.Exporters {
+		for _, e := range exporters {
 			withHelper(e.Config, func(h *ExporterHelper) {
 				if h.SendingQueue == nil {
 					queued++
@@ -135,7 +136,7 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 		queue.Sizer, queue.QueueSize = SizerBytes, o.QueueBytes/int64(max(queued, 1))
 	}
 	bySignal := map[string][]string{}
-	for _, e := range o.Exporters {
+	for _, e := range exporters {
 		if _, dup := c.Exporters[e.ID]; dup {
 			return nil, fmt.Errorf("gateway exporter %q is listed twice", e.ID)
 		}
@@ -172,6 +173,12 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 			processors = logProcessors
 		}
 		c.Service.Pipelines[signal] = Pipeline{Receivers: []string{idOTLP}, Processors: processors, Exporters: bySignal[signal]}
+	}
+	for _, h := range hops {
+		if _, dup := c.Exporters[h.backend.ID]; dup {
+			return nil, fmt.Errorf("gateway exporter %q is listed twice", h.backend.ID)
+		}
+		h.add(c)
 	}
 	if o.SelfMetrics != nil {
 		if err := c.addSelfMetrics(*o.SelfMetrics); err != nil {

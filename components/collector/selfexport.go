@@ -33,6 +33,10 @@ const (
 	Refused       = "otelcol_receiver_refused_"        // refused to the sender (memory limiter): it retries
 )
 
+// QueuedExporters matches the ids of exporter types with their own sending queue and
+// retry: their failure counters are losses.
+const QueuedExporters = `^(otlp_grpc|otlp_http|awss3|awscloudwatchlogs|azure_monitor|load_balancing|file|debug)(/.*)?$`
+
 // signalUnits are the unit suffixes of the per-signal counters.
 var signalUnits = map[string]string{Traces: "spans", Metrics: "metric_points", Logs: "log_records"}
 
@@ -114,6 +118,10 @@ func AWSSelfMetricsExporter(region, namespace, logGroup, stream string) Exporter
 			{
 				Dimensions:          [][]string{{SelfMetricsCollectorAttribute}, {SelfMetricsCollectorAttribute, "exporter"}},
 				MetricNameSelectors: []string{"^" + SendFailed, "^" + EnqueueFailed, "^" + MetricExporterQueueSize + "$", "^" + MetricExporterQueueCapacity + "$"},
+				// Only exporters with a sending queue: one without (awsxray, awsemf) sits
+				// behind a queue hop, so its failed attempts are retried, not lost; what the
+				// hop gives up on is counted on the hop's otlp_grpc exporter.
+				LabelMatchers: []EMFLabelMatcher{{LabelNames: []string{"exporter"}, Regex: QueuedExporters}},
 			},
 			{
 				Dimensions:          [][]string{{SelfMetricsCollectorAttribute}, {SelfMetricsCollectorAttribute, "receiver"}},

@@ -102,7 +102,9 @@ const (
 //  2. Agents: the gateway endpoint → o.GatewayEndpoint: the `endpoint` of otlp_grpc
 //     exporters and the dns resolver `hostname`/`port` of load_balancing exporters (their
 //     TLS settings, including server_name_override, stay).
-//  3. Gateways: every exporter → one sink exporter in every pipeline: FileSinkID (`file`,
+//  3. Gateways: the queue hops in front of exporters without a sending queue
+//     (collector.PortQueueHops) get free loopback ports; with a sink or Upstream they
+//     are removed with the backends they lead to. Every exporter → one sink exporter in every pipeline: FileSinkID (`file`,
 //     path o.Sink.File) or OTLPSinkID (`otlp_grpc` to o.Sink.OTLPEndpoint, plaintext)
 //     which keeps the replaced exporters' queue policy — sending_queue (with its storage),
 //     retry_on_failure and timeout — so persistence and retries are the generated ones.
@@ -187,9 +189,12 @@ func section(c map[string]any, key string) map[string]any {
 }
 
 func rewriteListeners(c map[string]any, o Options) error {
+	if err := remapQueueHops(c); err != nil {
+		return err
+	}
 	for id, v := range section(c, "receivers") {
 		protocols := section(asMap(v), "protocols")
-		if componentType(id) != "otlp" || protocols == nil {
+		if id != "otlp" || protocols == nil {
 			continue
 		}
 		for proto, port := range map[string]int{"grpc": o.Ports.OTLPGRPC, "http": o.Ports.OTLPHTTP} {
@@ -236,6 +241,51 @@ func rewriteListeners(c map[string]any, o Options) error {
 	return nil
 }
 
+// queueHops are the gateway's loopback queue hops (collector.PortQueueHops): front
+// exporter id → the receiver it delivers to.
+func queueHops(c map[string]any) map[string]string {
+	out := map[string]string{}
+	for id := range section(c, "exporters") {
+		if componentType(id) == "otlp_grpc" && strings.HasSuffix(id, "-queue") {
+			name := strings.TrimSuffix(strings.TrimPrefix(id, "otlp_grpc/"), "-queue")
+			if _, ok := section(c, "receivers")["otlp/"+name]; ok {
+				out[id] = "otlp/" + name
+			}
+		}
+	}
+	return out
+}
+
+// remapQueueHops gives every queue hop a free loopback port (several collectors share this
+// machine's network), in its receiver and its front exporter alike.
+func remapQueueHops(c map[string]any) error {
+	for front, receiver := range queueHops(c) {
+		port, err := FreePort()
+		if err != nil {
+			return err
+		}
+		section(section(section(section(c, "receivers"), receiver), "protocols"), "grpc")["endpoint"] = local(port)
+		section(section(c, "exporters"), front)["endpoint"] = local(port)
+	}
+	return nil
+}
+
+// dropQueueHops removes the queue hops (their receivers, front exporters and pipelines):
+// where a sink or an upstream gateway replaces the backends, the hops lead nowhere.
+func dropQueueHops(c map[string]any) {
+	pipelines := section(section(c, "service"), "pipelines")
+	for front, receiver := range queueHops(c) {
+		delete(section(c, "exporters"), front)
+		delete(section(c, "receivers"), receiver)
+		for name, p := range pipelines {
+			list, _ := asMap(p)["receivers"].([]any)
+			if len(list) == 1 && list[0] == receiver {
+				delete(pipelines, name)
+			}
+		}
+	}
+}
+
 func rewriteExporters(c map[string]any, o Options) error {
 	exporters := section(c, "exporters")
 	if len(exporters) == 0 {
@@ -244,11 +294,12 @@ func rewriteExporters(c map[string]any, o Options) error {
 	if o.Role == Agent || o.Role == Cluster {
 		return pointAtGateway(exporters, o.GatewayEndpoint)
 	}
-	if o.Upstream != "" {
-		return keepOnlyUpstream(c, exporters, o.Upstream)
-	}
 	if o.StandIn != "" {
 		return pointAtStandIn(exporters, o.StandIn)
+	}
+	dropQueueHops(c)
+	if o.Upstream != "" {
+		return keepOnlyUpstream(c, exporters, o.Upstream)
 	}
 	return replaceWithSink(c, exporters, o.Sink)
 }
@@ -342,6 +393,11 @@ func pointAtStandIn(exporters map[string]any, url string) error {
 		case "awss3":
 			up := section(exp, "s3uploader")
 			up["endpoint"], up["s3_force_path_style"], up["disable_ssl"] = url, true, true
+		case "otlp_grpc":
+			if !strings.HasSuffix(id, "-queue") {
+				return fmt.Errorf("loopback: exporter %s has no stand-in (point Upstream at a test gateway)", id)
+			}
+			// a queue hop: it delivers to this collector (remapQueueHops)
 		case "azure_monitor":
 			// Its endpoint is the connection string's IngestionEndpoint, which the test
 			// puts in the collector's environment: nothing to rewrite.
