@@ -210,7 +210,7 @@ func TestDeprecatedNamesAreCaught(t *testing.T) {
 	}
 	aliased := strings.ReplaceAll(s.Result.Collector[agent.File], "otlp_grpc/gateway", "otlp/gateway")
 	path := otelcoltest.WriteConfig(t, "aliased.yaml", aliased)
-	if out, err := otelcoltest.Validate(bin, path, agent.Env); err != nil {
+	if out, err := otelcoltest.Validate(bin, path, agent.Env, validateOpts(t, aliased)...); err != nil {
 		t.Fatalf("validate should accept the alias (it is only deprecated): %v\n%s", err, out)
 	} else if len(deprecationWarnings(out)) > 0 {
 		t.Logf("validate now prints deprecations itself:\n%s", out)
