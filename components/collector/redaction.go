@@ -52,12 +52,14 @@ var (
 // RedactedValues are the patterns of values masked wherever they appear (attributes and
 // log bodies): e-mail addresses, payment-card numbers (Visa, Mastercard, American
 // Express, Discover; digits optionally grouped by spaces or dashes) and bearer tokens.
-var RedactedValues = []string{
+// They are one alternation: the processor runs every pattern over every string value, so
+// one pass instead of four is most of its cost.
+var RedactedValues = []string{strings.Join([]string{
 	`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`,
 	`\b(?:4\d{3}|5[1-5]\d{2}|6011|65\d{2})(?:[ \-]?\d{4}){3}\b`,
 	`\b3[47]\d{2}[ \-]?\d{6}[ \-]?\d{5}\b`,
-	`(?i)bearer\s+[A-Za-z0-9\-._~+/]+=*`,
-}
+	`(?i:bearer\s+[A-Za-z0-9\-._~+/]+=*)`,
+}, "|")}
 
 // secretKeys are attribute key patterns whose values are masked.
 var secretKeys = []string{`(?i)(password|passwd|secret|api[_.\-]?key|access[_.\-]?token|auth[_.\-]?token)`}
