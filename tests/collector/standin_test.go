@@ -16,15 +16,10 @@ import (
 // <bucket>/<signal prefix>/year=YYYY/month=MM/day=DD/hour=HH/...
 var archiveKey = regexp.MustCompile(`^archive-bucket/(traces|logs)/year=\d{4}/month=\d{2}/day=\d{2}/hour=\d{2}/`)
 
-// TestAWSExportersDeliverToStandIns runs aws-prod's DaemonSet agent and gateway as
-// rendered, the gateway with its real AWS exporters (awsxray, awss3 for traces and logs,
-// awsemf, awscloudwatchlogs) pointed at loopback stand-ins of X-Ray, S3 and CloudWatch
-// Logs — their endpoints are the only change (loopback.Options.StandIn), credentials are
-// dummies. Every span sent reaches X-Ray as one segment document with an X-Ray trace id
-// and the indexed attribute as annotation, and the S3 archive under the key layout the
-// lifecycle rules match; every log record reaches the logs group and the archive; the
-// metrics reach the EMF log group.
-func TestAWSExportersDeliverToStandIns(t *testing.T) {
+// awsStandInFleet runs aws-prod's gateway, its exporters pointed at AWS stand-ins (dummy
+// credentials, the archive bucket "archive-bucket"), and its DaemonSet agent sending to it.
+func awsStandInFleet(t *testing.T) (aws *standin.AWS, gw, agent *collectorRun) {
+	t.Helper()
 	bin := otelcoltest.Binary(t)
 	otelcoltest.Telemetrygen(t)
 	aws, err := standin.StartAWS()
@@ -36,8 +31,21 @@ func TestAWSExportersDeliverToStandIns(t *testing.T) {
 	ca := newCA(t)
 	gwWorkload := s.Gateway(t)
 	gwWorkload.Env = append(append(gwWorkload.Env, otelcoltest.DummyAWSEnv()...), "OTEL_ARCHIVE_BUCKET=archive-bucket")
-	gw := prepare(t, s, gwWorkload, loopback.Options{StandIn: aws.URL}, ca).start(t, bin)
-	agent := prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+	gw = prepare(t, s, gwWorkload, loopback.Options{StandIn: aws.URL}, ca).start(t, bin)
+	agent = prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+	return aws, gw, agent
+}
+
+// TestAWSExportersDeliverToStandIns runs aws-prod's DaemonSet agent and gateway as
+// rendered, the gateway with its real AWS exporters (awsxray, awss3 for traces and logs,
+// awsemf, awscloudwatchlogs) pointed at loopback stand-ins of X-Ray, S3 and CloudWatch
+// Logs — their endpoints are the only change (loopback.Options.StandIn), credentials are
+// dummies. Every span sent reaches X-Ray as one segment document with an X-Ray trace id
+// and the indexed attribute as annotation, and the S3 archive under the key layout the
+// lifecycle rules match; every log record reaches the logs group and the archive; the
+// metrics reach the EMF log group.
+func TestAWSExportersDeliverToStandIns(t *testing.T) {
+	aws, _, agent := awsStandInFleet(t)
 
 	const spans, records = 200, 150
 	// status Error: the gateway's tail sampler keeps every such trace.
@@ -195,19 +203,7 @@ func counts(m map[string][]standin.Envelope) map[string]int {
 // failed attempts are counted on awsxray, which the collector alarms leave out
 // (collector.QueuedExporters).
 func TestAWSBackendOutageLosesNothingQueued(t *testing.T) {
-	bin := otelcoltest.Binary(t)
-	otelcoltest.Telemetrygen(t)
-	aws, err := standin.StartAWS()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = aws.Close() })
-	s := render(t, "aws-prod")
-	ca := newCA(t)
-	gwWorkload := s.Gateway(t)
-	gwWorkload.Env = append(append(gwWorkload.Env, otelcoltest.DummyAWSEnv()...), "OTEL_ARCHIVE_BUCKET=archive-bucket")
-	gw := prepare(t, s, gwWorkload, loopback.Options{StandIn: aws.URL}, ca).start(t, bin)
-	agent := prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+	aws, gw, agent := awsStandInFleet(t)
 
 	const spans, records = 1000, 1000
 	aws.SetMode(standin.Throttling)

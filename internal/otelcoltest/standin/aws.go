@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"regexp"
@@ -58,14 +59,13 @@ func (a *AWS) SetMode(m Mode) {
 }
 
 // Refused are the requests answered with a fault, by operation.
-func (a *AWS) Refused() map[string]int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make(map[string]int, len(a.refused))
-	for k, v := range a.refused {
-		out[k] = v
-	}
-	return out
+func (a *AWS) Refused() map[string]int { return snapshot(&a.mu, a.refused) }
+
+// snapshot copies a map the server writes to.
+func snapshot[K comparable, V any](mu *sync.Mutex, m map[K]V) map[K]V {
+	mu.Lock()
+	defer mu.Unlock()
+	return maps.Clone(m)
 }
 
 // fault answers the request with the mode's fault and reports whether it did.
@@ -253,15 +253,7 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // Segments are the X-Ray documents received, by id.
-func (a *AWS) Segments() map[string]Segment {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make(map[string]Segment, len(a.segments))
-	for k, v := range a.segments {
-		out[k] = v
-	}
-	return out
-}
+func (a *AWS) Segments() map[string]Segment { return snapshot(&a.mu, a.segments) }
 
 // Events are the CloudWatch Logs messages received in a log group.
 func (a *AWS) Events(group string) []string {
@@ -271,26 +263,10 @@ func (a *AWS) Events(group string) []string {
 }
 
 // Objects are the S3 objects received (bucket/key → gzip-decoded body).
-func (a *AWS) Objects() map[string][]byte {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make(map[string][]byte, len(a.objects))
-	for k, v := range a.objects {
-		out[k] = v
-	}
-	return out
-}
+func (a *AWS) Objects() map[string][]byte { return snapshot(&a.mu, a.objects) }
 
 // Calls are the operations served, by name.
-func (a *AWS) Calls() map[string]int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	out := make(map[string]int, len(a.calls))
-	for k, v := range a.calls {
-		out[k] = v
-	}
-	return out
-}
+func (a *AWS) Calls() map[string]int { return snapshot(&a.mu, a.calls) }
 
 // XRayTraceID is the X-Ray trace id format: 1-<8 hex epoch seconds>-<24 hex>.
 var XRayTraceID = regexp.MustCompile(`^1-[0-9a-f]{8}-[0-9a-f]{24}$`)
