@@ -144,3 +144,19 @@ func ID(typ, name string) string {
 	}
 	return typ + "/" + name
 }
+
+// ReceiverTypes lists the receiver types a rendered configuration defines (sorted, each
+// once): what a workload's RBAC must cover is decided by what its configuration runs.
+func ReceiverTypes(rendered string) ([]string, error) {
+	var doc struct {
+		Receivers map[string]any `json:"receivers"`
+	}
+	if err := yaml.Unmarshal([]byte(rendered), &doc); err != nil {
+		return nil, fmt.Errorf("collector config: %w", err)
+	}
+	seen := map[string]bool{}
+	for id := range doc.Receivers {
+		seen[TypeOf(id)] = true
+	}
+	return sortedKeys(seen), nil
+}

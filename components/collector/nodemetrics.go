@@ -10,6 +10,7 @@ const (
 	TypeHostMetrics  = "host_metrics"
 	TypeKubeletStats = "kubelet_stats"
 	TypeK8sCluster   = "k8s_cluster"
+	TypeK8sObjects   = "k8sobjects"
 	TypePrometheus   = "prometheus"
 )
 

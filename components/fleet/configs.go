@@ -73,8 +73,10 @@ type ConfigSpec struct {
 	KubeletCAFile        string
 	// AgentPrometheusScrape scrapes the annotated pods of each agent's node.
 	AgentPrometheusScrape bool
-	// ClusterMetrics runs the cluster collector (k8s_cluster, one per cluster).
+	// ClusterMetrics and ClusterEvents run the cluster collector (one per cluster) with
+	// k8s_cluster and k8sobjects (events) respectively.
 	ClusterMetrics bool
+	ClusterEvents  bool
 
 	GatewayMemoryLimitMiB  int
 	GatewayQueueSize       int
@@ -128,7 +130,7 @@ func NewConfigs(s ConfigSpec) (Configs, error) {
 			return c, fmt.Errorf("sidecar collector config: %w", err)
 		}
 	}
-	if s.ClusterMetrics {
+	if s.ClusterMetrics || s.ClusterEvents {
 		if c.Cluster, err = render(collector.ClusterCollectorConfig(s.ClusterCollectorOptions())); err != nil {
 			return c, fmt.Errorf("cluster collector config: %w", err)
 		}
@@ -140,6 +142,7 @@ func NewConfigs(s ConfigSpec) (Configs, error) {
 // an agent does (same TLS, same queue size).
 func (s ConfigSpec) ClusterCollectorOptions() collector.ClusterCollectorOptions {
 	o := collector.ClusterCollectorOptions{
+		Metrics: s.ClusterMetrics, Events: s.ClusterEvents,
 		Environment: s.Environment, GatewayEndpoint: s.Names.GatewayEndpoint(),
 		MemoryLimitMiB: ClusterCollectorMemoryLimitMiB, QueueSize: s.AgentQueueSize, LogLevel: s.LogLevel,
 	}

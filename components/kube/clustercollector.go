@@ -3,6 +3,8 @@ package kube
 import (
 	"fmt"
 
+	"github.com/otelfleet/otelfleet/components/collector"
+
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
@@ -12,7 +14,8 @@ import (
 )
 
 // ClusterCollectorArgs configure the cluster collector: one pod per cluster running
-// k8s_cluster (collector.ClusterCollectorConfig), exporting to the gateway.
+// k8s_cluster and/or k8sobjects (collector.ClusterCollectorConfig), exporting to the
+// gateway. Its RBAC follows the receivers Config defines.
 type ClusterCollectorArgs struct {
 	Namespace pulumi.StringInput // required
 	Name      string             // required: object name
@@ -25,6 +28,8 @@ type ClusterCollectorArgs struct {
 	// TLSSecretName mounts a client certificate (the agents', in the same namespace).
 	TLSSecretName string
 	SkipAwait     bool
+
+	rules []rbacv1.PolicyRuleArgs // from Config, by check
 }
 
 // ClusterCollectorResources size the cluster collector (its memory limit is
@@ -32,20 +37,36 @@ type ClusterCollectorArgs struct {
 // informers' cache, a few hundred MiB for thousands of pods.
 var ClusterCollectorResources = Resources{CPURequest: "50m", CPULimit: "500m", MemoryRequest: "256Mi", MemoryLimit: "512Mi"}
 
-// ClusterCollectorRules are exactly what k8s_cluster reads at the pinned release: the
-// objects whose state it reports, get/list/watch, nothing else (no secrets, no writes).
-func ClusterCollectorRules() []rbacv1.PolicyRuleArgs {
-	readOnly := pulumi.ToStringArray([]string{"get", "list", "watch"})
-	rule := func(group string, resources ...string) rbacv1.PolicyRuleArgs {
-		return rbacv1.PolicyRuleArgs{ApiGroups: pulumi.ToStringArray([]string{group}), Resources: pulumi.ToStringArray(resources), Verbs: readOnly}
+// ClusterCollectorRules are exactly what the cluster collector's receivers read at the
+// pinned release, nothing else (no secrets, no writes): k8s_cluster gets/lists/watches the
+// objects whose state it reports; k8sobjects lists Events (to learn where to start
+// watching) and watches them. An unknown receiver type is an error: its rights would be
+// guessed.
+func ClusterCollectorRules(receiverTypes []string) ([]rbacv1.PolicyRuleArgs, error) {
+	rule := func(verbs []string, group string, resources ...string) rbacv1.PolicyRuleArgs {
+		return rbacv1.PolicyRuleArgs{ApiGroups: pulumi.ToStringArray([]string{group}), Resources: pulumi.ToStringArray(resources), Verbs: pulumi.ToStringArray(verbs)}
 	}
-	return []rbacv1.PolicyRuleArgs{
-		rule("", "events", "namespaces", "namespaces/status", "nodes", "nodes/spec", "pods", "pods/status",
-			"replicationcontrollers", "replicationcontrollers/status", "resourcequotas", "services"),
-		rule("apps", "daemonsets", "deployments", "replicasets", "statefulsets"),
-		rule("batch", "jobs", "cronjobs"),
-		rule("autoscaling", "horizontalpodautoscalers"),
+	readOnly := []string{"get", "list", "watch"}
+	var rules []rbacv1.PolicyRuleArgs
+	for _, t := range receiverTypes {
+		switch t {
+		case collector.TypeK8sCluster:
+			rules = append(rules,
+				rule(readOnly, "", "events", "namespaces", "namespaces/status", "nodes", "nodes/spec", "pods", "pods/status",
+					"replicationcontrollers", "replicationcontrollers/status", "resourcequotas", "services"),
+				rule(readOnly, "apps", "daemonsets", "deployments", "replicasets", "statefulsets"),
+				rule(readOnly, "batch", "jobs", "cronjobs"),
+				rule(readOnly, "autoscaling", "horizontalpodautoscalers"))
+		case collector.TypeK8sObjects:
+			rules = append(rules, rule([]string{"list", "watch"}, "events.k8s.io", "events"))
+		default:
+			return nil, fmt.Errorf("cluster collector: receiver %q has no RBAC rules here (allowed: %s, %s)", t, collector.TypeK8sCluster, collector.TypeK8sObjects)
+		}
 	}
+	if len(rules) == 0 {
+		return nil, fmt.Errorf("cluster collector: Config defines no receiver (allowed: %s, %s)", collector.TypeK8sCluster, collector.TypeK8sObjects)
+	}
+	return rules, nil
 }
 
 // ClusterCollector is the cluster collector component.
@@ -66,6 +87,13 @@ func (a *ClusterCollectorArgs) check() (ClusterCollectorArgs, error) {
 	}
 	if c.Version == "" {
 		c.Version = imageTag(c.Image)
+	}
+	types, err := collector.ReceiverTypes(c.Config)
+	if err != nil {
+		return c, fmt.Errorf("cluster collector %q: Config: %w", c.Name, err)
+	}
+	if c.rules, err = ClusterCollectorRules(types); err != nil {
+		return c, err
 	}
 	return c, c.Resources.validate("cluster collector " + c.Name)
 }
@@ -90,7 +118,7 @@ func NewClusterCollector(ctx *pulumi.Context, name string, in *ClusterCollectorA
 		return nil, err
 	}
 	var rules rbacv1.PolicyRuleArray
-	for _, r := range ClusterCollectorRules() {
+	for _, r := range args.rules {
 		rules = append(rules, r)
 	}
 	role, err := rbacv1.NewClusterRole(ctx, name+"-clusterrole", &rbacv1.ClusterRoleArgs{

@@ -26,13 +26,14 @@ type FleetArgs struct {
 	AgentResources     Resources
 	AgentLogCollection bool
 	AgentK8sAttributes bool
-	// AgentNodeMetrics, AgentHostFilesystems, KubeletCAFile, AgentPrometheusScrape and
-	// ClusterMetrics turn on the metric presets (see fleet.ConfigSpec).
+	// AgentNodeMetrics, AgentHostFilesystems, KubeletCAFile, AgentPrometheusScrape,
+	// ClusterMetrics and ClusterEvents turn on the collection presets (see fleet.ConfigSpec).
 	AgentNodeMetrics      bool
 	AgentHostFilesystems  bool
 	KubeletCAFile         string
 	AgentPrometheusScrape bool
 	ClusterMetrics        bool
+	ClusterEvents         bool
 	AgentQueueSize        int // batches in the agent's sending queue (required)
 
 	Gateway GatewaySettings
@@ -389,7 +390,7 @@ func (a *FleetArgs) configSpec() fleet.ConfigSpec {
 		AgentModes:        a.AgentModes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: a.AgentQueueSize,
 		AgentK8sAttributes: a.AgentK8sAttributes, AgentLogCollection: a.AgentLogCollection,
 		AgentNodeMetrics: a.AgentNodeMetrics, AgentHostFilesystems: a.AgentHostFilesystems, KubeletCAFile: a.KubeletCAFile,
-		AgentPrometheusScrape: a.AgentPrometheusScrape, ClusterMetrics: a.ClusterMetrics,
+		AgentPrometheusScrape: a.AgentPrometheusScrape, ClusterMetrics: a.ClusterMetrics, ClusterEvents: a.ClusterEvents,
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: a.Gateway.QueueSize, GatewayPersistentQueue: a.Gateway.PersistentQueue,
 		GatewayQueueBytes: fleet.QueueBudget(a.Gateway.PersistentQueue, a.Gateway.QueueStorageSize),
 		Exporters:         a.Exporters, ExporterExtensions: a.ExporterExtensions, GatewayResourceAttributes: a.GatewayResourceAttributes,

@@ -28,6 +28,7 @@ func FleetArgs(cfg config.Stack, p *plan.Plan) *kube.FleetArgs {
 		KubeletCAFile:         p.ConfigSpec().KubeletCAFile,
 		AgentPrometheusScrape: a.PrometheusScrape,
 		ClusterMetrics:        a.ClusterMetrics,
+		ClusterEvents:         a.ClusterEvents,
 		AgentQueueSize:        a.QueueSize,
 		Gateway: kube.GatewaySettings{
 			Kind:               g.Kind,

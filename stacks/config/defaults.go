@@ -34,6 +34,7 @@ func Defaults() Stack {
 			NodeMetrics:      true,
 			PrometheusScrape: true,
 			ClusterMetrics:   true,
+			ClusterEvents:    true,
 		},
 		Gateway: Gateway{
 			Kind:              "deployment",

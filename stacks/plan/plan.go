@@ -143,7 +143,7 @@ func New(cfg config.Stack) (*Plan, error) {
 		AgentModes:        cfg.Agent.Modes, AgentMemoryLimitMiB: agentMiB, AgentQueueSize: cfg.Agent.QueueSize,
 		AgentK8sAttributes: cfg.Agent.K8sAttributes, AgentLogCollection: cfg.Agent.LogCollection,
 		AgentNodeMetrics: cfg.Agent.NodeMetrics, AgentHostFilesystems: cfg.Agent.HostFilesystems, KubeletCAFile: KubeletCAFile(cfg),
-		AgentPrometheusScrape: cfg.Agent.PrometheusScrape, ClusterMetrics: cfg.Agent.ClusterMetrics,
+		AgentPrometheusScrape: cfg.Agent.PrometheusScrape, ClusterMetrics: cfg.Agent.ClusterMetrics, ClusterEvents: cfg.Agent.ClusterEvents,
 		GatewayMemoryLimitMiB: gatewayMiB, GatewayQueueSize: cfg.Gateway.QueueSize, GatewayPersistentQueue: cfg.Gateway.PersistentQueue,
 		GatewayQueueBytes: fleet.QueueBudget(cfg.Gateway.PersistentQueue, cfg.Gateway.QueueStorageSize),
 		Exporters:         GatewayExporters(cfg), GatewayResourceAttributes: p.Gateway.ResourceAttributes,

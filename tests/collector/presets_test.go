@@ -177,12 +177,12 @@ func createPod(t *testing.T, c *kubetest.Cluster, name, node string, port int, p
 	}
 }
 
-// TestClusterMetricsFromARealAPIServer runs aws-prod's cluster collector as rendered
-// against a real kube-apiserver (k8s_cluster rewritten to that API server's kubeconfig),
-// exporting through aws-prod's gateway into a file sink. A Node (Ready) and a Pod
-// (Running, on that node) created there come out as k8s_cluster metrics naming them.
-// (Kubernetes events are not collected: see collector.ClusterCollectorOptions.)
-func TestClusterMetricsFromARealAPIServer(t *testing.T) {
+// TestClusterMetricsAndEventsFromARealAPIServer runs aws-prod's cluster collector as
+// rendered against a real kube-apiserver (k8s_cluster and k8sobjects rewritten to that API
+// server's kubeconfig), exporting through aws-prod's gateway into a file sink. A Node
+// (Ready) and a Pod (Running, on that node) created there come out as k8s_cluster metrics
+// naming them; Events created while it runs come out as log records.
+func TestClusterMetricsAndEventsFromARealAPIServer(t *testing.T) {
 	c := kubetest.Start(t)
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := c.Kubeconfig(kubeconfig); err != nil {
@@ -222,4 +222,5 @@ func TestClusterMetricsFromARealAPIServer(t *testing.T) {
 		t.Errorf("k8s_cluster metrics name node-a: %v, pod default/checkout: %v", nodeSeen, podSeen)
 	}
 	t.Logf("%d k8s_cluster metrics, e.g. %v", len(r.Metrics), names(r))
+	checkEvents(t, c, sink, "production") // aws-prod's otelfleet:environment
 }

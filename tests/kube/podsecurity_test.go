@@ -81,7 +81,7 @@ func testPodSecurity(t *testing.T, c *kubetest.Cluster, r *rendered) {
 	if r.hasAgentMode("sidecar") {
 		want++ // the example workload carrying a sidecar agent
 	}
-	if r.Config.Agent.ClusterMetrics {
+	if r.Config.Agent.ClusterMetrics || r.Config.Agent.ClusterEvents {
 		want++ // the cluster collector
 	}
 	if len(templates) != want {

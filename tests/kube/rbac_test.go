@@ -34,12 +34,15 @@ type groupResource struct{ group, resource string }
 var k8sAttributesReads = []groupResource{{"", "pods"}, {"", "namespaces"}, {"apps", "replicasets"}}
 
 // clusterCollectorReads are what k8s_cluster reports on (components/kube
-// ClusterCollectorRules).
+// ClusterCollectorRules); eventWatch is what k8sobjects needs for events, and eventWrites
+// what it must never do.
 var clusterCollectorReads = []groupResource{
 	{"", "events"}, {"", "namespaces"}, {"", "nodes"}, {"", "pods"}, {"", "replicationcontrollers"}, {"", "resourcequotas"}, {"", "services"},
 	{"apps", "daemonsets"}, {"apps", "deployments"}, {"apps", "replicasets"}, {"apps", "statefulsets"},
 	{"batch", "jobs"}, {"batch", "cronjobs"}, {"autoscaling", "horizontalpodautoscalers"},
 }
+var eventWatch = accesses([]string{"list", "watch"}, []groupResource{{"events.k8s.io", "events"}}, []string{"", "default", "kube-system"})
+var eventWrites = accesses(writeVerbs, []groupResource{{"events.k8s.io", "events"}, {"", "events"}}, []string{"", "default"})
 
 // nodeStats is what kubelet_stats needs: the kubelet authorizes /stats/summary as get
 // nodes/stats. nodes/proxy (the kubelet's exec/run API) must never be granted.
@@ -125,9 +128,10 @@ func testRBAC(t *testing.T, c *kubetest.Cluster, r *rendered) {
 				found = append(found, d)
 			}
 		}
-		if !r.Config.Agent.ClusterMetrics {
+		metrics, events := r.Config.Agent.ClusterMetrics, r.Config.Agent.ClusterEvents
+		if !metrics && !events {
 			if len(found) > 0 {
-				t.Errorf("clusterMetrics is off but %s is rendered", found[0])
+				t.Errorf("clusterMetrics and clusterEvents are off but %s is rendered", found[0])
 			}
 			return
 		}
@@ -135,8 +139,20 @@ func testRBAC(t *testing.T, c *kubetest.Cluster, r *rendered) {
 			t.Fatalf("%d cluster collector Deployments in %s, want 1", len(found), agentNS)
 		}
 		user, groups := serviceAccountOf(t, r, found[0])
-		checkAccess(t, c, user, groups, accesses(readVerbs, clusterCollectorReads, []string{"", gwNS, agentNS, "default"}), true)
-		checkAccess(t, c, user, groups, append(append(slices.Clone(forbidden), nodeStats), nodeProxy...), false)
+		allowed, denied := []access(nil), append(append(append(slices.Clone(forbidden), nodeStats), nodeProxy...), eventWrites...)
+		metricReads := accesses(readVerbs, clusterCollectorReads, []string{"", gwNS, agentNS, "default"})
+		if metrics {
+			allowed = append(allowed, metricReads...)
+		} else {
+			denied = append(denied, metricReads...)
+		}
+		if events {
+			allowed = append(allowed, eventWatch...)
+		} else {
+			denied = append(denied, eventWatch...)
+		}
+		checkAccess(t, c, user, groups, allowed, true)
+		checkAccess(t, c, user, groups, denied, false)
 		if n, _ := at(found[0].Obj, "spec", "replicas"); fmt.Sprint(n) != "1" {
 			t.Errorf("%s: replicas %v, want 1 (one report per object)", found[0], n)
 		}

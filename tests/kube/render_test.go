@@ -34,13 +34,14 @@ type stackRun struct {
 }
 
 // stackRuns are the stacks as committed, and variants with settings that change which
-// objects exist (aws with a StatefulSet gateway adds its own StorageClass and PVC template).
+// objects exist (aws with a StatefulSet gateway adds its own StorageClass and PVC template;
+// the same variant runs the cluster collector for events only, with their RBAC alone).
 func stackRuns() []stackRun {
 	var runs []stackRun
 	for _, s := range stackNames {
 		runs = append(runs, stackRun{s, s, nil})
 	}
-	return append(runs, stackRun{"aws-prod-statefulset", "aws-prod", map[string]string{"otelfleet:gatewayKind": "statefulset"}})
+	return append(runs, stackRun{"aws-prod-statefulset", "aws-prod", map[string]string{"otelfleet:gatewayKind": "statefulset", "otelfleet:clusterMetrics": "false"}})
 }
 
 var program = stacks.ProgramWith(synth.Trust(), map[string]stacks.Builder{"aws": aws.Build, "azure": azure.Build, "kubernetes": cluster.Build})

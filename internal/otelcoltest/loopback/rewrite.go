@@ -70,7 +70,7 @@ type Options struct {
 	// StorageDir replaces every file_storage extension's directory.
 	StorageDir string
 	// Kubeconfig, when set, keeps the components that read the Kubernetes API (the
-	// prometheus receiver's pod discovery, k8s_cluster) and points them at that kubeconfig's
+	// prometheus receiver's pod discovery, k8s_cluster, k8sobjects) and points them at that kubeconfig's
 	// API server; empty drops them. kubelet_stats is always dropped (no kubelet here).
 	Kubeconfig string
 	// HostRoot replaces host_metrics' root_path (the node's / mounted at /hostfs in the
@@ -117,8 +117,8 @@ const (
 //  5. The k8s_attributes processor is dropped (it needs a Kubernetes API server) and the
 //     file_log receiver is dropped (it tails the node's pod logs), with its checkpoint
 //     storage extension, unless o.LogDir is set, which points it there instead;
-//     kubelet_stats is dropped (no kubelet), journald too (the machine's journal); the prometheus receiver and k8s_cluster are
-//     dropped, or with o.Kubeconfig pointed at that API server (kubeconfig_file, auth_type
+//     kubelet_stats is dropped (no kubelet), journald too (the machine's journal); the prometheus receiver, k8s_cluster and
+//     k8sobjects are dropped, or with o.Kubeconfig pointed at that API server (kubeconfig_file, auth_type
 //     kubeConfig); host_metrics' root_path → o.HostRoot (default /); dropped
 //     components leave their pipelines.
 //  6. file_storage extensions' directory → o.StorageDir.
@@ -508,6 +508,7 @@ func dropNodeOnlyComponents(c map[string]any, o Options) error {
 	if o.Kubeconfig == "" {
 		drop("receivers", "receivers", "prometheus") // its discovery needs an API server
 		drop("receivers", "receivers", "k8s_cluster")
+		drop("receivers", "receivers", "k8sobjects")
 	} else if err := pointAtAPIServer(c, o.Kubeconfig); err != nil {
 		return err
 	}
@@ -556,8 +557,8 @@ func dropNodeOnlyComponents(c map[string]any, o Options) error {
 
 // pointAtAPIServer makes the components that talk to the Kubernetes API use kubeconfig
 // instead of the pod's service account: every kubernetes_sd_config of the prometheus
-// receiver gets kubeconfig_file, and k8s_cluster auth_type kubeConfig (it reads the
-// KUBECONFIG environment variable, which the test sets).
+// receiver gets kubeconfig_file, and k8s_cluster and k8sobjects auth_type kubeConfig (they
+// read the KUBECONFIG environment variable, which the test sets).
 func pointAtAPIServer(c map[string]any, kubeconfig string) error {
 	for id, v := range section(c, "receivers") {
 		switch componentType(id) {
@@ -569,7 +570,7 @@ func pointAtAPIServer(c map[string]any, kubeconfig string) error {
 					asMap(sd)["kubeconfig_file"] = kubeconfig
 				}
 			}
-		case "k8s_cluster":
+		case "k8s_cluster", "k8sobjects":
 			asMap(v)["auth_type"] = "kubeConfig"
 		}
 	}
