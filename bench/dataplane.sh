@@ -57,7 +57,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-log() { printf '[dataplane] %s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 # The binaries the test command exports, else the (cached) builds.
 otelcol=${OTELFLEET_OTELCOL:-$(bash tools/otelcol.sh 2>/dev/null | tail -n1)}
 telemetrygen=${OTELFLEET_TELEMETRYGEN:-$(bash tools/telemetrygen.sh 2>/dev/null | tail -n1)}
@@ -80,43 +81,12 @@ go run ./bench/dataplane "${args[@]}"
 source "$work/cfg/ports.sh"
 if (( ${#agent_env[@]} > 0 )); then printf '%s\n' "${agent_env[@]}" >>"$work/cfg/agent.env"; fi
 
-envfile() { local f=$work/cfg/$1.env; if [[ -f $f ]]; then grep -v '^$' "$f" || true; fi; }
-for c in sink gateway agent seed; do
-  mapfile -t e < <(envfile "$c")
-  env "${e[@]}" "$otelcol" validate --config="$work/cfg/$c.yaml" >/dev/null 2>"$work/validate-$c.log" \
-    || { cat "$work/validate-$c.log" >&2; log "$c.yaml does not validate"; exit 1; }
-done
+for c in sink gateway agent seed; do validate "$c"; done
 
 clk=$(getconf CLK_TCK)
 span_attrs=(--telemetry-attributes sampling.priority=1)
 if (( padding > 0 )); then span_attrs+=(--telemetry-attributes "padding=\"$(head -c "$padding" /dev/zero | tr '\0' x)\""); fi
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-hwm_kb() { awk '/^VmHWM:/{print $2}' "/proc/$1/status"; }
-metric() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 {s += $NF} END {printf "%d\n", s}'; }
-
-started=0
-start() { # name health-port: runs the collector, sets $started to its pid, waits for health
-  local name=$1 health=$2 e
-  mapfile -t e < <(envfile "$name")
-  env "${e[@]}" "$otelcol" --config="$work/cfg/$name.yaml" >>"$work/$name.log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
-  started=$pid
-  for _ in $(seq 100); do
-    curl -fsS "http://127.0.0.1:$health/" >/dev/null 2>&1 && return
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  tail -n 20 "$work/$name.log" >&2
-  log "$name did not become healthy"; exit 1
-}
-stop() { kill "$1" 2>/dev/null || true; while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; }
-
-# Totals per setup: keys "<setup>.<field>".
-declare -A tot
 idle_ticks=0 idle_hwm=0
-add() { tot[$1]=$(( ${tot[$1]:-0} + $2 )); }
-maxof() { if (( $2 > ${tot[$1]:-0} )); then tot[$1]=$2; fi; }
 
 run_phase() { # setup agent-config otlp-port metrics-port health-port pprof-port round
   local setup=$1 agent=$2 port=$3 mport=$4 hport=$5 pport=$6 round=$7
@@ -168,15 +138,10 @@ for r in $(seq "$repeat"); do
   run_phase seed seed "$SEED_OTLP" "$SEED_METRICS" "$SEED_HEALTH" "$SEED_PPROF" "$r"
 done
 
-row() { # label spans ticks load_ms hwm_kb lost
-  awk -v l="$1" -v n="$2" -v t="$3" -v ms="$4" -v h="$5" -v lost="$6" -v clk="$clk" 'BEGIN {
-    cpu = t / clk
-    printf "%-30s %10.0f %9.2f %12.2f %14.0f %9.0f %7s\n", l, n / (ms / 1000), cpu, (n > 0 ? cpu * 1e6 / n : 0), (cpu > 0 ? n / cpu : 0), h / 1024, lost }'
-}
 printf '\nstack %s, %s x %ss of telemetrygen traces (%s workers x rate %s, batch %s, padding %s B)%s%s\n' \
   "$stack" "$repeat" "$duration" "$workers" "$rate" "$batch" "$padding" \
   "${agent_patch:+, agent patch $(basename "$agent_patch")}${agent_env[*]:+, agent env ${agent_env[*]}}" "${gateway_patch:+, gateway patch $(basename "$gateway_patch")}"
-printf '%-30s %10s %9s %12s %14s %9s %7s\n' "setup / process" "spans/s" "CPU-s" "CPU-s/1M" "spans/CPU-s" "peakMiB" "lost"
+row_header
 for s in generated seed; do
   row "($s) agent" "${tot[$s.spans]}" "${tot[$s.agent_ticks]}" "${tot[$s.load_ms]}" "${tot[$s.agent_hwm]}" "${tot[$s.lost]}"
   row "($s) gateway" "${tot[$s.spans]}" "${tot[$s.gw_ticks]}" "${tot[$s.load_ms]}" "${tot[$s.gw_hwm]}" "-"

@@ -10,6 +10,8 @@
 //
 // The gateway exports (with its generated queue policy) to sink.yaml, a plain OTLP
 // receiver whose own metrics count what arrived.
+//
+// With -tier gateway it prepares bench/gateway.sh's run instead (see gatewayTier).
 package main
 
 import (
@@ -31,12 +33,24 @@ func main() {
 	out := flag.String("out", "", "directory to write into")
 	agentPatch := flag.String("agent-patch", "", "optional YAML merge patch (RFC 7386) applied to the generated agent config before the loopback rewrite, to measure a candidate default")
 	gatewayPatch := flag.String("gateway-patch", "", "the same for the generated gateway config")
+	tier := flag.String("tier", "agent", "agent (bench/dataplane.sh) or gateway (bench/gateway.sh: the seed gateways are read from -seed-dir, and the stand-ins serve until SIGTERM)")
+	seedDir := flag.String("seed-dir", "bench", "directory of seed-gateway-<cloud>.yaml (-tier gateway)")
 	flag.Parse()
 	if *synthDir == "" || *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: dataplane -synth DIR -out DIR [-seed FILE] [-agent-patch FILE] [-gateway-patch FILE]")
 		os.Exit(2)
 	}
-	if err := prepare(*synthDir, *seedFile, *out, patches{agent: *agentPatch, gateway: *gatewayPatch}); err != nil {
+	p := patches{agent: *agentPatch, gateway: *gatewayPatch}
+	var err error
+	switch *tier {
+	case "agent":
+		err = prepare(*synthDir, *seedFile, *out, p)
+	case "gateway":
+		err = gatewayTier(*synthDir, *seedDir, *out, p)
+	default:
+		err = fmt.Errorf("-tier %q: allowed values are agent, gateway", *tier)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "dataplane:", err)
 		os.Exit(1)
 	}

@@ -228,7 +228,7 @@ func ExampleConfig_Validate() {
 }
 
 // MemoryLimiterFor sizes memory_limiter from the container limit: refusing starts at 60 %,
-// the hard limit is 80 % (GOMEMLIMIT is set to the same 80 % in the pod).
+// the hard limit is 80 % (the pods set GOMEMLIMIT to 55 %, below the soft limit).
 func ExampleMemoryLimiterFor() {
 	m := collector.MemoryLimiterFor(1024)
 	fmt.Printf("limit %d MiB, spike %d MiB, refusing from %d MiB\n", m.LimitMiB, m.SpikeLimitMiB, m.LimitMiB-m.SpikeLimitMiB)

@@ -129,10 +129,13 @@ type goRuntime struct {
 }
 
 var (
-	// Gateways hold most of their heap live (sending queues, tail-sampling buffers): Go's
-	// default pacing, with GOMEMLIMIT at the memory_limiter's hard limit so the runtime
-	// collects garbage before the kernel's OOM killer acts.
-	gatewayRuntime = goRuntime{memLimitPercent: 80}
+	// Gateways, with their real exporters, spent a fifth of their CPU in the garbage
+	// collector at Go's default pacing: GOGC=400 took 15 % off their CPU per span in
+	// bench/gateway.sh (aws-prod, 13 000 spans/s: 77 → 66 CPU-s per million) for a peak
+	// RSS of 1.3 GiB instead of 0.6. GOMEMLIMIT below the memory_limiter's soft limit
+	// (55 % < 60 %), as for agents, makes the runtime collect before garbage alone could
+	// reach the point where memory_limiter refuses data.
+	gatewayRuntime = goRuntime{gcPercent: 400, memLimitPercent: 55}
 	// Agents hold little live data and allocate per span, so they spend much of their CPU
 	// in the garbage collector: GOGC=400 collects a quarter as often (-13 % agent CPU per
 	// span in bench/dataplane.sh, +80 MiB RSS at 13 000 spans/s). GOMEMLIMIT just below the

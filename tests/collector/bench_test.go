@@ -44,3 +44,53 @@ func TestDataplaneBenchmarkRuns(t *testing.T) {
 	}
 	t.Logf("short run (not a measurement): ratio %s, lost %s", m[1], m[2])
 }
+
+// gatewayBenchLine is the last line bench/gateway.sh prints; overloadLine the line of its
+// --overload phase.
+var (
+	gatewayBenchLine = regexp.MustCompile(`(?m)^generated/seed gateway spans-per-cpu-second ratio: ([0-9.]+|n/a[^,]*), lost: ([0-9]+)$`)
+	overloadLine     = regexp.MustCompile(`(?m)^at 2x: peak RSS ([0-9]+) MiB against the memory_limiter ceiling of ([0-9]+) MiB; refused \(the senders retry\) [0-9]+, lost ([0-9]+)$`)
+)
+
+// TestGatewayBenchmarkRuns keeps bench/gateway.sh working on both clouds: a short, light
+// run of the generated and the seed gateways with their real exporters to the stand-ins
+// (aws-prod also with its 2x overload phase) must print its final line with nothing lost,
+// and the overloaded gateway must stay under its memory_limiter ceiling. It asserts no
+// speed.
+func TestGatewayBenchmarkRuns(t *testing.T) {
+	otelcoltest.Binary(t)
+	otelcoltest.Telemetrygen(t)
+	for _, run := range [][]string{
+		{"--stack", "aws-prod", "--overload", "2"},
+		{"--stack", "azure-prod"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		args := append([]string{filepath.Join("bench", "gateway.sh"), "--duration", "2", "--repeat", "1", "--workers", "2", "--rate", "500"}, run...)
+		cmd := exec.CommandContext(ctx, "bash", args...)
+		cmd.Dir = projectDir
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Fatalf("bench/gateway.sh %v: %v\n%s", run, err, out)
+		}
+		m := gatewayBenchLine.FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("%v: no final ratio line in the output:\n%s", run, out)
+		}
+		if lost, _ := strconv.Atoi(string(m[2])); lost != 0 {
+			t.Errorf("%v: the benchmark lost %d spans:\n%s", run, lost, out)
+		}
+		if len(run) > 2 {
+			o := overloadLine.FindSubmatch(out)
+			if o == nil {
+				t.Fatalf("%v: no overload line in the output:\n%s", run, out)
+			}
+			peak, _ := strconv.Atoi(string(o[1]))
+			ceiling, _ := strconv.Atoi(string(o[2]))
+			if peak <= 0 || peak >= ceiling || string(o[3]) != "0" {
+				t.Errorf("%v: at 2x peak %d MiB (ceiling %d), lost %s:\n%s", run, peak, ceiling, o[3], out)
+			}
+		}
+		t.Logf("%v short run (not a measurement): ratio %s, lost %s", run, m[1], m[2])
+	}
+}

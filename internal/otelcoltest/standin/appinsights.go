@@ -22,7 +22,20 @@ type AppInsights struct {
 	mu        sync.Mutex
 	envelopes []Envelope
 	srv       *http.Server
+	countOnly bool           // CountOnly: keep counts, not envelopes
+	counts    map[string]int // baseType → envelopes accepted
 }
+
+// CountOnly makes the stand-in keep only counts from now on (Counts); Envelopes stays
+// empty.
+func (a *AppInsights) CountOnly() {
+	a.mu.Lock()
+	a.countOnly = true
+	a.mu.Unlock()
+}
+
+// Counts are the envelopes accepted so far, by the data's baseType.
+func (a *AppInsights) Counts() map[string]int { return snapshot(&a.mu, a.counts) }
 
 // Envelope is one Application Insights telemetry item (the fields the tests read).
 type Envelope struct {
@@ -36,12 +49,15 @@ type Envelope struct {
 }
 
 // StartAppInsights serves the stand-in on a loopback port until Close.
-func StartAppInsights() (*AppInsights, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func StartAppInsights() (*AppInsights, error) { return StartAppInsightsAt("127.0.0.1:0") }
+
+// StartAppInsightsAt serves the stand-in on addr until Close.
+func StartAppInsightsAt(addr string) (*AppInsights, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	a := &AppInsights{URL: "http://" + ln.Addr().String() + "/"}
+	a := &AppInsights{URL: "http://" + ln.Addr().String() + "/", counts: map[string]int{}}
 	a.srv = &http.Server{Handler: http.HandlerFunc(a.track)}
 	go func() { _ = a.srv.Serve(ln) }()
 	return a, nil
@@ -84,7 +100,12 @@ func (a *AppInsights) track(w http.ResponseWriter, r *http.Request) {
 		got = append(got, e)
 	}
 	a.mu.Lock()
-	a.envelopes = append(a.envelopes, got...)
+	for _, e := range got {
+		a.counts[e.Data.BaseType]++
+	}
+	if !a.countOnly {
+		a.envelopes = append(a.envelopes, got...)
+	}
 	a.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"itemsReceived":%d,"itemsAccepted":%d,"errors":[]}`, len(got), len(got))

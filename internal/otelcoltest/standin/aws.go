@@ -35,6 +35,32 @@ type AWS struct {
 	refused  map[string]int      // operation → requests answered with a fault
 	mode     Mode
 	srv      *http.Server
+	// countOnly (CountOnly) keeps counts, not contents: a benchmark's millions of items.
+	countOnly bool
+	counts    AWSCounts
+}
+
+// AWSCounts are the items the stand-in accepted.
+type AWSCounts struct {
+	Segments    int `json:"segments"`     // X-Ray documents (one per span)
+	LogEvents   int `json:"log_events"`   // CloudWatch Logs events, EMF included
+	Objects     int `json:"objects"`      // S3 objects
+	ObjectBytes int `json:"object_bytes"` // their size, gzip-decoded
+}
+
+// CountOnly makes the stand-in keep only counts from now on (Counts); Segments, Events and
+// Objects stay empty.
+func (a *AWS) CountOnly() {
+	a.mu.Lock()
+	a.countOnly = true
+	a.mu.Unlock()
+}
+
+// Counts are the items accepted so far.
+func (a *AWS) Counts() AWSCounts {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.counts
 }
 
 // Mode is how the stand-in answers.
@@ -108,8 +134,11 @@ type Segment struct {
 }
 
 // StartAWS serves the stand-in on a loopback port until Close.
-func StartAWS() (*AWS, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func StartAWS() (*AWS, error) { return StartAWSAt("127.0.0.1:0") }
+
+// StartAWSAt serves the stand-in on addr until Close.
+func StartAWSAt(addr string) (*AWS, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +193,11 @@ func (a *AWS) putTraceSegments(w http.ResponseWriter, body []byte) {
 		return
 	}
 	a.mu.Lock()
+	a.counts.Segments += len(in.TraceSegmentDocuments)
 	for _, doc := range in.TraceSegmentDocuments {
+		if a.countOnly {
+			break
+		}
 		var s Segment
 		if json.Unmarshal([]byte(doc), &s) == nil {
 			a.segments[s.ID] = s
@@ -192,7 +225,11 @@ func (a *AWS) logs(w http.ResponseWriter, op string, body []byte) {
 			return
 		}
 		a.mu.Lock()
+		a.counts.LogEvents += len(in.LogEvents)
 		for _, e := range in.LogEvents {
+			if a.countOnly {
+				break
+			}
 			a.events[in.LogGroupName] = append(a.events[in.LogGroupName], e.Message)
 		}
 		a.mu.Unlock()
@@ -210,7 +247,11 @@ func (a *AWS) putObject(w http.ResponseWriter, key string, body []byte) {
 		}
 	}
 	a.mu.Lock()
-	a.objects[key] = body
+	a.counts.Objects++
+	a.counts.ObjectBytes += len(body)
+	if !a.countOnly {
+		a.objects[key] = body
+	}
 	a.mu.Unlock()
 	w.Header().Set("ETag", `"0123456789abcdef0123456789abcdef"`)
 	w.WriteHeader(http.StatusOK)

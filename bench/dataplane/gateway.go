@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/otelfleet/otelfleet/internal/otelcoltest"
+	"github.com/otelfleet/otelfleet/internal/otelcoltest/loopback"
+	"github.com/otelfleet/otelfleet/internal/otelcoltest/standin"
+)
+
+// Gateway tier (-tier gateway): the generated gateway and the seed's gateway for the
+// stack's cloud, both with their real cloud exporters pointed at in-process stand-ins
+// (package standin, counting only). Written to -out:
+//
+//	gateway.yaml seed.yaml         collector configs (loopback.Rewrite, StandIn)
+//	gateway.env  seed.env          their environment (dummy AWS credentials, the
+//	                               Application Insights connection string / key)
+//	tls/client/                    a fleet client certificate for telemetrygen (mTLS)
+//	ports.sh                       GATEWAY_*, SEED_*, COUNTS_PORT, CLOUD
+//	ready                          written last, once the stand-ins serve
+//
+// then it serves until SIGTERM: the stand-ins, and their counts as JSON on
+// http://127.0.0.1:$COUNTS_PORT/ — {"arrived": spans at the backend, ...}: X-Ray segments
+// (one per span) on AWS, request + dependency envelopes on Azure.
+
+// aiKey is the Application Insights instrumentation key both Azure gateways use.
+const aiKey = "00000000-0000-0000-0000-000000000000"
+
+func gatewayTier(synthDir, seedDir, out string, p patches) error {
+	manifests, err := readManifests(filepath.Join(synthDir, "manifests"))
+	if err != nil {
+		return err
+	}
+	workloads, err := loopback.Workloads(manifests)
+	if err != nil {
+		return err
+	}
+	var gw *loopback.Workload
+	for i, w := range workloads {
+		if w.Role == loopback.Gateway && w.Labels["otelfleet.io/track"] != "canary" {
+			gw = &workloads[i]
+		}
+	}
+	if gw == nil {
+		return fmt.Errorf("%s: no gateway", synthDir)
+	}
+	gwText, err := os.ReadFile(filepath.Join(synthDir, "collector", gw.File))
+	if err != nil {
+		return err
+	}
+	cloud := "azure"
+	if strings.Contains(string(gwText), "awsxray") {
+		cloud = "aws"
+	}
+	seedText, err := os.ReadFile(filepath.Join(seedDir, "seed-gateway-"+cloud+".yaml"))
+	if err != nil {
+		return err
+	}
+	generated, err := applyPatch(string(gwText), p.gateway)
+	if err != nil {
+		return err
+	}
+
+	standInPort, err := loopback.FreePort()
+	if err != nil {
+		return err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", standInPort)
+	var url string
+	var counts func() map[string]any
+	env := otelcoltest.DummyAWSEnv()
+	switch cloud {
+	case "aws":
+		aws, err := standin.StartAWSAt(addr)
+		if err != nil {
+			return err
+		}
+		aws.CountOnly()
+		url = aws.URL
+		env = append(env, "OTEL_ARCHIVE_BUCKET=archive-bucket")
+		counts = func() map[string]any {
+			c := aws.Counts()
+			return map[string]any{"arrived": c.Segments, "log_events": c.LogEvents, "objects": c.Objects, "object_bytes": c.ObjectBytes, "refused": aws.Refused()}
+		}
+	case "azure":
+		ai, err := standin.StartAppInsightsAt(addr)
+		if err != nil {
+			return err
+		}
+		ai.CountOnly()
+		url = ai.URL
+		env = append(env, "APPLICATIONINSIGHTS_CONNECTION_STRING=InstrumentationKey="+aiKey+";IngestionEndpoint="+url,
+			"APPLICATIONINSIGHTS_INSTRUMENTATION_KEY="+aiKey, "APPLICATIONINSIGHTS_TRACK_ENDPOINT="+url+"v2/track")
+		counts = func() map[string]any {
+			c := ai.Counts()
+			return map[string]any{"arrived": c["RequestData"] + c["RemoteDependencyData"], "envelopes": c}
+		}
+	}
+
+	ca, err := loopback.NewCA()
+	if err != nil {
+		return err
+	}
+	gwTLS := filepath.Join(out, "tls", "gateway")
+	if err := ca.WriteTLSDir(gwTLS, gw.TLSNames, []net.IP{net.IPv4(127, 0, 0, 1)}); err != nil {
+		return err
+	}
+	if err := ca.WriteTLSDir(filepath.Join(out, "tls", "client"), []string{"bench-client"}, nil); err != nil {
+		return err
+	}
+	sh := []string{"CLOUD=" + cloud}
+	for _, f := range []struct {
+		name, text string
+		tlsDir     string
+		env        []string
+	}{
+		{"gateway", generated, gwTLS, append(append([]string(nil), gw.Env...), env...)},
+		{"seed", string(seedText), "", env},
+	} {
+		ports, err := loopback.FreePorts()
+		if err != nil {
+			return err
+		}
+		prefix := strings.ToUpper(f.name)
+		sh = append(sh, fmt.Sprintf("%s_OTLP=%d %s_METRICS=%d %s_HEALTH=%d %s_PPROF=%d", prefix, ports.OTLPGRPC, prefix, ports.Metrics, prefix, ports.Health, prefix, ports.Pprof))
+		text, err := loopback.Rewrite(f.text, loopback.Options{Role: loopback.Gateway, Ports: ports, StandIn: url, TLSDir: f.tlsDir,
+			StorageDir: filepath.Join(out, "queue-"+f.name)})
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, f.name+".yaml"), []byte(text), 0o644); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(out, f.name+".env"), []byte(strings.Join(f.env, "\n")+"\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	sh = append(sh, fmt.Sprintf("COUNTS_PORT=%d", ln.Addr().(*net.TCPAddr).Port))
+	if err := os.WriteFile(filepath.Join(out, "ports.sh"), []byte(strings.Join(sh, "\n")+"\n"), 0o644); err != nil {
+		return err
+	}
+	go func() {
+		_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(counts())
+		}))
+	}()
+	if err := os.WriteFile(filepath.Join(out, "ready"), nil, 0o644); err != nil {
+		return err
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, os.Interrupt)
+	<-stop
+	return nil
+}

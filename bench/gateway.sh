@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Gateway-tier benchmark on loopback, with the real cloud exporters, side by side in one run:
+#   (a) the generated gateway of --stack, its exporters pointed at stand-ins of the cloud's
+#       services (X-Ray, CloudWatch Logs, S3 / Application Insights: package standin)
+#   (b) the seed's gateway for the same cloud (bench/seed-gateway-<cloud>.yaml, only its
+#       invalid keys fixed), pointed at the same stand-ins
+# telemetrygen sends the same load (--signal: traces, logs or metrics) straight to each gateway (mTLS to the generated
+# one, as agents do; plaintext to the seed's, which has no TLS). Traces carry status ERROR,
+# so tail sampling keeps them all. Per gateway it reports spans/s accepted, CPU-seconds
+# (utime+stime over the load and the drain), CPU-seconds per million spans, spans per
+# CPU-second, peak RSS (VmHWM) and spans lost (sent by the backend's exporter as it
+# reports, minus what the stand-in received, plus every failed send or enqueue), then
+#   generated/seed gateway spans-per-cpu-second ratio: X.XX, lost: N
+#
+# With --overload F (e.g. 2) a third phase runs after the rounds: the generated gateway
+# alone at F times the load, and reports its peak RSS against its memory_limiter ceiling,
+# what it refused (the sender's to retry: agents do) and what it dropped (sent nowhere).
+#
+# With --signal logs or metrics the items are log records or metric points: "lost" is
+# then what the backend's exporter did not report sent (logs also what the CloudWatch Logs
+# / Application Insights stand-in did not receive), plus every failed send or enqueue.
+#
+#   bench/gateway.sh [--stack aws-prod] [--signal traces] [--duration 20] [--workers 8] [--rate 2000]
+#                    [--batch-size 512] [--repeat 3] [--overload 2] [--gateway-patch FILE]
+#                    [--gateway-env K=V]... [--profile DIR] [--keep]
+#
+# --gateway-patch applies a YAML merge patch to the generated gateway before the rewrite,
+# --gateway-env adds a variable to its environment (measure a candidate default).
+#
+# --profile writes a CPU profile of each gateway over its load window to
+# DIR/<setup>-<round>.pprof (read them with `go tool pprof -top`).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+stack=aws-prod signal=traces duration=20 workers=8 rate=2000 batch=512 repeat=3 overload=0 gateway_patch="" keep=0 profile=""
+gateway_env=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --stack) stack=$2; shift 2 ;;
+    --signal) signal=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --workers) workers=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --batch-size) batch=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --overload) overload=$2; shift 2 ;;
+    --gateway-patch) gateway_patch=$(realpath "$2"); shift 2 ;;
+    --gateway-env) gateway_env+=("$2"); shift 2 ;;
+    --profile) mkdir -p "$2"; profile=$(realpath "$2"); shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+
+case $signal in
+  traces) item=spans ;;
+  logs) item=log_records ;;
+  metrics) item=metric_points ;;
+  *) echo "--signal $signal: allowed values are traces, logs, metrics" >&2; exit 2 ;;
+esac
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+otelcol=${OTELFLEET_OTELCOL:-$(bash tools/otelcol.sh 2>/dev/null | tail -n1)}
+telemetrygen=${OTELFLEET_TELEMETRYGEN:-$(bash tools/telemetrygen.sh 2>/dev/null | tail -n1)}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ $keep == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+log "rendering stack $stack"
+go run . synth --stack "$stack" --out "$work/synth" >/dev/null
+go build -o "$work/dataplane" ./bench/dataplane
+args=(-tier gateway -synth "$work/synth" -out "$work/cfg")
+[[ -n $gateway_patch ]] && args+=(-gateway-patch "$gateway_patch")
+"$work/dataplane" "${args[@]}" >"$work/standins.log" 2>&1 &
+pids+=("$!")
+for _ in $(seq 300); do [[ -f $work/cfg/ready ]] && break; sleep 0.1; done
+[[ -f $work/cfg/ready ]] || { cat "$work/standins.log" >&2; log "the stand-ins did not start"; exit 1; }
+# shellcheck source=/dev/null
+source "$work/cfg/ports.sh"
+if (( ${#gateway_env[@]} > 0 )); then printf '%s\n' "${gateway_env[@]}" >>"$work/cfg/gateway.env"; fi
+for c in gateway seed; do validate "$c"; done
+
+# The stand-ins' count of this signal's items (metrics: none, EMF packs many points in one
+# event), and the exporter that must have sent them all.
+counted=arrived; [[ $signal == logs ]] && counted=log_events
+arrived() { curl -fsS "http://127.0.0.1:$COUNTS_PORT/" | sed -n "s/.*\"$counted\":\([0-9]*\).*/\1/p"; }
+case $CLOUD/$signal in
+  aws/traces) backend=awsxray ;;
+  aws/logs) backend=awscloudwatchlogs ;;
+  aws/metrics) backend=awsemf ;;
+  azure/*) backend=azure_monitor ;;
+esac
+if [[ $signal == metrics ]]; then arrived() { echo 0; }; fi
+# component_metric PORT NAME LABEL=VALUE: NAME summed over the series with that label
+# (the gateway's queue hops re-receive what they forward: count the otlp receiver only).
+component_metric() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" -v e="$3" 'index($1, n "{") == 1 && index($0, e) {s += $NF} END {printf "%d\n", s}'; }
+tls_client=(--ca-cert "$work/cfg/tls/client/ca.crt" --client-cert "$work/cfg/tls/client/tls.crt" --client-key "$work/cfg/tls/client/tls.key" --mtls)
+
+run_phase() { # setup port metrics-port health-port pprof-port round factor
+  local setup=$1 port=$2 mport=$3 hport=$4 pport=$5 round=$6 factor=${7:-1}
+  rm -rf "$work/cfg/queue-$setup"
+  mkdir -p "$work/cfg/queue-$setup"
+  local name=$setup; [[ $setup == generated ]] && name=gateway
+  start "$name" "$hport"; local gw=$started
+  local tls=(--otlp-insecure); [[ $setup == generated ]] && tls=("${tls_client[@]}")
+  local before g0; before=$(arrived); g0=$(cpu_ticks "$gw")
+  local sampler
+  ( while kill -0 "$gw" 2>/dev/null; do rss_kb "$gw"; sleep 0.5; done ) >"$work/rss-$setup" 2>/dev/null &
+  sampler=$!
+  if [[ -n $profile ]]; then
+    curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$(( duration + 8 ))" &
+  fi
+  local extra=(); [[ $signal == traces ]] && extra=(--status-code Error)
+  "$telemetrygen" "$signal" --otlp-endpoint "127.0.0.1:$port" "${tls[@]}" --service bench \
+    --workers $(( workers * factor )) --rate "$rate" --batch-size "$batch" --duration "${duration}s" \
+    "${extra[@]}" --telemetry-attributes sampling.priority=1 >"$work/telemetrygen-$setup.log" 2>&1 \
+    || log "telemetrygen exited non-zero ($setup); see --keep logs"
+  local accepted refused; accepted=$(component_metric "$mport" "otelcol_receiver_accepted_$item" 'receiver="otlp"')
+  refused=$(component_metric "$mport" "otelcol_receiver_refused_$item" 'receiver="otlp"')
+  # Drain: until the backend's exporter has sent what was accepted and its queue is empty,
+  # or nothing moved for 15 s (tail sampling waits 10 s before deciding).
+  local sent=0 got=0 last=-1 still=0
+  for _ in $(seq 180); do
+    sent=$(component_metric "$mport" "otelcol_exporter_sent_$item" "exporter=\"$backend\"")
+    got=$(( $(arrived) - before ))
+    [[ $signal == metrics ]] && got=$sent
+    (( got >= accepted && got >= sent )) && break
+    if (( got == last )); then still=$((still + 1)); (( still >= 15 )) && break; else still=0; last=$got; fi
+    sleep 1
+  done
+  local failed; failed=$(( $(metric "$mport" "otelcol_exporter_send_failed_$item") + $(metric "$mport" "otelcol_exporter_enqueue_failed_$item") ))
+  local g1; g1=$(cpu_ticks "$gw")
+  local key=$setup; (( factor > 1 )) && key=overload
+  add "$key.spans" "$accepted"; add "$key.refused" "$refused"; add "$key.failed" "$failed"
+  add "$key.lost" $(( sent > got ? sent - got + failed : failed ))
+  add "$key.ticks" $(( g1 - g0 )); add "$key.load_ms" $(( duration * 1000 ))
+  maxof "$key.hwm" "$(hwm_kb "$gw")"
+  log "$setup x$factor: accepted $accepted $item in ${duration}s, refused $refused, $backend sent $sent, arrived $got, failed $failed, $(( g1 - g0 )) ticks"
+  stop "$gw"; kill "$sampler" 2>/dev/null || true
+}
+
+for r in $(seq "$repeat"); do
+  log "round $r/$repeat"
+  run_phase generated "$GATEWAY_OTLP" "$GATEWAY_METRICS" "$GATEWAY_HEALTH" "$GATEWAY_PPROF" "$r"
+  run_phase seed "$SEED_OTLP" "$SEED_METRICS" "$SEED_HEALTH" "$SEED_PPROF" "$r"
+done
+if (( overload > 1 )); then
+  log "overload: the generated gateway at ${overload}x the load"
+  run_phase generated "$GATEWAY_OTLP" "$GATEWAY_METRICS" "$GATEWAY_HEALTH" "$GATEWAY_PPROF" overload "$overload"
+fi
+
+printf '\nstack %s (%s), gateway tier with the real exporters to stand-ins, %s x %ss of telemetrygen '"$signal"' (%s workers x rate %s, batch %s)%s\n' \
+  "$stack" "$CLOUD" "$repeat" "$duration" "$workers" "$rate" "$batch" "${gateway_patch:+, gateway patch $(basename "$gateway_patch")}${gateway_env[*]:+, gateway env ${gateway_env[*]}}"
+row_header "$item"
+for s in generated seed; do
+  row "($s) gateway" "${tot[$s.spans]}" "${tot[$s.ticks]}" "${tot[$s.load_ms]}" "${tot[$s.hwm]}" "${tot[$s.lost]}"
+done
+printf 'refused at the gateway: generated %s, seed %s; failed sends: generated %s, seed %s\n' \
+  "${tot[generated.refused]}" "${tot[seed.refused]}" "${tot[generated.failed]}" "${tot[seed.failed]}"
+if (( overload > 1 )); then
+  ceiling=$(sed -n 's/^ *limit_mib: *\([0-9]*\).*/\1/p' "$work/cfg/gateway.yaml" | head -n1)
+  row "(generated) at ${overload}x" "${tot[overload.spans]}" "${tot[overload.ticks]}" "${tot[overload.load_ms]}" "${tot[overload.hwm]}" "${tot[overload.lost]}"
+  printf 'at %sx: peak RSS %s MiB against the memory_limiter ceiling of %s MiB; refused (the senders retry) %s, lost %s\n' \
+    "$overload" "$(( ${tot[overload.hwm]} / 1024 ))" "${ceiling:-?}" "${tot[overload.refused]}" "${tot[overload.lost]}"
+fi
+awk -v gn="${tot[generated.spans]}" -v gt="${tot[generated.ticks]}" -v sn="${tot[seed.spans]}" -v st="${tot[seed.ticks]}" \
+  -v lost=$(( ${tot[generated.lost]} + ${tot[seed.lost]} )) \
+  'BEGIN { r = (gt > 0 && st > 0 && sn > 0) ? sprintf("%.2f", (gn / gt) / (sn / st)) : "n/a (a gateway used under one CPU tick: run longer)"
+          printf "generated/seed gateway '"$item"'-per-cpu-second ratio: %s, lost: %d\n", r, lost }'

@@ -1,0 +1,49 @@
+# Shared by the bench scripts (sourced). The caller sets: work (its temp dir, configs in
+# $work/cfg), otelcol (the collector binary), and an array pids.
+
+log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hwm_kb() { awk '/^VmHWM:/{print $2}' "/proc/$1/status"; }
+rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
+# metric PORT NAME: the sum of every series of NAME on a collector's Prometheus endpoint.
+metric() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n || index($1, n "{") == 1 {s += $NF} END {printf "%d\n", s}'; }
+envfile() { local f=$work/cfg/$1.env; if [[ -f $f ]]; then grep -v '^$' "$f" || true; fi; }
+
+started=0
+start() { # name health-port: runs the collector, sets $started to its pid, waits for health
+  local name=$1 health=$2 e
+  mapfile -t e < <(envfile "$name")
+  env "${e[@]}" "$otelcol" --config="$work/cfg/$name.yaml" >>"$work/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  started=$pid
+  for _ in $(seq 100); do
+    curl -fsS "http://127.0.0.1:$health/" >/dev/null 2>&1 && return
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -n 20 "$work/$name.log" >&2
+  log "$name did not become healthy"; exit 1
+}
+stop() { kill "$1" 2>/dev/null || true; while kill -0 "$1" 2>/dev/null; do sleep 0.1; done; }
+validate() { # name: the real collector validates $work/cfg/<name>.yaml with its environment
+  local e
+  mapfile -t e < <(envfile "$1")
+  env "${e[@]}" "$otelcol" validate --config="$work/cfg/$1.yaml" >/dev/null 2>"$work/validate-$1.log" \
+    || { cat "$work/validate-$1.log" >&2; log "$1.yaml does not validate"; exit 1; }
+}
+
+# Totals: keys "<setup>.<field>".
+declare -A tot
+add() { tot[$1]=$(( ${tot[$1]:-0} + $2 )); }
+maxof() { if (( $2 > ${tot[$1]:-0} )); then tot[$1]=$2; fi; }
+
+row() { # label items ticks load_ms hwm_kb lost
+  awk -v l="$1" -v n="$2" -v t="$3" -v ms="$4" -v h="$5" -v lost="$6" -v clk="$(getconf CLK_TCK)" 'BEGIN {
+    cpu = t / clk
+    printf "%-30s %10.0f %9.2f %12.2f %14.0f %9.0f %7s\n", l, n / (ms / 1000), cpu, (n > 0 ? cpu * 1e6 / n : 0), (cpu > 0 ? n / cpu : 0), h / 1024, lost }'
+}
+row_header() { # [item name, default spans]
+  local i=${1:-spans}
+  printf '%-30s %10s %9s %12s %14s %9s %7s\n' "setup / process" "$i/s" "CPU-s" "CPU-s/1M" "$i/CPU-s" "peakMiB" "lost"
+}
