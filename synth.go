@@ -57,7 +57,11 @@ func synthCommand(args []string, stdout io.Writer) error {
 		if err := res.WriteFormat(target, *format); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s→ %s\n\n", res.Summary(), target)
+		fmt.Fprintf(stdout, "%s", res.Summary())
+		if c, ok := res.Outputs["gatewayCapacity"].(string); ok {
+			fmt.Fprintf(stdout, "gateway capacity: %s\n", c)
+		}
+		fmt.Fprintf(stdout, "→ %s\n\n", target)
 		if *diffAgainst != "" {
 			old := *diffAgainst
 			if *stack == "" {

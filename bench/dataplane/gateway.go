@@ -28,8 +28,9 @@ import (
 //	ready                          written last, once the stand-ins serve
 //
 // then it serves until SIGTERM: the stand-ins, and their counts as JSON on
-// http://127.0.0.1:$COUNTS_PORT/ — {"arrived": spans at the backend, ...}: X-Ray segments
-// (one per span) on AWS, request + dependency envelopes on Azure.
+// http://127.0.0.1:$COUNTS_PORT/ — {"arrived": spans at the backend, "log_events": log
+// records there, ...}: X-Ray segments (one per span) and CloudWatch Logs events on AWS,
+// request + dependency and message envelopes on Azure.
 
 // aiKey is the Application Insights instrumentation key both Azure gateways use.
 const aiKey = "00000000-0000-0000-0000-000000000000"
@@ -101,7 +102,7 @@ func gatewayTier(synthDir, seedDir, out string, p patches) error {
 			"APPLICATIONINSIGHTS_INSTRUMENTATION_KEY="+aiKey, "APPLICATIONINSIGHTS_TRACK_ENDPOINT="+url+"v2/track")
 		counts = func() map[string]any {
 			c := ai.Counts()
-			return map[string]any{"arrived": c["RequestData"] + c["RemoteDependencyData"], "envelopes": c}
+			return map[string]any{"arrived": c["RequestData"] + c["RemoteDependencyData"], "log_events": c["MessageData"], "envelopes": c}
 		}
 	}
 

@@ -16,6 +16,9 @@ func AlarmNamespace(cfg config.Stack) string { return plan.AWSAlarmNamespace(cfg
 type alarmSources struct {
 	ingest *ingestNLB
 	ecs    *ecscollector.Collector
+	// gatewayMinReplicas are the fewest gateways that are not an incident (the plan's:
+	// the capacity model may raise the configured floor).
+	gatewayMinReplicas int
 }
 
 // fleetAlarms are the alarms of everything the aws stack can observe in CloudWatch:
@@ -27,7 +30,7 @@ type alarmSources struct {
 func fleetAlarms(cfg config.Stack, s alarmSources) []alarms.Alarm {
 	a := cfg.AWS
 	out := alarms.CollectorAlarms("gateway", plan.TierGateway, AlarmNamespace(cfg))
-	min := cfg.GatewayMinReplicas()
+	min := s.gatewayMinReplicas
 	if a.ContainerInsights {
 		out = append(out, alarms.WorkloadAlarms("gateway", alarms.Workload{
 			Cluster: pulumi.String(ClusterName(cfg)), Namespace: cfg.Kubernetes.Namespace,

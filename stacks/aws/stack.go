@@ -200,6 +200,7 @@ func (s *stack) alerting() error {
 	}
 	var topic pulumi.StringInput
 	if a.Alarms {
+		s.watched.gatewayMinReplicas = s.p.Gateway.MinReplicas
 		al, err := deployAlarms(s.ctx, cfg, s.watched, s.inAWS)
 		if err != nil {
 			return err

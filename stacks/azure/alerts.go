@@ -33,7 +33,7 @@ func deployAlerts(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, rg pulumi
 	logRules, err := alerts.FleetRules(alerts.Fleet{
 		Cluster: cluster.ID, Namespaces: namespaces,
 		GatewayNamespace: cfg.Kubernetes.Namespace, Gateway: cfg.Names().Gateway(), GatewayKind: cfg.Gateway.Kind,
-		MinReplicas: cfg.GatewayMinReplicas(), TailSampling: cfg.Sampling.Mode == collector.SamplingTail,
+		MinReplicas: p.Gateway.MinReplicas, TailSampling: cfg.Sampling.Mode == collector.SamplingTail,
 	})
 	if err != nil {
 		return err

@@ -48,8 +48,9 @@ func FleetArgs(cfg config.Stack, p *plan.Plan) *kube.FleetArgs {
 		GatewaySelfMetrics:        p.ConfigSpec().GatewaySelfMetrics,
 		GatewayRedaction:          p.ConfigSpec().GatewayRedaction,
 	}
-	if g.HPAEnabled {
-		args.Gateway.HPA = &kube.HPA{MinReplicas: g.HPAMinReplicas, MaxReplicas: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}
+	if h := p.Gateway.HPA; h != nil {
+		// The plan's HPA: the configured one with the capacity model's floor and target.
+		args.Gateway.HPA = &kube.HPA{MinReplicas: h.Min, MaxReplicas: h.Max, CPUPercent: h.CPUPercent, MemoryPercent: h.MemoryPercent}
 	}
 	args.Monitoring = &kube.MonitoringSettings{PrometheusOperator: cfg.Monitoring.PrometheusOperator, Dashboard: cfg.Monitoring.Dashboard}
 	if g.Ingest {

@@ -48,6 +48,7 @@ func Defaults() Stack {
 			HPAMaxReplicas:    10,
 			HPACPUPercent:     70,
 			HPAMemoryPercent:  80,
+			OutageToBuffer:    "15m",
 			PDBMaxUnavailable: 1,
 			QueueSize:         5000,
 			QueueStorageSize:  "10Gi",

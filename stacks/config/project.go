@@ -105,6 +105,7 @@ func DocsMarkdown() string {
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", f.Key, f.Type, def, strings.ReplaceAll(desc, "|", "\\|"))
 	}
+	b.WriteString(capacityModelDoc)
 	return b.String()
 }
 

@@ -178,6 +178,17 @@ func (s *Stack) validateGateway(v *validator) {
 		// The exporters share 3/4 of it in bytes; under 1Gi each would hold a few batches.
 		v.bad("gatewayQueueStorageSize", g.QueueStorageSize, "give at least 1Gi for the persistent queue (gatewayPersistentQueue): its exporters share 3/4 of it")
 	}
+	for _, e := range []struct {
+		key string
+		n   int
+	}{{"gatewayExpectedSpansPerSecond", g.ExpectedSpans}, {"gatewayExpectedLogRecordsPerSecond", g.ExpectedLogRecords}, {"gatewayExpectedMetricPointsPerSecond", g.ExpectedPoints}} {
+		if e.n < 0 || e.n > 100_000_000 {
+			v.bad(e.key, e.n, "give 0 (not stated) to 100000000 items per second over the whole gateway tier")
+		}
+	}
+	if d, err := time.ParseDuration(g.OutageToBuffer); err != nil || d < 0 || d > 168*time.Hour {
+		v.bad("gatewayOutageToBuffer", g.OutageToBuffer, "give a duration from 0s to 168h, such as 15m")
+	}
 	if g.CanaryEnabled {
 		if g.CanaryVersion != "" && !tagPattern.MatchString(g.CanaryVersion) {
 			v.bad("gatewayCanaryVersion", g.CanaryVersion, "give an image tag such as 0.162.0, or leave it empty")

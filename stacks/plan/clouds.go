@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"github.com/otelfleet/otelfleet/components/capacity"
 	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/stacks/config"
 )
@@ -20,6 +21,9 @@ type cloud struct {
 	// metrics for the cloud's alarms; nil where the cloud reads them otherwise (Azure
 	// Monitor scrapes the pods' self-metrics port).
 	selfMetrics func(cfg config.Stack, tier, stream string) *collector.SelfMetricsExport
+	// gatewayCosts are its gateway's measured costs per item (bench/gateway.sh, see
+	// gatewayCostsMeasured).
+	gatewayCosts capacity.Costs
 }
 
 var clouds = map[string]cloud{
@@ -34,14 +38,32 @@ var clouds = map[string]cloud{
 			return &collector.SelfMetricsExport{Collector: tier, Exporter: collector.AWSSelfMetricsExporter(
 				c.AWS.Region, AWSAlarmNamespace(c), collector.AWSLogGroup(c.Name, collector.AWSSelfMetricsGroupKind), stream)}
 		},
+		gatewayCosts: gatewayCostsMeasured["aws"],
 	},
 	"azure": {
 		platform: "azure_aks",
 		region:   func(c config.Stack) string { return c.Azure.Location },
 		// AKS names its cluster itself: no k8s.cluster.name before deploying.
-		exporters: func(config.Stack, string) []collector.Exporter { return []collector.Exporter{AzureMonitorExporter()} },
+		exporters:    func(config.Stack, string) []collector.Exporter { return []collector.Exporter{AzureMonitorExporter()} },
+		gatewayCosts: gatewayCostsMeasured["azure"],
 	},
-	"kubernetes": {},
+	// A plain Kubernetes gateway forwards OTLP (cheaper than any cloud exporter): the AWS
+	// gateway's costs, the dearest measured, are its conservative stand-in.
+	"kubernetes": {gatewayCosts: gatewayCostsMeasured["aws"]},
+}
+
+// gatewayCostsMeasured are CPU-seconds per million items of the generated gateway with its
+// real exporters (traces, log records, metric points), from
+//
+//	bench/gateway.sh --stack <aws-prod|azure-prod> --signal <signal> --repeat 2 --duration 15
+//
+// on the 2-core development machine (2026-12-07, GOGC=400). Azure's traces are cheaper
+// because azure-prod samples 25 % before its exporter; AWS's include X-Ray, the S3 archive
+// and the queue hop. A pod's capacity is its CPU limit divided by these: faster nodes do
+// better, so the model errs on the side of more pods.
+var gatewayCostsMeasured = map[string]capacity.Costs{
+	"aws":   costs(68.4, 16.9, 7.9),
+	"azure": costs(26.3, 16.9, 10.9),
 }
 
 func (c cloud) regionOf(cfg config.Stack) string {

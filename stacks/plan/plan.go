@@ -30,9 +30,11 @@ type Plan struct {
 	// (CollectorECS, CollectorACI).
 	CloudCollectors map[string]string `json:"cloudCollectors,omitempty"`
 	// HostAgent is the agent for Linux hosts outside Kubernetes (otelfleet:hostAgentEndpoint).
-	HostAgent *HostAgent    `json:"hostAgent,omitempty"`
-	Alerts    []fleet.Alert `json:"alerts"`
-	Outputs   []Output      `json:"outputs"`
+	HostAgent *HostAgent `json:"hostAgent,omitempty"`
+	// Capacity is the gateway tier's capacity model; it has set the HPA's floor and target.
+	Capacity *Capacity     `json:"capacity"`
+	Alerts   []fleet.Alert `json:"alerts"`
+	Outputs  []Output      `json:"outputs"`
 	// Trust is the clock and entropy the stack's certificates are made with (stacks.Program
 	// sets it: the real ones for a deployment, fixed ones for offline rendering).
 	Trust      fleetca.Source `json:"-"`
@@ -160,6 +162,9 @@ func New(cfg config.Stack) (*Plan, error) {
 	if p.HostAgent, err = hostAgent(cfg); err != nil {
 		return nil, err
 	}
+	if p.Capacity, err = gatewayCapacity(cfg, p, gatewayMiB); err != nil {
+		return nil, err
+	}
 	traces := 0
 	if p.Sampling.Mode == collector.SamplingTail {
 		traces = collector.TailSamplingTraces
@@ -255,6 +260,9 @@ func outputs(cfg config.Stack, p *Plan) []Output {
 	}
 	if p.HostAgent != nil {
 		out = append(out, Output{"hostAgentConfig", p.HostAgent.Config}, Output{"hostAgentUnit", p.HostAgent.Unit})
+	}
+	if p.Capacity != nil {
+		out = append(out, Output{"gatewayCapacity", p.Capacity.Summary()})
 	}
 	return out
 }

@@ -1,0 +1,41 @@
+package config
+
+// capacityModelDoc is docs/config.md's last section: what the gatewayExpected* keys and
+// gatewayOutageToBuffer feed (stacks/plan.gatewayCapacity, components/capacity).
+const capacityModelDoc = `
+## Capacity model
+
+The gateway tier is sized from what it costs to carry each signal, measured with
+` + "`bench/gateway.sh`" + ` (the generated gateway, its real exporters sending to loopback stand-ins of
+the cloud's services) in CPU-seconds per million items:
+
+| stack's cloud | spans | log records | metric points |
+|---|---|---|---|
+| aws (X-Ray + S3 archive + CloudWatch Logs + EMF, tail sampling, redaction) | 68.4 | 16.9 | 7.9 |
+| azure (Application Insights, 25 % probabilistic sampling, redaction) | 26.3 | 16.9 | 10.9 |
+| kubernetes (OTLP upstream) | aws's figures, as an upper bound | | |
+
+From these, the stack's expected peak load (` + "`gatewayExpectedSpansPerSecond`" + `,
+` + "`gatewayExpectedLogRecordsPerSecond`" + `, ` + "`gatewayExpectedMetricPointsPerSecond`" + `, over the whole tier)
+and the gateway pod's resources, ` + "`synth`" + ` prints (and the stack output ` + "`gatewayCapacity`" + ` holds):
+
+- **cores at load**: Σ load × cost. **One pod's capacity**: its CPU limit ÷ cost, per signal.
+- **HPA CPU target**: ` + "`gatewayHpaCpuPercent`" + `, lowered when (a) a pod at the target could not take 1.5× its
+  load before reaching its CPU limit (the minute a scale-up takes), or (b) the spans tail
+  sampling holds for its decision wait (about 2 KiB each in memory) would push a pod at the
+  target past the memory_limiter's soft limit (60 % of the memory limit, less 200 MiB baseline).
+- **HPA minimum**: ⌈cores at load ÷ (CPU request × target)⌉ + ` + "`gatewayPdbMaxUnavailable`" + ` (the load is
+  still carried while a drain takes pods away), never below ` + "`gatewayHpaMinReplicas`" + `. More than
+  ` + "`gatewayHpaMaxReplicas`" + ` is refused, naming that key (without the HPA: ` + "`gatewayReplicas`" + `).
+- **Queue for an outage**: with ` + "`gatewayPersistentQueue`" + `, every exporter whose queue is on disk keeps
+  its own copy of what it could not send (on AWS: traces twice — X-Ray's queue hop and the S3
+  archive —, logs twice, metrics once). Over ` + "`gatewayOutageToBuffer`" + ` at the expected load, spread over
+  the HPA minimum, each pod needs Σ load × item size × copies × outage ÷ pods (item sizes
+  assumed: 600 B per span, 400 B per log record, 100 B per metric point of OTLP protobuf). A
+  ` + "`gatewayQueueStorageSize`" + ` whose queue share (3/4) holds less is refused, naming the size needed.
+
+The costs were measured on a 2-core development machine with the benchmark's small spans:
+faster nodes do better and instrumented spans are bigger, so re-measure on your nodes
+(` + "`bench/gateway.sh --stack <stack> --signal traces|logs|metrics`" + `) before trusting the figures
+to the last pod. Without an expected load, the configured HPA is kept as it is.
+`
