@@ -435,8 +435,11 @@ func outputsAndState(t *testing.T, c *kubetest.Cluster, w *enginetest.Workspace,
 		}
 	}
 	fleetCAOutputs(t, c, out)
+	if o := out["gatewayCapacity"]; o.Secret || !strings.Contains(fmt.Sprint(o.Value), "one pod sustains") {
+		t.Errorf("output gatewayCapacity = %#v (secret %v), want the capacity model's summary in plain text", o.Value, o.Secret)
+	}
 	for k := range out {
-		if _, ok := want[k]; !ok && k != "tlsCaCertificate" && k != "tlsCaKey" {
+		if _, ok := want[k]; !ok && k != "tlsCaCertificate" && k != "tlsCaKey" && k != "gatewayCapacity" {
 			t.Errorf("output %s is not documented here (nor, probably, in the README)", k)
 		}
 	}
