@@ -1,6 +1,7 @@
 package collector
 
 import (
+	"maps"
 	"sort"
 	"sync"
 	"testing"
@@ -78,23 +79,31 @@ var (
 )
 
 // render renders a stack once per test binary.
-func render(t testing.TB, stack string) *renderedStack {
+func render(t testing.TB, stack string) *renderedStack { return renderWith(t, stack, nil) }
+
+// renderWith renders a stack with some values of its stack file changed ("otelfleet:key"
+// → raw value), once per test binary and set of changes.
+func renderWith(t testing.TB, stack string, overrides map[string]string) *renderedStack {
 	t.Helper()
+	key := stack
+	for _, k := range sortedFiles(overrides) {
+		key += " " + k + "=" + overrides[k]
+	}
 	renderMu.Lock()
-	e, ok := renderCache[stack]
+	e, ok := renderCache[key]
 	if !ok {
 		e = &renderEntry{}
-		renderCache[stack] = e
+		renderCache[key] = e
 	}
 	renderMu.Unlock()
-	e.once.Do(func() { e.s, e.err = doRender(stack) })
+	e.once.Do(func() { e.s, e.err = doRender(stack, overrides) })
 	if e.err != nil {
-		t.Fatalf("render %s: %v", stack, e.err)
+		t.Fatalf("render %s: %v", key, e.err)
 	}
 	return e.s
 }
 
-func doRender(stack string) (*renderedStack, error) {
+func doRender(stack string, overrides map[string]string) (*renderedStack, error) {
 	renderRun.Lock()
 	defer renderRun.Unlock()
 	began := time.Now()
@@ -102,6 +111,8 @@ func doRender(stack string) (*renderedStack, error) {
 	if err != nil {
 		return nil, err
 	}
+	sc.Values = maps.Clone(sc.Values)
+	maps.Copy(sc.Values, overrides)
 	res, err := synth.Render(sc, program)
 	if err != nil {
 		return nil, err

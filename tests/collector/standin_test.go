@@ -17,8 +17,9 @@ import (
 var archiveKey = regexp.MustCompile(`^archive-bucket/(traces|logs)/year=\d{4}/month=\d{2}/day=\d{2}/hour=\d{2}/`)
 
 // awsStandInFleet runs aws-prod's gateway, its exporters pointed at AWS stand-ins (dummy
-// credentials, the archive bucket "archive-bucket"), and its DaemonSet agent sending to it.
-func awsStandInFleet(t *testing.T) (aws *standin.AWS, gw, agent *collectorRun) {
+// credentials, the archive bucket "archive-bucket"), and its DaemonSet agent sending to it;
+// overrides change values of the stack file first (renderWith).
+func awsStandInFleet(t *testing.T, overrides ...map[string]string) (aws *standin.AWS, gw, agent *collectorRun) {
 	t.Helper()
 	bin := otelcoltest.Binary(t)
 	otelcoltest.Telemetrygen(t)
@@ -27,7 +28,11 @@ func awsStandInFleet(t *testing.T) (aws *standin.AWS, gw, agent *collectorRun) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = aws.Close() })
-	s := render(t, "aws-prod")
+	var o map[string]string
+	if len(overrides) > 0 {
+		o = overrides[0]
+	}
+	s := renderWith(t, "aws-prod", o)
 	ca := newCA(t)
 	gwWorkload := s.Gateway(t)
 	gwWorkload.Env = append(append(gwWorkload.Env, otelcoltest.DummyAWSEnv()...), "OTEL_ARCHIVE_BUCKET=archive-bucket")
