@@ -122,14 +122,11 @@ func TestAWSExportersDeliverToStandIns(t *testing.T) {
 		aws.Calls(), len(segs), len(aws.Events("/otelfleet/otel/logs")), len(metrics), len(aws.Objects()))
 }
 
-// TestAzureMonitorDeliversToStandIn runs azure-prod's DaemonSet agent and gateway as
-// rendered, the gateway's real azure_monitor exporter sending to a loopback stand-in of
-// the Application Insights ingestion endpoint: the connection string in the gateway's
-// environment names the stand-in as IngestionEndpoint (the config itself is unchanged,
-// no sink replaces the exporter). Every log record arrives as a MessageData envelope with
-// the sender's cloud role; every span the exporter reports sent (after the stack's
-// probabilistic sampling) arrives as a request or dependency; metrics arrive as MetricData.
-func TestAzureMonitorDeliversToStandIn(t *testing.T) {
+// azureStandInFleet runs azure-prod's gateway, its azure_monitor exporter sending to an
+// Application Insights stand-in (the connection string's IngestionEndpoint), and its
+// DaemonSet agent sending to it.
+func azureStandInFleet(t *testing.T) (ai *standin.AppInsights, gw, agent *collectorRun) {
+	t.Helper()
 	bin := otelcoltest.Binary(t)
 	otelcoltest.Telemetrygen(t)
 	ai, err := standin.StartAppInsights()
@@ -141,9 +138,20 @@ func TestAzureMonitorDeliversToStandIn(t *testing.T) {
 	ca := newCA(t)
 	gwWorkload := s.Gateway(t)
 	gwWorkload.Env = append(gwWorkload.Env, "APPLICATIONINSIGHTS_CONNECTION_STRING=InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint="+ai.URL)
-	gw := prepare(t, s, gwWorkload, loopback.Options{StandIn: ai.URL}, ca)
-	gw.start(t, bin)
-	agent := prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+	gw = prepare(t, s, gwWorkload, loopback.Options{StandIn: ai.URL}, ca).start(t, bin)
+	agent = prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+	return ai, gw, agent
+}
+
+// TestAzureMonitorDeliversToStandIn runs azure-prod's DaemonSet agent and gateway as
+// rendered, the gateway's real azure_monitor exporter sending to a loopback stand-in of
+// the Application Insights ingestion endpoint: the connection string in the gateway's
+// environment names the stand-in as IngestionEndpoint (the config itself is unchanged,
+// no sink replaces the exporter). Every log record arrives as a MessageData envelope with
+// the sender's cloud role; every span the exporter reports sent (after the stack's
+// probabilistic sampling) arrives as a request or dependency; metrics arrive as MetricData.
+func TestAzureMonitorDeliversToStandIn(t *testing.T) {
+	ai, gw, agent := azureStandInFleet(t)
 
 	const spans, records = 400, 150
 	for signal, n := range map[string]int{"traces": spans, "logs": records, "metrics": 50} {
@@ -267,4 +275,42 @@ func TestAWSBackendOutageLosesNothingQueued(t *testing.T) {
 	failed := attempts
 	t.Logf("refused by the stand-ins: %v; X-Ray: all %d arrived through the queue hop (%g failed attempts retried); logs and archive: all arrived",
 		aws.Refused(), xray, failed)
+}
+
+// TestAzureBackendOutage: azure-prod's gateway, its real azure_monitor exporter to the
+// Application Insights stand-in, while log records flow for 20 s: the stand-in throttles
+// for 10 s (429 with Retry-After), is down for 60 s (503), then recovers. Every record
+// arrives. The exporter hands envelopes to the Application Insights SDK's channel, which
+// retries each payload after 10, 30 and 60 s and once more: that — not the gateway's
+// sending queue, which never sees a failure — is what rides out the outage (a longer one
+// loses data the collector does not count: README, "Cloud exporters").
+func TestAzureBackendOutage(t *testing.T) {
+	ai, gw, agent := azureStandInFleet(t)
+	const records = 1000
+	ai.SetMode(standin.Throttling)
+	done := make(chan error, 1)
+	go func() {
+		_, err := send(t, "logs", agent.Endpoint(), records, "outage", insecure, "--rate", "50")
+		done <- err
+	}()
+	time.Sleep(10 * time.Second)
+	ai.SetMode(standin.Down)
+	time.Sleep(60 * time.Second)
+	ai.SetMode(standin.Healthy)
+	if err := <-done; err != nil {
+		t.Fatalf("telemetrygen: %v", err)
+	}
+	deadline := time.Now().Add(150 * time.Second)
+	for time.Now().Before(deadline) && ai.Counts()["MessageData"] < records {
+		time.Sleep(2 * time.Second)
+	}
+	if got := ai.Counts()["MessageData"]; got != records {
+		t.Errorf("Application Insights received %d of %d log records after the outage", got, records)
+	}
+	if ai.Refused() == 0 {
+		t.Error("the stand-in refused nothing: the outage did not reach the exporter")
+	}
+	m := gw.Scrape(t)
+	t.Logf("refused %d requests; the exporter reports %g log records sent, %g failed", ai.Refused(),
+		m.Sum("otelcol_exporter_sent_log_records", `exporter="azure_monitor"`), m.Sum("otelcol_exporter_send_failed_log_records", `exporter="azure_monitor"`))
 }

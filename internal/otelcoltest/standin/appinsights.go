@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // AppInsights stands in for the Application Insights ingestion endpoint (the "track" API
@@ -24,6 +25,23 @@ type AppInsights struct {
 	srv       *http.Server
 	countOnly bool           // CountOnly: keep counts, not envelopes
 	counts    map[string]int // baseType → envelopes accepted
+	mode      Mode
+	refused   int // requests answered with a fault
+}
+
+// SetMode switches how the stand-in answers from now on: Throttling answers 429 with a
+// Retry-After 5 s ahead and the service's error body (nothing stored), Down 503.
+func (a *AppInsights) SetMode(m Mode) {
+	a.mu.Lock()
+	a.mode = m
+	a.mu.Unlock()
+}
+
+// Refused is how many requests were answered with a fault.
+func (a *AppInsights) Refused() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.refused
 }
 
 // CountOnly makes the stand-in keep only counts from now on (Counts); Envelopes stays
@@ -69,6 +87,23 @@ func (a *AppInsights) Close() error { return a.srv.Close() }
 func (a *AppInsights) track(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost || (r.URL.Path != "/v2.1/track" && r.URL.Path != "/v2/track") {
 		http.Error(w, fmt.Sprintf("stand-in: unexpected %s %s", r.Method, r.URL.Path), http.StatusNotFound)
+		return
+	}
+	a.mu.Lock()
+	mode := a.mode
+	if mode != Healthy {
+		a.refused++
+	}
+	a.mu.Unlock()
+	switch mode {
+	case Down:
+		http.Error(w, "stand-in: service unavailable", http.StatusServiceUnavailable)
+		return
+	case Throttling:
+		w.Header().Set("Retry-After", time.Now().Add(5*time.Second).UTC().Format(time.RFC1123))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"itemsReceived":0,"itemsAccepted":0,"errors":[]}`)
 		return
 	}
 	var body io.Reader = r.Body
