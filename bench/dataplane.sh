@@ -59,20 +59,7 @@ done
 
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-# The binaries the test command exports, else the (cached) builds.
-otelcol=${OTELFLEET_OTELCOL:-$(bash tools/otelcol.sh 2>/dev/null | tail -n1)}
-telemetrygen=${OTELFLEET_TELEMETRYGEN:-$(bash tools/telemetrygen.sh 2>/dev/null | tail -n1)}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [[ $keep == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-log "rendering stack $stack"
-go run . synth --stack "$stack" --out "$work/synth" >/dev/null
+bench_init "$stack"
 args=(-synth "$work/synth" -out "$work/cfg")
 [[ -n $agent_patch ]] && args+=(-agent-patch "$agent_patch")
 [[ -n $gateway_patch ]] && args+=(-gateway-patch "$gateway_patch")

@@ -22,7 +22,11 @@
 #
 #   bench/gateway.sh [--stack aws-prod] [--signal traces] [--duration 20] [--workers 8] [--rate 2000]
 #                    [--batch-size 512] [--repeat 3] [--overload 2] [--gateway-patch FILE]
-#                    [--gateway-env K=V]... [--profile DIR] [--keep]
+#                    [--gateway-env K=V]... [--cpus N] [--profile DIR] [--keep]
+#
+# --cpus N runs both gateways on N CPUs only (taskset), as a pod's CPU limit would: with
+# --overload the load then exceeds what the gateway sustains, and the overload line shows
+# whether it refuses the excess (senders retry) or drops it.
 #
 # --gateway-patch applies a YAML merge patch to the generated gateway before the rewrite,
 # --gateway-env adds a variable to its environment (measure a candidate default).
@@ -34,6 +38,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 stack=aws-prod signal=traces duration=20 workers=8 rate=2000 batch=512 repeat=3 overload=0 gateway_patch="" keep=0 profile=""
 gateway_env=()
+run_prefix=() load_prefix=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --stack) stack=$2; shift 2 ;;
@@ -46,6 +51,10 @@ while [[ $# -gt 0 ]]; do
     --overload) overload=$2; shift 2 ;;
     --gateway-patch) gateway_patch=$(realpath "$2"); shift 2 ;;
     --gateway-env) gateway_env+=("$2"); shift 2 ;;
+    --cpus) run_prefix=(taskset -c "0-$(( $2 - 1 ))")
+      # the load generator gets the other CPUs, if there are any
+      if (( $(nproc) > $2 )); then load_prefix=(taskset -c "$2-$(( $(nproc) - 1 ))"); fi
+      shift 2 ;;
     --profile) mkdir -p "$2"; profile=$(realpath "$2"); shift 2 ;;
     --keep) keep=1; shift ;;
     *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
@@ -60,19 +69,7 @@ case $signal in
 esac
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
-otelcol=${OTELFLEET_OTELCOL:-$(bash tools/otelcol.sh 2>/dev/null | tail -n1)}
-telemetrygen=${OTELFLEET_TELEMETRYGEN:-$(bash tools/telemetrygen.sh 2>/dev/null | tail -n1)}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [[ $keep == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-log "rendering stack $stack"
-go run . synth --stack "$stack" --out "$work/synth" >/dev/null
+bench_init "$stack"
 go build -o "$work/dataplane" ./bench/dataplane
 args=(-tier gateway -synth "$work/synth" -out "$work/cfg")
 [[ -n $gateway_patch ]] && args+=(-gateway-patch "$gateway_patch")
@@ -116,7 +113,7 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
     curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$(( duration + 8 ))" &
   fi
   local extra=(); [[ $signal == traces ]] && extra=(--status-code Error)
-  "$telemetrygen" "$signal" --otlp-endpoint "127.0.0.1:$port" "${tls[@]}" --service bench \
+  ${load_prefix[@]+"${load_prefix[@]}"} "$telemetrygen" "$signal" --otlp-endpoint "127.0.0.1:$port" "${tls[@]}" --service bench \
     --workers $(( workers * factor )) --rate "$rate" --batch-size "$batch" --duration "${duration}s" \
     "${extra[@]}" --telemetry-attributes sampling.priority=1 >"$work/telemetrygen-$setup.log" 2>&1 \
     || log "telemetrygen exited non-zero ($setup); see --keep logs"
@@ -155,7 +152,7 @@ if (( overload > 1 )); then
 fi
 
 printf '\nstack %s (%s), gateway tier with the real exporters to stand-ins, %s x %ss of telemetrygen '"$signal"' (%s workers x rate %s, batch %s)%s\n' \
-  "$stack" "$CLOUD" "$repeat" "$duration" "$workers" "$rate" "$batch" "${gateway_patch:+, gateway patch $(basename "$gateway_patch")}${gateway_env[*]:+, gateway env ${gateway_env[*]}}"
+  "$stack" "$CLOUD" "$repeat" "$duration" "$workers" "$rate" "$batch" "${gateway_patch:+, gateway patch $(basename "$gateway_patch")}${gateway_env[*]:+, gateway env ${gateway_env[*]}}${run_prefix[*]:+, gateways on ${run_prefix[*]}}"
 row_header "$item"
 for s in generated seed; do
   row "($s) gateway" "${tot[$s.spans]}" "${tot[$s.ticks]}" "${tot[$s.load_ms]}" "${tot[$s.hwm]}" "${tot[$s.lost]}"

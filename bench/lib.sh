@@ -1,5 +1,24 @@
 # Shared by the bench scripts (sourced). The caller sets: work (its temp dir, configs in
-# $work/cfg), otelcol (the collector binary), and an array pids.
+# $work/cfg), otelcol (the collector binary), and an array pids; optionally an array
+# run_prefix the collectors start under (e.g. taskset -c 0).
+
+# bench_init STACK: the binaries (the test command's, else the cached builds), a temp dir
+# $work removed at exit with every collector started (kept with keep=1), and the stack
+# rendered offline into $work/synth.
+bench_init() {
+  otelcol=${OTELFLEET_OTELCOL:-$(bash tools/otelcol.sh 2>/dev/null | tail -n1)}
+  telemetrygen=${OTELFLEET_TELEMETRYGEN:-$(bash tools/telemetrygen.sh 2>/dev/null | tail -n1)}
+  work=$(mktemp -d)
+  pids=()
+  trap bench_cleanup EXIT
+  log "rendering stack $1"
+  go run . synth --stack "$1" --out "$work/synth" >/dev/null
+}
+bench_cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [[ ${keep:-0} == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
+}
 
 log() { printf '[%s] %s\n' "$(basename "$0" .sh)" "$*" >&2; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -13,7 +32,7 @@ started=0
 start() { # name health-port: runs the collector, sets $started to its pid, waits for health
   local name=$1 health=$2 e
   mapfile -t e < <(envfile "$name")
-  env "${e[@]}" "$otelcol" --config="$work/cfg/$name.yaml" >>"$work/$name.log" 2>&1 &
+  env "${e[@]}" ${run_prefix[@]+"${run_prefix[@]}"} "$otelcol" --config="$work/cfg/$name.yaml" >>"$work/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   started=$pid

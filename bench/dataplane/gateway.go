@@ -36,11 +36,7 @@ import (
 const aiKey = "00000000-0000-0000-0000-000000000000"
 
 func gatewayTier(synthDir, seedDir, out string, p patches) error {
-	manifests, err := readManifests(filepath.Join(synthDir, "manifests"))
-	if err != nil {
-		return err
-	}
-	workloads, err := loopback.Workloads(manifests)
+	workloads, err := stackWorkloads(synthDir)
 	if err != nil {
 		return err
 	}

@@ -59,12 +59,17 @@ func main() {
 // patches are merge-patch files for the generated configs ("" for none).
 type patches struct{ agent, gateway string }
 
-func prepare(synthDir, seedFile, out string, p patches) error {
+// stackWorkloads are the collector workloads of an offline render.
+func stackWorkloads(synthDir string) ([]loopback.Workload, error) {
 	manifests, err := readManifests(filepath.Join(synthDir, "manifests"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	workloads, err := loopback.Workloads(manifests)
+	return loopback.Workloads(manifests)
+}
+
+func prepare(synthDir, seedFile, out string, p patches) error {
+	workloads, err := stackWorkloads(synthDir)
 	if err != nil {
 		return err
 	}
