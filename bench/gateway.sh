@@ -93,6 +93,14 @@ case $CLOUD/$signal in
   azure/*) backend=azure_monitor ;;
 esac
 if [[ $signal == metrics ]]; then arrived() { echo 0; }; fi
+# queued_metric PORT NAME: NAME summed over the exporters with their own sending queue
+# ($QUEUED_EXPORTERS, collector.QueuedExporters).
+queued_metric() {
+  curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" -v re="$QUEUED_EXPORTERS" '
+    index($1, n "{") == 1 && match($0, /exporter="[^"]*"/) {
+      e = substr($0, RSTART + 10, RLENGTH - 11); if (e ~ re) s += $NF }
+    END {printf "%d\n", s}'
+}
 # component_metric PORT NAME LABEL=VALUE: NAME summed over the series with that label
 # (the gateway's queue hops re-receive what they forward: count the otlp receiver only).
 component_metric() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" -v e="$3" 'index($1, n "{") == 1 && index($0, e) {s += $NF} END {printf "%d\n", s}'; }
@@ -127,10 +135,18 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
     got=$(( $(arrived) - before ))
     [[ $signal == metrics ]] && got=$sent
     (( got >= accepted && got >= sent )) && break
-    if (( got == last )); then still=$((still + 1)); (( still >= 15 )) && break; else still=0; last=$got; fi
+    # Stalled: nothing arrived for 15 s and nothing waits in a queue (a queue hop retrying
+    # a timed-out X-Ray call is not a stall).
+    if (( got == last )); then
+      still=$((still + 1))
+      (( still >= 15 && $(metric "$mport" otelcol_exporter_queue_size) == 0 )) && break
+    else still=0; last=$got; fi
     sleep 1
   done
-  local failed; failed=$(( $(metric "$mport" "otelcol_exporter_send_failed_$item") + $(metric "$mport" "otelcol_exporter_enqueue_failed_$item") ))
+  # Lost for good: what the exporters with their own queue gave up on or could not queue
+  # (the exporters behind a queue hop fail attempts the hop retries: not counted, as in
+  # the dropping-data alarm).
+  local failed; failed=$(( $(queued_metric "$mport" "otelcol_exporter_send_failed_$item") + $(queued_metric "$mport" "otelcol_exporter_enqueue_failed_$item") ))
   local g1; g1=$(cpu_ticks "$gw")
   local key=$setup; (( factor > 1 )) && key=overload
   add "$key.spans" "$accepted"; add "$key.refused" "$refused"; add "$key.failed" "$failed"

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest/loopback"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest/standin"
@@ -113,7 +114,7 @@ func gatewayTier(synthDir, seedDir, out string, p patches) error {
 	if err := ca.WriteTLSDir(filepath.Join(out, "tls", "client"), []string{"bench-client"}, nil); err != nil {
 		return err
 	}
-	sh := []string{"CLOUD=" + cloud}
+	sh := []string{"CLOUD=" + cloud, fmt.Sprintf("QUEUED_EXPORTERS='%s'", collector.QueuedExporters)}
 	for _, f := range []struct {
 		name, text string
 		tlsDir     string
