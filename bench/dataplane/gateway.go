@@ -129,15 +129,8 @@ func gatewayTier(synthDir, seedDir, out string, p patches) error {
 		}
 		prefix := strings.ToUpper(f.name)
 		sh = append(sh, fmt.Sprintf("%s_OTLP=%d %s_METRICS=%d %s_HEALTH=%d %s_PPROF=%d", prefix, ports.OTLPGRPC, prefix, ports.Metrics, prefix, ports.Health, prefix, ports.Pprof))
-		text, err := loopback.Rewrite(f.text, loopback.Options{Role: loopback.Gateway, Ports: ports, StandIn: url, TLSDir: f.tlsDir,
-			StorageDir: filepath.Join(out, "queue-"+f.name)})
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
-		if err := os.WriteFile(filepath.Join(out, f.name+".yaml"), []byte(text), 0o644); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(out, f.name+".env"), []byte(strings.Join(f.env, "\n")+"\n"), 0o644); err != nil {
+		if err := writeCollector(out, f.name, f.text, loopback.Options{Role: loopback.Gateway, Ports: ports, StandIn: url, TLSDir: f.tlsDir,
+			StorageDir: filepath.Join(out, "queue-"+f.name)}, f.env); err != nil {
 			return err
 		}
 	}

@@ -163,14 +163,7 @@ func prepare(synthDir, seedFile, out string, p patches) error {
 			[]string{"SSL_CERT_FILE=" + filepath.Join(seedTLS, "ca.crt")}},
 	}
 	for _, f := range files {
-		text, err := loopback.Rewrite(f.text, f.o)
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
-		if err := os.WriteFile(filepath.Join(out, f.name+".yaml"), []byte(text), 0o644); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(out, f.name+".env"), []byte(strings.Join(f.env, "\n")+"\n"), 0o644); err != nil {
+		if err := writeCollector(out, f.name, f.text, f.o, f.env); err != nil {
 			return err
 		}
 	}
@@ -178,6 +171,19 @@ func prepare(synthDir, seedFile, out string, p patches) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(out, "ports.sh"), []byte(strings.Join(sh, "\n")+"\n"), 0o644)
+}
+
+// writeCollector rewrites a config for loopback and writes it as <name>.yaml, with its
+// environment as <name>.env, into out.
+func writeCollector(out, name, config string, o loopback.Options, env []string) error {
+	text, err := loopback.Rewrite(config, o)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(out, name+".yaml"), []byte(text), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(out, name+".env"), []byte(strings.Join(env, "\n")+"\n"), 0o644)
 }
 
 // sinkConfig is the downstream both set-ups export to: OTLP in (messages up to 256 MiB, so

@@ -16,28 +16,32 @@ import (
 // <bucket>/<signal prefix>/year=YYYY/month=MM/day=DD/hour=HH/...
 var archiveKey = regexp.MustCompile(`^archive-bucket/(traces|logs)/year=\d{4}/month=\d{2}/day=\d{2}/hour=\d{2}/`)
 
-// awsStandInFleet runs aws-prod's gateway, its exporters pointed at AWS stand-ins (dummy
-// credentials, the archive bucket "archive-bucket"), and its DaemonSet agent sending to it;
-// overrides change values of the stack file first (renderWith).
-func awsStandInFleet(t *testing.T, overrides ...map[string]string) (aws *standin.AWS, gw, agent *collectorRun) {
+// standInFleet runs a stack's gateway, its cloud exporters pointed at the stand-in at url
+// (env adds to the gateway's environment what they need), and its DaemonSet agent sending
+// to it; overrides change values of the stack file first (renderWith).
+func standInFleet(t *testing.T, stack string, overrides map[string]string, url string, env ...string) (gw, agent *collectorRun) {
 	t.Helper()
 	bin := otelcoltest.Binary(t)
 	otelcoltest.Telemetrygen(t)
+	s := renderWith(t, stack, overrides)
+	ca := newCA(t)
+	gwWorkload := s.Gateway(t)
+	gwWorkload.Env = append(gwWorkload.Env, env...)
+	gw = prepare(t, s, gwWorkload, loopback.Options{StandIn: url}, ca).start(t, bin)
+	agent = prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+	return gw, agent
+}
+
+// awsStandInFleet is aws-prod's standInFleet with AWS stand-ins (dummy credentials, the
+// archive bucket "archive-bucket").
+func awsStandInFleet(t *testing.T, overrides map[string]string) (aws *standin.AWS, gw, agent *collectorRun) {
+	t.Helper()
 	aws, err := standin.StartAWS()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = aws.Close() })
-	var o map[string]string
-	if len(overrides) > 0 {
-		o = overrides[0]
-	}
-	s := renderWith(t, "aws-prod", o)
-	ca := newCA(t)
-	gwWorkload := s.Gateway(t)
-	gwWorkload.Env = append(append(gwWorkload.Env, otelcoltest.DummyAWSEnv()...), "OTEL_ARCHIVE_BUCKET=archive-bucket")
-	gw = prepare(t, s, gwWorkload, loopback.Options{StandIn: aws.URL}, ca).start(t, bin)
-	agent = prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+	gw, agent = standInFleet(t, "aws-prod", overrides, aws.URL, append(otelcoltest.DummyAWSEnv(), "OTEL_ARCHIVE_BUCKET=archive-bucket")...)
 	return aws, gw, agent
 }
 
@@ -50,7 +54,7 @@ func awsStandInFleet(t *testing.T, overrides ...map[string]string) (aws *standin
 // lifecycle rules match; every log record reaches the logs group and the archive; the
 // metrics reach the EMF log group.
 func TestAWSExportersDeliverToStandIns(t *testing.T) {
-	aws, _, agent := awsStandInFleet(t)
+	aws, _, agent := awsStandInFleet(t, nil)
 
 	const spans, records = 200, 150
 	// status Error: the gateway's tail sampler keeps every such trace.
@@ -122,24 +126,17 @@ func TestAWSExportersDeliverToStandIns(t *testing.T) {
 		aws.Calls(), len(segs), len(aws.Events("/otelfleet/otel/logs")), len(metrics), len(aws.Objects()))
 }
 
-// azureStandInFleet runs azure-prod's gateway, its azure_monitor exporter sending to an
-// Application Insights stand-in (the connection string's IngestionEndpoint), and its
-// DaemonSet agent sending to it.
+// azureStandInFleet is azure-prod's standInFleet with an Application Insights stand-in
+// (the connection string's IngestionEndpoint).
 func azureStandInFleet(t *testing.T) (ai *standin.AppInsights, gw, agent *collectorRun) {
 	t.Helper()
-	bin := otelcoltest.Binary(t)
-	otelcoltest.Telemetrygen(t)
 	ai, err := standin.StartAppInsights()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = ai.Close() })
-	s := render(t, "azure-prod")
-	ca := newCA(t)
-	gwWorkload := s.Gateway(t)
-	gwWorkload.Env = append(gwWorkload.Env, "APPLICATIONINSIGHTS_CONNECTION_STRING=InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint="+ai.URL)
-	gw = prepare(t, s, gwWorkload, loopback.Options{StandIn: ai.URL}, ca).start(t, bin)
-	agent = prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
+	gw, agent = standInFleet(t, "azure-prod", nil, ai.URL,
+		"APPLICATIONINSIGHTS_CONNECTION_STRING=InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint="+ai.URL)
 	return ai, gw, agent
 }
 
@@ -216,7 +213,7 @@ func counts(m map[string][]standin.Envelope) map[string]int {
 // failed attempts are counted on awsxray, which the collector alarms leave out
 // (collector.QueuedExporters).
 func TestAWSBackendOutageLosesNothingQueued(t *testing.T) {
-	aws, gw, agent := awsStandInFleet(t)
+	aws, gw, agent := awsStandInFleet(t, nil)
 
 	const spans, records = 1000, 1000
 	aws.SetMode(standin.Throttling)
