@@ -45,6 +45,26 @@ func awsStandInFleet(t *testing.T, overrides map[string]string) (aws *standin.AW
 	return aws, gw, agent
 }
 
+// throughOutage runs the senders while a stand-in throttles for 10 s, is down for 60 s
+// and then recovers, and waits for every sender.
+func throughOutage(t *testing.T, setMode func(standin.Mode), senders ...func() error) {
+	t.Helper()
+	setMode(standin.Throttling)
+	done := make(chan error, len(senders))
+	for _, s := range senders {
+		go func() { done <- s() }()
+	}
+	time.Sleep(10 * time.Second)
+	setMode(standin.Down)
+	time.Sleep(60 * time.Second)
+	setMode(standin.Healthy)
+	for range senders {
+		if err := <-done; err != nil {
+			t.Fatalf("telemetrygen: %v", err)
+		}
+	}
+}
+
 // TestAWSExportersDeliverToStandIns runs aws-prod's DaemonSet agent and gateway as
 // rendered, the gateway with its real AWS exporters (awsxray, awss3 for traces and logs,
 // awsemf, awscloudwatchlogs) pointed at loopback stand-ins of X-Ray, S3 and CloudWatch
@@ -216,25 +236,15 @@ func TestAWSBackendOutageLosesNothingQueued(t *testing.T) {
 	aws, gw, agent := awsStandInFleet(t, nil)
 
 	const spans, records = 1000, 1000
-	aws.SetMode(standin.Throttling)
-	done := make(chan error, 2)
-	go func() {
-		_, err := send(t, "traces", agent.Endpoint(), spans, "outage", insecure, "--status-code", "Error", "--rate", "25")
-		done <- err
-	}()
-	go func() {
-		_, err := send(t, "logs", agent.Endpoint(), records, "outage", insecure, "--rate", "50")
-		done <- err
-	}()
-	time.Sleep(10 * time.Second)
-	aws.SetMode(standin.Down)
-	time.Sleep(60 * time.Second)
-	aws.SetMode(standin.Healthy)
-	for range 2 {
-		if err := <-done; err != nil {
-			t.Fatalf("telemetrygen: %v", err)
-		}
-	}
+	throughOutage(t, aws.SetMode,
+		func() error {
+			_, err := send(t, "traces", agent.Endpoint(), spans, "outage", insecure, "--status-code", "Error", "--rate", "25")
+			return err
+		},
+		func() error {
+			_, err := send(t, "logs", agent.Endpoint(), records, "outage", insecure, "--rate", "50")
+			return err
+		})
 	archivedSpans := func() int {
 		n := 0
 		for key, body := range aws.Objects() {
@@ -284,19 +294,10 @@ func TestAWSBackendOutageLosesNothingQueued(t *testing.T) {
 func TestAzureBackendOutage(t *testing.T) {
 	ai, gw, agent := azureStandInFleet(t)
 	const records = 1000
-	ai.SetMode(standin.Throttling)
-	done := make(chan error, 1)
-	go func() {
+	throughOutage(t, ai.SetMode, func() error {
 		_, err := send(t, "logs", agent.Endpoint(), records, "outage", insecure, "--rate", "50")
-		done <- err
-	}()
-	time.Sleep(10 * time.Second)
-	ai.SetMode(standin.Down)
-	time.Sleep(60 * time.Second)
-	ai.SetMode(standin.Healthy)
-	if err := <-done; err != nil {
-		t.Fatalf("telemetrygen: %v", err)
-	}
+		return err
+	})
 	deadline := time.Now().Add(150 * time.Second)
 	for time.Now().Before(deadline) && ai.Counts()["MessageData"] < records {
 		time.Sleep(2 * time.Second)

@@ -25,24 +25,13 @@ type AppInsights struct {
 	srv       *http.Server
 	countOnly bool           // CountOnly: keep counts, not envelopes
 	counts    map[string]int // baseType → envelopes accepted
-	mode      Mode
-	refused   int // requests answered with a fault
-}
-
-// SetMode switches how the stand-in answers from now on: Throttling answers 429 with a
-// Retry-After 5 s ahead and the service's error body (nothing stored), Down 503.
-func (a *AppInsights) SetMode(m Mode) {
-	a.mu.Lock()
-	a.mode = m
-	a.mu.Unlock()
+	// faults (SetMode): Throttling answers 429 with a Retry-After 5 s ahead and the
+	// service's error body (nothing stored), Down 503.
+	faults
 }
 
 // Refused is how many requests were answered with a fault.
-func (a *AppInsights) Refused() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.refused
-}
+func (a *AppInsights) Refused() int { return snapshot(&a.faults.mu, a.faults.refused)["track"] }
 
 // CountOnly makes the stand-in keep only counts from now on (Counts); Envelopes stays
 // empty.
@@ -89,13 +78,7 @@ func (a *AppInsights) track(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("stand-in: unexpected %s %s", r.Method, r.URL.Path), http.StatusNotFound)
 		return
 	}
-	a.mu.Lock()
-	mode := a.mode
-	if mode != Healthy {
-		a.refused++
-	}
-	a.mu.Unlock()
-	switch mode {
+	switch a.take("track") {
 	case Down:
 		http.Error(w, "stand-in: service unavailable", http.StatusServiceUnavailable)
 		return

@@ -32,9 +32,8 @@ type AWS struct {
 	events   map[string][]string // log group → messages
 	objects  map[string][]byte   // S3 bucket/key → body (gzip decoded)
 	calls    map[string]int      // operation → calls
-	refused  map[string]int      // operation → requests answered with a fault
-	mode     Mode
 	srv      *http.Server
+	faults
 	// countOnly (CountOnly) keeps counts, not contents: a benchmark's millions of items.
 	countOnly bool
 	counts    AWSCounts
@@ -77,15 +76,36 @@ const (
 	Down
 )
 
+// faults is a stand-in's Mode and the requests it answered with a fault.
+type faults struct {
+	mu      sync.Mutex
+	mode    Mode
+	refused map[string]int // operation → requests answered with a fault
+}
+
 // SetMode switches how the stand-in answers from now on.
-func (a *AWS) SetMode(m Mode) {
-	a.mu.Lock()
-	a.mode = m
-	a.mu.Unlock()
+func (f *faults) SetMode(m Mode) {
+	f.mu.Lock()
+	f.mode = m
+	f.mu.Unlock()
+}
+
+// take returns the mode a request for op is answered in, counting it as refused unless
+// the stand-in is Healthy.
+func (f *faults) take(op string) Mode {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.mode != Healthy {
+		if f.refused == nil {
+			f.refused = map[string]int{}
+		}
+		f.refused[op]++
+	}
+	return f.mode
 }
 
 // Refused are the requests answered with a fault, by operation.
-func (a *AWS) Refused() map[string]int { return snapshot(&a.mu, a.refused) }
+func (a *AWS) Refused() map[string]int { return snapshot(&a.faults.mu, a.faults.refused) }
 
 // snapshot copies a map the server writes to.
 func snapshot[K comparable, V any](mu *sync.Mutex, m map[K]V) map[K]V {
@@ -96,12 +116,7 @@ func snapshot[K comparable, V any](mu *sync.Mutex, m map[K]V) map[K]V {
 
 // fault answers the request with the mode's fault and reports whether it did.
 func (a *AWS) fault(w http.ResponseWriter, op string) bool {
-	a.mu.Lock()
-	mode := a.mode
-	if mode != Healthy {
-		a.refused[op]++
-	}
-	a.mu.Unlock()
+	mode := a.take(op)
 	switch {
 	case mode == Down:
 		http.Error(w, "stand-in: service unavailable", http.StatusServiceUnavailable)
@@ -143,7 +158,7 @@ func StartAWSAt(addr string) (*AWS, error) {
 		return nil, err
 	}
 	a := &AWS{URL: "http://" + ln.Addr().String(), segments: map[string]Segment{}, events: map[string][]string{},
-		objects: map[string][]byte{}, calls: map[string]int{}, refused: map[string]int{}}
+		objects: map[string][]byte{}, calls: map[string]int{}}
 	a.srv = &http.Server{Handler: http.HandlerFunc(a.serve)}
 	go func() { _ = a.srv.Serve(ln) }()
 	return a, nil
