@@ -5,8 +5,12 @@
 #   (b) the seed's gateway for the same cloud (bench/seed-gateway-<cloud>.yaml, only its
 #       invalid keys fixed), pointed at the same stand-ins
 # telemetrygen sends the same load (--signal: traces, logs or metrics) straight to each gateway (mTLS to the generated
-# one, as agents do; plaintext to the seed's, which has no TLS). Traces carry status ERROR,
-# so tail sampling keeps them all. Per gateway it reports spans/s accepted, CPU-seconds
+# one, as agents do; plaintext to the seed's, which has no TLS). --error-percent P (default
+# 5) of the spans carry status ERROR, the rest none: the generated gateway's tail sampling
+# keeps the errors and 20 % of the rest, as it would in production (the seeds ask for
+# "智能采样" to cut transfer costs); --error-percent 100 makes it keep every span (its worst
+# case). Spans the sampler decided against are not lost; spans it had to drop before
+# deciding (too many traces in memory) are. Per gateway it reports spans/s accepted, CPU-seconds
 # (utime+stime over the load and the drain), CPU-seconds per million spans, spans per
 # CPU-second, peak RSS (VmHWM) and spans lost (sent by the backend's exporter as it
 # reports, minus what the stand-in received, plus every failed send or enqueue), then
@@ -21,7 +25,7 @@
 # / Application Insights stand-in did not receive), plus every failed send or enqueue.
 #
 #   bench/gateway.sh [--stack aws-prod] [--signal traces] [--duration 20] [--workers 8] [--rate 2000]
-#                    [--batch-size 512] [--repeat 3] [--overload 2] [--gateway-patch FILE]
+#                    [--batch-size 512] [--repeat 3] [--overload 2] [--error-percent 5] [--gateway-patch FILE]
 #                    [--gateway-env K=V]... [--cpus N] [--profile DIR] [--keep]
 #
 # --cpus N runs both gateways on N CPUs only (taskset), as a pod's CPU limit would: with
@@ -37,6 +41,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 stack=aws-prod signal=traces duration=20 workers=8 rate=2000 batch=512 repeat=3 overload=0 gateway_patch="" keep=0 profile=""
+error_percent=5
 gateway_env=()
 run_prefix=() load_prefix=()
 while [[ $# -gt 0 ]]; do
@@ -49,6 +54,7 @@ while [[ $# -gt 0 ]]; do
     --batch-size) batch=$2; shift 2 ;;
     --repeat) repeat=$2; shift 2 ;;
     --overload) overload=$2; shift 2 ;;
+    --error-percent) error_percent=$2; shift 2 ;;
     --gateway-patch) gateway_patch=$(realpath "$2"); shift 2 ;;
     --gateway-env) gateway_env+=("$2"); shift 2 ;;
     --cpus) run_prefix=(taskset -c "0-$(( $2 - 1 ))")
@@ -61,6 +67,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+[[ $error_percent =~ ^[0-9]+$ ]] && (( error_percent <= 100 )) \
+  || { echo "--error-percent $error_percent: allowed values are integers 0 to 100" >&2; exit 2; }
 case $signal in
   traces) item=spans ;;
   logs) item=log_records ;;
@@ -106,6 +114,41 @@ queued_metric() {
 component_metric() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" -v e="$3" 'index($1, n "{") == 1 && index($0, e) {s += $NF} END {printf "%d\n", s}'; }
 tls_client=(--ca-cert "$work/cfg/tls/client/ca.crt" --client-cert "$work/cfg/tls/client/tls.crt" --client-key "$work/cfg/tls/client/tls.key" --mtls)
 
+# send_load SETUP PORT FACTOR TLS-FLAGS...: telemetrygen's load for one phase. Traces: two
+# generators side by side, --error-percent of the rate with status ERROR, the rest unset.
+spans_per_trace=2 # telemetrygen's parent + --child-spans 1
+send_load() {
+  local setup=$1 port=$2 factor=$3; shift 3
+  local common=(--otlp-endpoint "127.0.0.1:$port" "$@" --service bench --workers $(( workers * factor ))
+    --batch-size "$batch" --duration "${duration}s" --telemetry-attributes sampling.priority=1)
+  local runs=("--rate $rate")
+  if [[ $signal == traces ]]; then
+    common+=(--child-spans $(( spans_per_trace - 1 )))
+    runs=()
+    local err; err=$(awk -v r="$rate" -v p="$error_percent" 'BEGIN {printf "%g", r * p / 100}')
+    (( error_percent > 0 )) && runs+=("--rate $err --status-code Error")
+    (( error_percent < 100 )) && runs+=("--rate $(awk -v r="$rate" -v e="$err" 'BEGIN {printf "%g", r - e}') --status-code Unset")
+  fi
+  local i gen=()
+  for i in "${!runs[@]}"; do
+    # shellcheck disable=SC2086 # each run's flags split on purpose
+    ${load_prefix[@]+"${load_prefix[@]}"} "$telemetrygen" "$signal" "${common[@]}" ${runs[$i]} \
+      >"$work/telemetrygen-$setup-$i.log" 2>&1 &
+    gen+=("$!")
+  done
+  for i in "${gen[@]}"; do wait "$i" || log "telemetrygen exited non-zero ($setup); see --keep logs"; done
+}
+# expected SETUP METRICS-PORT ACCEPTED: the items the backend must receive. For the generated
+# gateway's traces, what tail sampling kept once it decided on every trace (until then:
+# everything accepted, so the drain keeps waiting).
+expected() {
+  if [[ $1 != generated || $signal != traces ]]; then echo "$3"; return; fi
+  local decided kept
+  decided=$(metric "$2" otelcol_processor_tail_sampling_global_count_traces_sampled)
+  kept=$(component_metric "$2" otelcol_processor_tail_sampling_global_count_traces_sampled 'sampled="true"')
+  if (( decided * spans_per_trace >= $3 )); then echo $(( kept * spans_per_trace )); else echo "$3"; fi
+}
+
 run_phase() { # setup port metrics-port health-port pprof-port round factor
   local setup=$1 port=$2 mport=$3 hport=$4 pport=$5 round=$6 factor=${7:-1}
   rm -rf "$work/cfg/queue-$setup"
@@ -120,11 +163,7 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
   if [[ -n $profile ]]; then
     curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$(( duration + 8 ))" &
   fi
-  local extra=(); [[ $signal == traces ]] && extra=(--status-code Error)
-  ${load_prefix[@]+"${load_prefix[@]}"} "$telemetrygen" "$signal" --otlp-endpoint "127.0.0.1:$port" "${tls[@]}" --service bench \
-    --workers $(( workers * factor )) --rate "$rate" --batch-size "$batch" --duration "${duration}s" \
-    "${extra[@]}" --telemetry-attributes sampling.priority=1 >"$work/telemetrygen-$setup.log" 2>&1 \
-    || log "telemetrygen exited non-zero ($setup); see --keep logs"
+  send_load "$setup" "$port" "$factor" "${tls[@]}"
   local accepted refused; accepted=$(component_metric "$mport" "otelcol_receiver_accepted_$item" 'receiver="otlp"')
   refused=$(component_metric "$mport" "otelcol_receiver_refused_$item" 'receiver="otlp"')
   # Drain: until the backend's exporter has sent what was accepted and its queue is empty,
@@ -134,7 +173,7 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
     sent=$(component_metric "$mport" "otelcol_exporter_sent_$item" "exporter=\"$backend\"")
     got=$(( $(arrived) - before ))
     [[ $signal == metrics ]] && got=$sent
-    (( got >= accepted && got >= sent )) && break
+    (( got >= $(expected "$setup" "$mport" "$accepted") && got >= sent )) && break
     # Stalled: nothing arrived for 15 s and nothing waits in a queue (a queue hop retrying
     # a timed-out X-Ray call is not a stall).
     if (( got == last )); then
@@ -150,10 +189,12 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
   local g1; g1=$(cpu_ticks "$gw")
   local key=$setup; (( factor > 1 )) && key=overload
   add "$key.spans" "$accepted"; add "$key.refused" "$refused"; add "$key.failed" "$failed"
-  add "$key.lost" $(( sent > got ? sent - got + failed : failed ))
+  local early; early=$(( $(metric "$mport" otelcol_processor_tail_sampling_sampling_trace_dropped_too_early) * spans_per_trace ))
+  add "$key.lost" $(( (sent > got ? sent - got : 0) + failed + early ))
+  [[ $setup == generated && $signal == traces ]] && add "$key.kept" "$(expected "$setup" "$mport" "$accepted")"
   add "$key.ticks" $(( g1 - g0 )); add "$key.load_ms" $(( duration * 1000 ))
   maxof "$key.hwm" "$(hwm_kb "$gw")"
-  log "$setup x$factor: accepted $accepted $item in ${duration}s, refused $refused, $backend sent $sent, arrived $got, failed $failed, $(( g1 - g0 )) ticks"
+  log "$setup x$factor: accepted $accepted $item in ${duration}s, refused $refused, $backend sent $sent, arrived $got, failed $failed, dropped before a sampling decision $early, $(( g1 - g0 )) ticks"
   stop "$gw"; kill "$sampler" 2>/dev/null || true
 }
 
@@ -173,6 +214,10 @@ row_header "$item"
 for s in generated seed; do
   row "($s) gateway" "${tot[$s.spans]}" "${tot[$s.ticks]}" "${tot[$s.load_ms]}" "${tot[$s.hwm]}" "${tot[$s.lost]}"
 done
+if [[ $signal == traces ]]; then
+  printf 'spans with status ERROR: %s %%; the generated gateway kept (tail sampling) %s of %s spans (%s %%), the seed sends all\n' \
+    "$error_percent" "${tot[generated.kept]:-0}" "${tot[generated.spans]}" "$(( ${tot[generated.kept]:-0} * 100 / (${tot[generated.spans]} > 0 ? ${tot[generated.spans]} : 1) ))"
+fi
 printf 'refused at the gateway: generated %s, seed %s; failed sends: generated %s, seed %s\n' \
   "${tot[generated.refused]}" "${tot[seed.refused]}" "${tot[generated.failed]}" "${tot[seed.failed]}"
 if (( overload > 1 )); then

@@ -349,6 +349,7 @@ func ExampleAWSXRayExporter() {
 	//     - http.route
 	//     region: us-east-1
 	//   otlp_grpc/awsxray-queue:
+	//     compression: none
 	//     endpoint: 127.0.0.1:4330
 	//     retry_on_failure:
 	//       enabled: true

@@ -111,7 +111,11 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 		if err := o.Redaction.Validate(); err != nil {
 			return nil, err
 		}
-		procs, traces, logs := o.Redaction.processors()
+		var fleetKeys []string
+		for _, a := range o.ResourceAttributes {
+			fleetKeys = append(fleetKeys, a.Key)
+		}
+		procs, traces, logs := o.Redaction.processors(fleetKeys)
 		for id, p := range procs {
 			c.Processors[id] = p
 		}

@@ -1,5 +1,7 @@
 package collector
 
+import "slices"
+
 // MemoryLimiterProcessor refuses data when the collector nears its memory limit, which
 // pushes back on senders instead of letting the process be OOM-killed. It must be the first
 // processor of every pipeline.
@@ -73,17 +75,20 @@ type PodAssociationSource struct {
 
 func (K8sAttributesProcessor) Type() string { return TypeK8sAttributes }
 
+// k8sMetadata are the resource attributes the agents' k8sattributes processor sets.
+var k8sMetadata = []string{
+	"k8s.namespace.name", "k8s.pod.name", "k8s.pod.uid", "k8s.pod.start_time",
+	"k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name", "k8s.cronjob.name", "k8s.job.name",
+	"k8s.node.name", "container.image.name", "container.image.tag",
+}
+
 // NodeLocalK8sAttributes watches only the pods of the agent's own node (K8S_NODE_NAME),
 // which keeps each agent's memory and API-server load proportional to its node.
 func NodeLocalK8sAttributes(nodeEnvVar string) K8sAttributesProcessor {
 	return K8sAttributesProcessor{
 		AuthType: "serviceAccount",
 		Filter:   &K8sFilter{NodeFromEnvVar: nodeEnvVar},
-		Extract: K8sExtract{Metadata: []string{
-			"k8s.namespace.name", "k8s.pod.name", "k8s.pod.uid", "k8s.pod.start_time",
-			"k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name", "k8s.cronjob.name", "k8s.job.name",
-			"k8s.node.name", "container.image.name", "container.image.tag",
-		}},
+		Extract:  K8sExtract{Metadata: slices.Clone(k8sMetadata)},
 		PodAssociation: []PodAssociation{
 			{Sources: []PodAssociationSource{{From: "resource_attribute", Name: "k8s.pod.ip"}}},
 			{Sources: []PodAssociationSource{{From: "resource_attribute", Name: "k8s.pod.uid"}}},

@@ -46,7 +46,8 @@ func queueHops(exporters []Exporter) ([]Exporter, []queueHop) {
 		port := PortQueueHops + len(hops)
 		h := queueHop{
 			front: Exporter{ID: ID(TypeOTLPGRPC, name+"-queue"), Signals: e.Signals, Config: OTLPExporter{
-				Endpoint: fmt.Sprintf("127.0.0.1:%d", port), TLS: ClientTLS{Insecure: true},
+				// Loopback: compressing would only cost CPU at both ends.
+				Endpoint: fmt.Sprintf("127.0.0.1:%d", port), TLS: ClientTLS{Insecure: true}, Compression: "none",
 				ExporterHelper: ExporterHelper{Timeout: queueHopTimeout},
 			}},
 			receiver: ID(TypeOTLP, name), port: port, backend: e,

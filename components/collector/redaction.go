@@ -61,6 +61,23 @@ var RedactedValues = []string{strings.Join([]string{
 	`(?i:bearer\s+[A-Za-z0-9\-._~+/]+=*)`,
 }, "|")}
 
+// identityKeys are resource attribute keys redaction leaves alone (ignored_keys): what the
+// fleet itself writes on everything it forwards (the agents' k8sattributes metadata, the
+// collectors' resource attributes: see processors) and the SDKs' identity of a service.
+// Their values come from the deployment, not from requests; the backends index them (X-Ray
+// and Application Insights name services by service.name), so masking one would break the
+// index rather than protect anything. Checking them cost every trace the tail sampler
+// releases (each with its own copy of the resource) the key and value patterns of every
+// one: a third of the gateway's redaction CPU on small traces (bench/gateway.sh).
+// Attributes that may carry request data (process.command_line, url.*, http.*, user.*)
+// are not here.
+var identityKeys = slices.Concat(k8sMetadata, []string{
+	"k8s.pod.ip", "k8s.cluster.name", "deployment.environment", "deployment.environment.name",
+	"service.name", "service.namespace", "service.version", "service.instance.id",
+	"telemetry.sdk.name", "telemetry.sdk.language", "telemetry.sdk.version",
+	"telemetry.distro.name", "telemetry.distro.version",
+})
+
 // secretKeys are attribute key patterns whose values are masked.
 var secretKeys = []string{`(?i)(password|passwd|secret|api[_.\-]?key|access[_.\-]?token|auth[_.\-]?token)`}
 
@@ -70,8 +87,12 @@ var secretKeys = []string{`(?i)(password|passwd|secret|api[_.\-]?key|access[_.\-
 // their db.system). It is kept out of logs: there the sanitizer would also rewrite every
 // number in every log body; statements in log attributes lose their literals through
 // OTTL instead.
-func (r Redaction) processors() (procs map[string]Component, traces, logs []string) {
+//
+// fleetKeys are the resource attribute keys the collector itself sets (its resource
+// processor): ignored with identityKeys.
+func (r Redaction) processors(fleetKeys []string) (procs map[string]Component, traces, logs []string) {
 	allowed := func(k string) bool { return slices.Contains(r.Allow, k) }
+	ignored := slices.Compact(slices.Sorted(slices.Values(slices.Concat(identityKeys, fleetKeys, r.Allow))))
 	var ottl []string
 	for _, h := range credentialHeaders {
 		if !allowed(h) {
@@ -112,13 +133,13 @@ func (r Redaction) processors() (procs map[string]Component, traces, logs []stri
 		idRedactOTTL: TransformProcessor{ErrorMode: "ignore", TraceStatements: statements("span"), LogStatements: statements("log")},
 		TypeRedaction: RedactionProcessor{
 			AllowAllKeys: true, BlockedKeyPatterns: secretKeys, BlockedValues: RedactedValues,
-			IgnoredKeys: r.Allow, Summary: "silent",
+			IgnoredKeys: ignored, Summary: "silent",
 		},
 	}
 	traces, logs = []string{idRedactOTTL}, []string{idRedactOTTL, TypeRedaction}
 	if len(db) > 0 {
 		// Literals first, so a value inside a statement is replaced, not masked.
-		procs[idRedactDB] = RedactionProcessor{AllowAllKeys: true, Summary: "silent",
+		procs[idRedactDB] = RedactionProcessor{AllowAllKeys: true, Summary: "silent", IgnoredKeys: ignored,
 			DBSanitizer: &DBSanitizer{SQL: &Sanitize{Enabled: true, Attributes: db}}}
 		traces = append(traces, idRedactDB)
 	}
