@@ -6,11 +6,12 @@
 #       invalid keys fixed), pointed at the same stand-ins
 # telemetrygen sends the same load (--signal: traces, logs or metrics) straight to each gateway (mTLS to the generated
 # one, as agents do; plaintext to the seed's, which has no TLS). --error-percent P (default
-# 5) of the spans carry status ERROR, the rest none: the generated gateway's tail sampling
-# keeps the errors and 20 % of the rest, as it would in production (the seeds ask for
-# "智能采样" to cut transfer costs); --error-percent 100 makes it keep every span (its worst
-# case). Spans the sampler decided against are not lost; spans it had to drop before
-# deciding (too many traces in memory) are. Per gateway it reports spans/s accepted, CPU-seconds
+# 5) of the spans carry status ERROR, the rest none: the generated gateway samples as it
+# would in production (the seeds ask for "智能采样" to cut transfer costs) — aws-prod's tail
+# sampling keeps the errors and 20 % of the rest, azure-prod's probabilistic sampler 25 %
+# of all. --error-percent 100 also marks every span sampling.priority=1, so both keep every
+# span (the worst case, e.g. an error storm). Spans a sampler decided against are not lost;
+# spans tail sampling had to drop before deciding (too many traces in memory) are. Per gateway it reports spans/s accepted, CPU-seconds
 # (utime+stime over the load and the drain), CPU-seconds per million spans, spans per
 # CPU-second, peak RSS (VmHWM) and spans lost (sent by the backend's exporter as it
 # reports, minus what the stand-in received, plus every failed send or enqueue), then
@@ -120,7 +121,8 @@ spans_per_trace=2 # telemetrygen's parent + --child-spans 1
 send_load() {
   local setup=$1 port=$2 factor=$3; shift 3
   local common=(--otlp-endpoint "127.0.0.1:$port" "$@" --service bench --workers $(( workers * factor ))
-    --batch-size "$batch" --duration "${duration}s" --telemetry-attributes sampling.priority=1)
+    --batch-size "$batch" --duration "${duration}s")
+  (( error_percent == 100 )) && common+=(--telemetry-attributes sampling.priority=1)
   local runs=("--rate $rate")
   if [[ $signal == traces ]]; then
     common+=(--child-spans $(( spans_per_trace - 1 )))
@@ -139,14 +141,20 @@ send_load() {
   for i in "${gen[@]}"; do wait "$i" || log "telemetrygen exited non-zero ($setup); see --keep logs"; done
 }
 # expected SETUP METRICS-PORT ACCEPTED: the items the backend must receive. For the generated
-# gateway's traces, what tail sampling kept once it decided on every trace (until then:
-# everything accepted, so the drain keeps waiting).
+# gateway's traces, what its sampler kept: tail sampling once it decided on every trace
+# (until then: everything accepted, so the drain keeps waiting), the probabilistic sampler
+# per span as they pass.
 expected() {
   if [[ $1 != generated || $signal != traces ]]; then echo "$3"; return; fi
-  local decided kept
-  decided=$(metric "$2" otelcol_processor_tail_sampling_global_count_traces_sampled)
-  kept=$(component_metric "$2" otelcol_processor_tail_sampling_global_count_traces_sampled 'sampled="true"')
-  if (( decided * spans_per_trace >= $3 )); then echo $(( kept * spans_per_trace )); else echo "$3"; fi
+  local tail=otelcol_processor_tail_sampling_global_count_traces_sampled
+  local head=otelcol_processor_probabilistic_sampler_count_traces_sampled
+  local decided; decided=$(metric "$2" "$tail")
+  if (( decided > 0 )); then
+    if (( decided * spans_per_trace >= $3 )); then
+      echo $(( $(component_metric "$2" "$tail" 'sampled="true"') * spans_per_trace ))
+    else echo "$3"; fi
+  elif (( $(metric "$2" "$head") > 0 )); then component_metric "$2" "$head" 'sampled="true"'
+  else echo "$3"; fi
 }
 
 run_phase() { # setup port metrics-port health-port pprof-port round factor
@@ -215,7 +223,7 @@ for s in generated seed; do
   row "($s) gateway" "${tot[$s.spans]}" "${tot[$s.ticks]}" "${tot[$s.load_ms]}" "${tot[$s.hwm]}" "${tot[$s.lost]}"
 done
 if [[ $signal == traces ]]; then
-  printf 'spans with status ERROR: %s %%; the generated gateway kept (tail sampling) %s of %s spans (%s %%), the seed sends all\n' \
+  printf 'spans with status ERROR: %s %%; the generated gateway kept (its sampler) %s of %s spans (%s %%), the seed sends all\n' \
     "$error_percent" "${tot[generated.kept]:-0}" "${tot[generated.spans]}" "$(( ${tot[generated.kept]:-0} * 100 / (${tot[generated.spans]} > 0 ? ${tot[generated.spans]} : 1) ))"
 fi
 printf 'refused at the gateway: generated %s, seed %s; failed sends: generated %s, seed %s\n' \
