@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"time"
 )
 
 // Sampling modes of the gateway.
@@ -22,10 +23,13 @@ type Exporter struct {
 
 // Sampling configures trace sampling at the gateway.
 type Sampling struct {
-	Mode               string
-	Percentage         float64
-	DecisionWait       string
-	LatencyThresholdMs int
+	Mode         string
+	Percentage   float64
+	DecisionWait string
+	// DecisionWaitAfterRoot, when set (and not 0s), decides a trace that long after its root
+	// span arrived if that is before DecisionWait.
+	DecisionWaitAfterRoot string
+	LatencyThresholdMs    int
 }
 
 // GatewayOptions describe the gateway tier.
@@ -95,7 +99,8 @@ func GatewayConfig(o GatewayOptions) (*Config, error) {
 		traceProcessors = append(traceProcessors, TypeProbabilisticSampler)
 	case SamplingTail:
 		c.Processors[TypeTailSampling] = TailSamplingProcessor{
-			DecisionWait: o.Sampling.DecisionWait, NumTraces: TailSamplingTraces, ExpectedNewTracesPerSec: 10000,
+			DecisionWait: o.Sampling.DecisionWait, DecisionWaitAfterRoot: nonZeroDuration(o.Sampling.DecisionWaitAfterRoot),
+			NumTraces: TailSamplingTraces, ExpectedNewTracesPerSec: 10000,
 			Policies: []SamplingPolicy{
 				{Name: "errors", Type: "status_code", StatusCode: &StatusCodePolicy{StatusCodes: []string{"ERROR"}}},
 				{Name: "slow", Type: "latency", Latency: &LatencyPolicy{ThresholdMs: o.Sampling.LatencyThresholdMs}},
@@ -202,3 +207,11 @@ const gatewayBatchMaxSpans = 8192
 // releases after a gateway outage (its whole queue, ~200 000 spans in the overload test)
 // must fit; at ~1.6 KB per buffered span that is ~500 MB of a 4 GiB gateway.
 const TailSamplingTraces = 300000
+
+// nonZeroDuration is d, or empty for a zero duration ("0s", "0"): the key is then left out.
+func nonZeroDuration(d string) string {
+	if v, err := time.ParseDuration(d); err == nil && v == 0 {
+		return ""
+	}
+	return d
+}

@@ -111,6 +111,7 @@ func (ProbabilisticSamplerProcessor) Signals() []string { return []string{Traces
 // TailSamplingProcessor decides per whole trace after DecisionWait.
 type TailSamplingProcessor struct {
 	DecisionWait            string           `json:"decision_wait"`
+	DecisionWaitAfterRoot   string           `json:"decision_wait_after_root_received,omitempty"`
 	NumTraces               int              `json:"num_traces"`
 	ExpectedNewTracesPerSec int              `json:"expected_new_traces_per_sec"`
 	Policies                []SamplingPolicy `json:"policies"`

@@ -70,6 +70,7 @@ func TestBadConfigurations(t *testing.T) {
 		{"gateway_memory_quantity.yaml", "gatewayMemoryLimit", []string{`"4GB"`, "Kubernetes quantity"}},
 		{"tail_decision_wait.yaml", "samplingDecisionWait", []string{`"soon"`, "1s to 5m"}},
 		{"tail_decision_wait_long.yaml", "samplingDecisionWait", []string{`"10m"`, "1s to 5m"}},
+		{"tail_decision_wait_after_root.yaml", "samplingDecisionWaitAfterRoot", []string{`"30s"`, "0s (off) or a duration from 1s to samplingDecisionWait (10s)"}},
 		{"sampling_percentage_zero.yaml", "samplingPercentage", []string{"0 is not allowed", "greater than 0 and at most 100"}},
 		{"sampling_percentage_150.yaml", "samplingPercentage", []string{"150 is not allowed", "greater than 0 and at most 100"}},
 		{"sampling_percentage_nan.yaml", "samplingPercentage", []string{"NaN"}},

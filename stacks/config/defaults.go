@@ -63,6 +63,7 @@ func Defaults() Stack {
 			Mode:               "none",
 			Percentage:         10,
 			DecisionWait:       "10s",
+			DecisionWaitRoot:   "3s",
 			LatencyThresholdMs: 1000,
 		},
 		TLS: TLS{

@@ -318,6 +318,8 @@ func (s *Stack) validateSampling(v *validator) {
 	if sm.Mode == "tail" {
 		if d, err := time.ParseDuration(sm.DecisionWait); err != nil || d < time.Second || d > 5*time.Minute {
 			v.bad("samplingDecisionWait", sm.DecisionWait, "give a duration from 1s to 5m, such as 10s")
+		} else if r, err := time.ParseDuration(sm.DecisionWaitRoot); err != nil || r != 0 && (r < time.Second || r > d) {
+			v.bad("samplingDecisionWaitAfterRoot", sm.DecisionWaitRoot, "give 0s (off) or a duration from 1s to samplingDecisionWait (%s), such as 3s", sm.DecisionWait)
 		}
 		if sm.LatencyThresholdMs < 1 {
 			v.bad("samplingLatencyThresholdMs", sm.LatencyThresholdMs, "give at least 1 (milliseconds)")

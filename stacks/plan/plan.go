@@ -237,7 +237,8 @@ func gateway(cfg config.Stack) Gateway {
 
 func sampling(cfg config.Stack) collector.Sampling {
 	s := cfg.Sampling
-	return collector.Sampling{Mode: s.Mode, Percentage: s.Percentage, DecisionWait: s.DecisionWait, LatencyThresholdMs: s.LatencyThresholdMs}
+	return collector.Sampling{Mode: s.Mode, Percentage: s.Percentage, DecisionWait: s.DecisionWait,
+		DecisionWaitAfterRoot: s.DecisionWaitRoot, LatencyThresholdMs: s.LatencyThresholdMs}
 }
 
 // outputs are the outputs the fleet defines, in the order the README lists them; the
