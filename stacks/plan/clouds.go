@@ -55,15 +55,18 @@ var clouds = map[string]cloud{
 // gatewayCostsMeasured are CPU-seconds per million items of the generated gateway with its
 // real exporters (traces, log records, metric points), from
 //
-//	bench/gateway.sh --stack <aws-prod|azure-prod> --signal <signal> --repeat 2 --duration 15
+//	bench/gateway.sh --stack <aws-prod|azure-prod> --signal <signal> --repeat 2 --duration 15 [--cpus 1] --error-percent 100
 //
-// on the 2-core development machine (2026-12-07, GOGC=400). Azure's traces are cheaper
-// because azure-prod samples 25 % before its exporter; AWS's include X-Ray, the S3 archive
-// and the queue hop. A pod's capacity is its CPU limit divided by these: faster nodes do
-// better, so the model errs on the side of more pods.
+// on the 2-core development machine (2026-12-07, GOGC=400; the higher of an unpinned run
+// and one pinned to a CPU, as a limit holds a pod). Spans are the worst case: every span
+// kept by the sampler (an error storm), so they include every exporter — on AWS X-Ray, the
+// S3 archive and the queue hop. With production's mix (5 % errors) a span costs a third
+// of that on aws-prod and azure-prod (bench/gateway.sh's default). A pod's capacity is its
+// CPU limit divided by these: faster nodes do better, so the model errs on the side of
+// more pods.
 var gatewayCostsMeasured = map[string]capacity.Costs{
-	"aws":   costs(68.4, 16.9, 7.9),
-	"azure": costs(26.3, 16.9, 10.9),
+	"aws":   costs(68.4, 20.9, 9.2),
+	"azure": costs(38.5, 16.9, 13.6),
 }
 
 func (c cloud) regionOf(cfg config.Stack) string {
