@@ -11,10 +11,12 @@
 # sampling keeps the errors and 20 % of the rest, azure-prod's probabilistic sampler 25 %
 # of all. --error-percent 100 also marks every span sampling.priority=1, so both keep every
 # span (the worst case, e.g. an error storm). Spans a sampler decided against are not lost;
-# spans tail sampling had to drop before deciding (too many traces in memory) are. Per gateway it reports spans/s accepted, CPU-seconds
-# (utime+stime over the load and the drain), CPU-seconds per million spans, spans per
-# CPU-second, peak RSS (VmHWM) and spans lost (sent by the backend's exporter as it
-# reports, minus what the stand-in received, plus every failed send or enqueue), then
+# spans tail sampling had to drop before deciding (too many traces in memory) are. Per
+# gateway it reports spans/s accepted, CPU-seconds (utime+stime over the load and the
+# drain), CPU-seconds per million spans, spans per CPU-second, peak RSS (VmHWM) and spans
+# lost (accepted and kept by the sampler, minus the distinct spans the stand-in received,
+# plus every failed send or enqueue; spans received twice — a retried call had reached the
+# backend — are counted apart), then
 #   generated/seed gateway spans-per-cpu-second ratio: X.XX, lost: N
 #
 # With --overload F (e.g. 2) a third phase runs after the rounds: the generated gateway
@@ -22,8 +24,9 @@
 # what it refused (the sender's to retry: agents do) and what it dropped (sent nowhere).
 #
 # With --signal logs or metrics the items are log records or metric points: "lost" is
-# then what the backend's exporter did not report sent (logs also what the CloudWatch Logs
-# / Application Insights stand-in did not receive), plus every failed send or enqueue.
+# then what the CloudWatch Logs / Application Insights stand-in did not receive (metrics:
+# what the backend's exporter did not report sent; EMF packs many points in one event),
+# plus every failed send or enqueue.
 #
 #   bench/gateway.sh [--stack aws-prod] [--signal traces] [--duration 20] [--workers 8] [--rate 2000]
 #                    [--batch-size 512] [--repeat 3] [--overload 2] [--error-percent 5] [--gateway-patch FILE]
@@ -92,9 +95,12 @@ if (( ${#gateway_env[@]} > 0 )); then printf '%s\n' "${gateway_env[@]}" >>"$work
 for c in gateway seed; do validate "$c"; done
 
 # The stand-ins' count of this signal's items (metrics: none, EMF packs many points in one
-# event), and the exporter that must have sent them all.
+# event; X-Ray: distinct spans, received counts resent ones again), and the exporter that
+# must have sent them all.
 counted=arrived; [[ $signal == logs ]] && counted=log_events
-arrived() { curl -fsS "http://127.0.0.1:$COUNTS_PORT/" | sed -n "s/.*\"$counted\":\([0-9]*\).*/\1/p"; }
+stand_in_count() { curl -fsS "http://127.0.0.1:$COUNTS_PORT/" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+arrived() { stand_in_count "$counted"; }
+received() { local n; n=$(stand_in_count received); echo "${n:-$(arrived)}"; }
 case $CLOUD/$signal in
   aws/traces) backend=awsxray ;;
   aws/logs) backend=awscloudwatchlogs ;;
@@ -164,7 +170,7 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
   local name=$setup; [[ $setup == generated ]] && name=gateway
   start "$name" "$hport"; local gw=$started
   local tls=(--otlp-insecure); [[ $setup == generated ]] && tls=("${tls_client[@]}")
-  local before g0; before=$(arrived); g0=$(cpu_ticks "$gw")
+  local before before_all g0; before=$(arrived); before_all=$(received); g0=$(cpu_ticks "$gw")
   local sampler
   ( while kill -0 "$gw" 2>/dev/null; do rss_kb "$gw"; sleep 0.5; done ) >"$work/rss-$setup" 2>/dev/null &
   sampler=$!
@@ -174,14 +180,15 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
   send_load "$setup" "$port" "$factor" "${tls[@]}"
   local accepted refused; accepted=$(component_metric "$mport" "otelcol_receiver_accepted_$item" 'receiver="otlp"')
   refused=$(component_metric "$mport" "otelcol_receiver_refused_$item" 'receiver="otlp"')
-  # Drain: until the backend's exporter has sent what was accepted and its queue is empty,
-  # or nothing moved for 15 s (tail sampling waits 10 s before deciding).
-  local sent=0 got=0 last=-1 still=0
+  # Drain: until the backend has what the gateway accepted (and its sampler kept), or
+  # nothing moved for 15 s with the queues empty (tail sampling waits before deciding).
+  local sent=0 got=0 want=0 last=-1 still=0
   for _ in $(seq 180); do
     sent=$(component_metric "$mport" "otelcol_exporter_sent_$item" "exporter=\"$backend\"")
     got=$(( $(arrived) - before ))
     [[ $signal == metrics ]] && got=$sent
-    (( got >= $(expected "$setup" "$mport" "$accepted") && got >= sent )) && break
+    want=$(expected "$setup" "$mport" "$accepted")
+    (( got >= want )) && break
     # Stalled: nothing arrived for 15 s and nothing waits in a queue (a queue hop retrying
     # a timed-out X-Ray call is not a stall).
     if (( got == last )); then
@@ -198,11 +205,12 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
   local key=$setup; (( factor > 1 )) && key=overload
   add "$key.spans" "$accepted"; add "$key.refused" "$refused"; add "$key.failed" "$failed"
   local early; early=$(( $(metric "$mport" otelcol_processor_tail_sampling_sampling_trace_dropped_too_early) * spans_per_trace ))
-  add "$key.lost" $(( (sent > got ? sent - got : 0) + failed + early ))
+  local dup=0; [[ $signal == traces ]] && dup=$(( $(received) - before_all - got ))
+  add "$key.lost" $(( (want > got ? want - got : 0) + failed + early )); add "$key.dup" "$dup"
   [[ $setup == generated && $signal == traces ]] && add "$key.kept" "$(expected "$setup" "$mport" "$accepted")"
   add "$key.ticks" $(( g1 - g0 )); add "$key.load_ms" $(( duration * 1000 ))
   maxof "$key.hwm" "$(hwm_kb "$gw")"
-  log "$setup x$factor: accepted $accepted $item in ${duration}s, refused $refused, $backend sent $sent, arrived $got, failed $failed, dropped before a sampling decision $early, $(( g1 - g0 )) ticks"
+  log "$setup x$factor: accepted $accepted $item in ${duration}s, refused $refused, $backend sent $sent, arrived $got (+$dup resent), failed $failed, dropped before a sampling decision $early, $(( g1 - g0 )) ticks"
   stop "$gw"; kill "$sampler" 2>/dev/null || true
 }
 
@@ -233,6 +241,8 @@ if (( overload > 1 )); then
   row "(generated) at ${overload}x" "${tot[overload.spans]}" "${tot[overload.ticks]}" "${tot[overload.load_ms]}" "${tot[overload.hwm]}" "${tot[overload.lost]}"
   printf 'at %sx: peak RSS %s MiB against the memory_limiter ceiling of %s MiB; refused (the senders retry) %s, lost %s\n' \
     "$overload" "$(( ${tot[overload.hwm]} / 1024 ))" "${ceiling:-?}" "${tot[overload.refused]}" "${tot[overload.lost]}"
+  [[ $signal == traces ]] && printf 'at %sx: spans the backend received twice (a retried call had reached it: delivery is at least once) %s\n' \
+    "$overload" "${tot[overload.dup]}"
 fi
 awk -v gn="${tot[generated.spans]}" -v gt="${tot[generated.ticks]}" -v sn="${tot[seed.spans]}" -v st="${tot[seed.ticks]}" \
   -v lost=$(( ${tot[generated.lost]} + ${tot[seed.lost]} )) \

@@ -86,7 +86,7 @@ func gatewayTier(synthDir, seedDir, out string, p patches) error {
 		env = append(env, "OTEL_ARCHIVE_BUCKET=archive-bucket")
 		counts = func() map[string]any {
 			c := aws.Counts()
-			return map[string]any{"arrived": c.Segments, "log_events": c.LogEvents, "objects": c.Objects, "object_bytes": c.ObjectBytes, "refused": aws.Refused()}
+			return map[string]any{"arrived": c.UniqueSegments, "received": c.Segments, "log_events": c.LogEvents, "objects": c.Objects, "object_bytes": c.ObjectBytes, "refused": aws.Refused()}
 		}
 	case "azure":
 		ai, err := standin.StartAppInsightsAt(addr)

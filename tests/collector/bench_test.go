@@ -49,13 +49,15 @@ func TestDataplaneBenchmarkRuns(t *testing.T) {
 // --overload phase.
 var (
 	gatewayBenchLine = regexp.MustCompile(`(?m)^generated/seed gateway spans-per-cpu-second ratio: ([0-9.]+|n/a[^,]*), lost: ([0-9]+)$`)
+	keptLine         = regexp.MustCompile(`(?m)^spans with status ERROR: 5 %; the generated gateway kept \(its sampler\) [0-9]+ of [0-9]+ spans \(([0-9]+) %\)`)
 	overloadLine     = regexp.MustCompile(`(?m)^at 2x: peak RSS ([0-9]+) MiB against the memory_limiter ceiling of ([0-9]+) MiB; refused \(the senders retry\) [0-9]+, lost ([0-9]+)$`)
 )
 
 // TestGatewayBenchmarkRuns keeps bench/gateway.sh working on both clouds: a short, light
 // run of the generated and the seed gateways with their real exporters to the stand-ins
 // (aws-prod also with its 2x overload phase) must print its final line with nothing lost,
-// and the overloaded gateway must stay under its memory_limiter ceiling. It asserts no
+// the generated gateway's sampler must keep about a quarter of the default mix, and the
+// overloaded gateway must stay under its memory_limiter ceiling. It asserts no
 // speed.
 func TestGatewayBenchmarkRuns(t *testing.T) {
 	otelcoltest.Binary(t)
@@ -79,6 +81,12 @@ func TestGatewayBenchmarkRuns(t *testing.T) {
 		}
 		if lost, _ := strconv.Atoi(string(m[2])); lost != 0 {
 			t.Errorf("%v: the benchmark lost %d spans:\n%s", run, lost, out)
+		}
+		// The production mix: each cloud's sampler keeps about a quarter (24 %, 25 %).
+		if k := keptLine.FindSubmatch(out); k == nil {
+			t.Errorf("%v: no sampling line in the output:\n%s", run, out)
+		} else if pct, _ := strconv.Atoi(string(k[1])); pct < 15 || pct > 35 {
+			t.Errorf("%v: the generated gateway kept %d %% of the spans; want about 25 %%:\n%s", run, pct, out)
 		}
 		if len(run) > 2 {
 			o := overloadLine.FindSubmatch(out)

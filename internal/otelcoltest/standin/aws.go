@@ -37,14 +37,18 @@ type AWS struct {
 	// countOnly (CountOnly) keeps counts, not contents: a benchmark's millions of items.
 	countOnly bool
 	counts    AWSCounts
+	// seen are the segment ids received in count-only mode (UniqueSegments): delivery is
+	// at least once, and a benchmark must tell a resent span from a new one.
+	seen map[string]struct{}
 }
 
 // AWSCounts are the items the stand-in accepted.
 type AWSCounts struct {
-	Segments    int `json:"segments"`     // X-Ray documents (one per span)
-	LogEvents   int `json:"log_events"`   // CloudWatch Logs events, EMF included
-	Objects     int `json:"objects"`      // S3 objects
-	ObjectBytes int `json:"object_bytes"` // their size, gzip-decoded
+	Segments       int `json:"segments"`        // X-Ray documents (one per span)
+	UniqueSegments int `json:"unique_segments"` // of those, distinct ids (count-only mode)
+	LogEvents      int `json:"log_events"`      // CloudWatch Logs events, EMF included
+	Objects        int `json:"objects"`         // S3 objects
+	ObjectBytes    int `json:"object_bytes"`    // their size, gzip-decoded
 }
 
 // CountOnly makes the stand-in keep only counts from now on (Counts); Segments, Events and
@@ -157,7 +161,7 @@ func StartAWSAt(addr string) (*AWS, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &AWS{URL: "http://" + ln.Addr().String(), segments: map[string]Segment{}, events: map[string][]string{},
+	a := &AWS{URL: "http://" + ln.Addr().String(), segments: map[string]Segment{}, seen: map[string]struct{}{}, events: map[string][]string{},
 		objects: map[string][]byte{}, calls: map[string]int{}}
 	a.srv = &http.Server{Handler: http.HandlerFunc(a.serve)}
 	go func() { _ = a.srv.Serve(ln) }()
@@ -211,7 +215,9 @@ func (a *AWS) putTraceSegments(w http.ResponseWriter, body []byte) {
 	a.counts.Segments += len(in.TraceSegmentDocuments)
 	for _, doc := range in.TraceSegmentDocuments {
 		if a.countOnly {
-			break
+			a.seen[segmentID(doc)] = struct{}{}
+			a.counts.UniqueSegments = len(a.seen)
+			continue
 		}
 		var s Segment
 		if json.Unmarshal([]byte(doc), &s) == nil {
@@ -220,6 +226,18 @@ func (a *AWS) putTraceSegments(w http.ResponseWriter, body []byte) {
 	}
 	a.mu.Unlock()
 	writeJSON(w, "application/json", `{"UnprocessedTraceSegments":[]}`)
+}
+
+// segmentID is a segment document's top-level id without decoding it (the exporter writes
+// name, then id, first), or the whole document when it has none.
+func segmentID(doc string) string {
+	const key = `"id":"`
+	i := strings.Index(doc, key)
+	if i < 0 {
+		return doc
+	}
+	id, _, _ := strings.Cut(doc[i+len(key):], `"`)
+	return id
 }
 
 func (a *AWS) logs(w http.ResponseWriter, op string, body []byte) {
