@@ -47,6 +47,7 @@ func (d AWSDestinations) Exporters() []Exporter {
 	out := []Exporter{
 		{ID: TypeAWSXRay, Signals: []string{Traces}, Config: AWSXRayExporter{
 			Region: d.Region, IndexedAttributes: XRayIndexedAttributes, LogGroupNames: []string{d.LogsGroup},
+			MaxRetries: XRayMaxRetries,
 		}},
 		{ID: ID(TypeAWSS3, ArchiveTracesPrefix), Signals: []string{Traces}, Config: s3(ArchiveTracesPrefix)},
 		{ID: TypeAWSEMF, Signals: []string{Metrics}, Config: AWSEMFExporter{
