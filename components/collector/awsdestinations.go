@@ -47,11 +47,12 @@ func (d AWSDestinations) Exporters() []Exporter {
 	out := []Exporter{
 		{ID: TypeAWSXRay, Signals: []string{Traces}, Config: AWSXRayExporter{
 			Region: d.Region, IndexedAttributes: XRayIndexedAttributes, LogGroupNames: []string{d.LogsGroup},
-			MaxRetries: XRayMaxRetries,
+			MaxRetries: AWSMaxRetries,
 		}},
 		{ID: ID(TypeAWSS3, ArchiveTracesPrefix), Signals: []string{Traces}, Config: s3(ArchiveTracesPrefix)},
 		{ID: TypeAWSEMF, Signals: []string{Metrics}, Config: AWSEMFExporter{
 			Region: d.Region, Namespace: d.EMFNamespace, LogGroupName: d.MetricsGroup, LogStreamName: d.Stream,
+			MaxRetries:                    AWSMaxRetries,
 			DimensionRollupOption:         "NoDimensionRollup", // rollups multiply the custom metrics billed
 			ResourceToTelemetryConversion: &ResourceToTelemetryConversion{Enabled: true},
 			MetricDeclarations: []EMFMetricDeclaration{{

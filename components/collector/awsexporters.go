@@ -25,20 +25,21 @@ type AWSXRayExporter struct {
 	IndexAllAttributes bool     `json:"index_all_attributes,omitempty"`
 	// LogGroupNames link traces to CloudWatch log groups in the X-Ray console.
 	LogGroupNames []string `json:"aws_log_groups,omitempty"`
-	// MaxRetries are the AWS SDK's attempts per call (see XRayMaxRetries).
+	// MaxRetries are the AWS SDK's attempts per call (see AWSMaxRetries).
 	MaxRetries int `json:"max_retries,omitempty"`
 }
 
-// XRayMaxRetries are the attempts the AWS SDK makes per PutTraceSegments call. X-Ray
-// answers throttling with ThrottledException, a client fault, which the awsxray exporter
-// turns into a permanent error: no queue retries it, not even the gateway's queue hop
+// AWSMaxRetries are the attempts the AWS SDK makes per call of the exporters behind a queue
+// hop (awsxray, awsemf). X-Ray answers throttling with ThrottledException, CloudWatch Logs
+// with ThrottlingException, both client faults, which these exporters turn into a
+// permanent error: no queue retries it, not even the gateway's queue hop
 // (the receiver answers the hop with a non-retryable status), so a throttled batch is
 // dropped once the SDK gives up. The default (2 attempts) gives up within seconds; 10
 // attempts with the SDK's backoff (up to 20 s each) ride out about a minute and a half of
 // throttling, past the hop's 60 s deadline, after which the hop itself retries (its
 // deadline is a retryable failure). Throttling that outlasts the SDK's retry quota still
-// drops data, counted in the awsxray exporter's send_failed (tests/collector outage test).
-const XRayMaxRetries = 10
+// drops data, counted in the hop's send_failed (tests/collector outage test).
+const AWSMaxRetries = 10
 
 func (AWSXRayExporter) Type() string { return TypeAWSXRay }
 
@@ -56,6 +57,8 @@ type AWSEMFExporter struct {
 	DimensionRollupOption         string                         `json:"dimension_rollup_option,omitempty"`
 	ResourceToTelemetryConversion *ResourceToTelemetryConversion `json:"resource_to_telemetry_conversion,omitempty"`
 	MetricDeclarations            []EMFMetricDeclaration         `json:"metric_declarations,omitempty"`
+	// MaxRetries are the AWS SDK's attempts per call (see AWSMaxRetries).
+	MaxRetries int `json:"max_retries,omitempty"`
 }
 
 // ResourceToTelemetryConversion copies resource attributes onto every data point.

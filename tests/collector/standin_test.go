@@ -224,18 +224,20 @@ func counts(m map[string][]standin.Envelope) map[string]int {
 }
 
 // TestAWSBackendOutageLosesNothingQueued: aws-prod's gateway, real exporters to the
-// stand-ins, while traces and logs flow for 20 s: the stand-ins throttle for 10 s (each
+// stand-ins, while traces, logs and metrics flow for 20 s: the stand-ins throttle for 10 s (each
 // service's own throttling answer), then are down for 60 s (503), then recover. Everything
 // arrives: CloudWatch Logs and the S3 archive through their sending queues (the gateway's
 // persistent queue, 300 s of retries), X-Ray — whose exporter has no sending queue at the
 // pinned release — through the queue hop the gateway puts in front of it
-// (otlp_grpc/awsxray-queue → traces/awsxray). The hop gives up on nothing; awsxray's own
-// failed attempts are counted on awsxray, which the collector alarms leave out
+// (otlp_grpc/awsxray-queue → traces/awsxray), and the EMF metrics through theirs. The hops
+// give up on nothing — throttling is a permanent error to awsxray and awsemf, so this holds
+// only while the SDK's retries (collector.AWSMaxRetries) outlast it; awsxray's and awsemf's
+// own failed attempts are counted on them, which the collector alarms leave out
 // (collector.QueuedExporters).
 func TestAWSBackendOutageLosesNothingQueued(t *testing.T) {
 	aws, gw, agent := awsStandInFleet(t, nil)
 
-	const spans, records = 1000, 1000
+	const spans, records, points = 1000, 1000, 200
 	throughOutage(t, aws.SetMode,
 		func() error {
 			_, err := send(t, "traces", agent.Endpoint(), spans, "outage", insecure, "--status-code", "Error", "--rate", "25")
@@ -243,6 +245,10 @@ func TestAWSBackendOutageLosesNothingQueued(t *testing.T) {
 		},
 		func() error {
 			_, err := send(t, "logs", agent.Endpoint(), records, "outage", insecure, "--rate", "50")
+			return err
+		},
+		func() error {
+			_, err := send(t, "metrics", agent.Endpoint(), points, "outage", insecure, "--rate", "10")
 			return err
 		})
 	archivedSpans := func() int {
@@ -279,9 +285,18 @@ func TestAWSBackendOutageLosesNothingQueued(t *testing.T) {
 	if attempts == 0 || aws.Refused()["PutTraceSegments"] == 0 {
 		t.Errorf("X-Ray was never refused (refusals %v, failed attempts %g): the outage did not reach it", aws.Refused(), attempts)
 	}
-	failed := attempts
-	t.Logf("refused by the stand-ins: %v; X-Ray: all %d arrived through the queue hop (%g failed attempts retried); logs and archive: all arrived",
-		aws.Refused(), xray, failed)
+	if lost := m.Sum("otelcol_exporter_send_failed_metric_points", `exporter="otlp_grpc/awsemf-queue"`); lost != 0 {
+		t.Errorf("the EMF queue hop gave up on %g metric points", lost)
+	}
+	emfAttempts := m.Sum("otelcol_exporter_send_failed_metric_points", `exporter="awsemf"`)
+	if emfAttempts == 0 {
+		t.Error("awsemf never failed: the outage did not reach the EMF metrics")
+	}
+	if len(aws.Events("/otelfleet/otel/metrics")) == 0 {
+		t.Error("no EMF event reached the metrics group after the outage")
+	}
+	t.Logf("refused by the stand-ins: %v; X-Ray: %d of %d arrived through the queue hop (%g failed attempts retried); EMF: %g failed attempts retried",
+		aws.Refused(), xray, spans, attempts, emfAttempts)
 }
 
 // TestAzureBackendOutage: azure-prod's gateway, its real azure_monitor exporter to the
