@@ -15,7 +15,7 @@
 #   bench/dataplane.sh [--stack aws-prod] [--duration 20] [--workers 8] [--rate 2000]
 #                      [--batch-size 512] [--padding BYTES] [--repeat 3]
 #                      [--agent-patch FILE] [--gateway-patch FILE] [--agent-env K=V]...
-#                      [--profile DIR] [--idle 60] [--keep]
+#                      [--profile DIR] [--idle 60] [--pin] [--keep]
 #
 # --idle first measures the generated agent with no load for that many seconds (its node
 # metric presets still scrape: host_metrics every 30 s; kubelet_stats and the Prometheus pod
@@ -32,11 +32,14 @@
 # size). --agent-env adds a variable to the generated agent's container environment (e.g.
 # GOGC=400). --repeat alternates (a) and (b) and sums the runs. --profile writes a CPU
 # profile of each agent over its load window to DIR/<setup>-<round>.pprof (both agents
-# serve pprof on loopback; read them with `go tool pprof -top`).
+# serve pprof on loopback; read them with `go tool pprof -top`). --pin runs the agent under
+# test alone on CPU 0 and the gateway, sink and load generator on the other CPUs (taskset),
+# so neither agent's CPU per span depends on what the gateway does to the shared cores
+# (unpinned, the seed agent's gzip varies by ±20 % from run to run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 agent_patch="" gateway_patch="" keep=0 profile="" idle=60
+stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 pin=0 agent_patch="" gateway_patch="" keep=0 profile="" idle=60
 agent_env=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -52,6 +55,7 @@ while [[ $# -gt 0 ]]; do
     --gateway-patch) gateway_patch=$(realpath "$2"); shift 2 ;;
     --agent-env) agent_env+=("$2"); shift 2 ;;
     --profile) mkdir -p "$2"; profile=$(realpath "$2"); shift 2 ;;
+    --pin) pin=1; shift ;;
     --keep) keep=1; shift ;;
     *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -74,13 +78,20 @@ clk=$(getconf CLK_TCK)
 span_attrs=(--telemetry-attributes sampling.priority=1)
 if (( padding > 0 )); then span_attrs+=(--telemetry-attributes "padding=\"$(head -c "$padding" /dev/zero | tr '\0' x)\""); fi
 idle_ticks=0 idle_hwm=0
+agent_prefix=() rest_prefix=()
+if (( pin )); then
+  (( $(nproc) >= 2 )) || { echo "--pin needs at least 2 CPUs" >&2; exit 2; }
+  agent_prefix=(taskset -c 0) rest_prefix=(taskset -c "1-$(( $(nproc) - 1 ))")
+fi
 
 run_phase() { # setup agent-config otlp-port metrics-port health-port pprof-port round
   local setup=$1 agent=$2 port=$3 mport=$4 hport=$5 pport=$6 round=$7
   rm -rf "$work/cfg/queue"
   local sink gw ag
+  run_prefix=("${rest_prefix[@]}")
   start sink "$SINK_HEALTH"; sink=$started
   start gateway "$GATEWAY_HEALTH"; gw=$started
+  run_prefix=("${agent_prefix[@]}")
   start "$agent" "$hport"; ag=$started
   if [[ $setup == generated && $round == 1 && $idle -gt 0 ]]; then
     local i0; i0=$(cpu_ticks "$ag")
@@ -92,7 +103,7 @@ run_phase() { # setup agent-config otlp-port metrics-port health-port pprof-port
   if [[ -n $profile ]]; then
     curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$duration" &
   fi
-  "$telemetrygen" traces --otlp-endpoint "127.0.0.1:$port" --otlp-insecure --service bench \
+  ${rest_prefix[@]+"${rest_prefix[@]}"} "$telemetrygen" traces --otlp-endpoint "127.0.0.1:$port" --otlp-insecure --service bench \
     --workers "$workers" --rate "$rate" --batch-size "$batch" --duration "${duration}s" \
     --status-code Error "${span_attrs[@]}" >"$work/telemetrygen-$setup.log" 2>&1 \
     || log "telemetrygen exited non-zero ($setup); see --keep logs"
@@ -125,8 +136,8 @@ for r in $(seq "$repeat"); do
   run_phase seed seed "$SEED_OTLP" "$SEED_METRICS" "$SEED_HEALTH" "$SEED_PPROF" "$r"
 done
 
-printf '\nstack %s, %s x %ss of telemetrygen traces (%s workers x rate %s, batch %s, padding %s B)%s%s\n' \
-  "$stack" "$repeat" "$duration" "$workers" "$rate" "$batch" "$padding" \
+printf '\nstack %s, %s x %ss of telemetrygen traces (%s workers x rate %s, batch %s, padding %s B)%s%s%s\n' \
+  "$stack" "$repeat" "$duration" "$workers" "$rate" "$batch" "$padding" "${agent_prefix[*]:+, agents pinned to CPU 0}" \
   "${agent_patch:+, agent patch $(basename "$agent_patch")}${agent_env[*]:+, agent env ${agent_env[*]}}" "${gateway_patch:+, gateway patch $(basename "$gateway_patch")}"
 row_header
 for s in generated seed; do
