@@ -157,7 +157,10 @@ expected() {
   local decided; decided=$(metric "$2" "$tail")
   if (( decided > 0 )); then
     if (( decided * spans_per_trace >= $3 )); then
-      echo $(( $(component_metric "$2" "$tail" 'sampled="true"') * spans_per_trace ))
+      # A trace the load generator cut off at its end has one span, not two: never expect
+      # more than was accepted.
+      local kept=$(( $(component_metric "$2" "$tail" 'sampled="true"') * spans_per_trace ))
+      echo $(( kept < $3 ? kept : $3 ))
     else echo "$3"; fi
   elif (( $(metric "$2" "$head") > 0 )); then component_metric "$2" "$head" 'sampled="true"'
   else echo "$3"; fi
