@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 var benchLine = regexp.MustCompile(`(?m)^generated/seed spans-per-cpu-second ratio: ([0-9.]+|n/a[^,]*), lost: ([0-9]+)$`)
 
 // TestDataplaneBenchmarkRuns keeps bench/dataplane.sh working: a short, light run (2 s,
-// 2 workers at 500 spans/s each) must complete both set-ups and print its final line with
+// 2 workers at 500 spans/s each, agents pinned) must complete both set-ups and print its final line with
 // nothing lost. It asserts no speed: the ratio is only logged (figures come from full runs,
 // see the README's capacity model).
 func TestDataplaneBenchmarkRuns(t *testing.T) {
@@ -26,7 +27,7 @@ func TestDataplaneBenchmarkRuns(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join("bench", "dataplane.sh"),
-		"--duration", "2", "--repeat", "1", "--workers", "2", "--rate", "500", "--idle", "2")
+		"--duration", "2", "--repeat", "1", "--workers", "2", "--rate", "500", "--idle", "2", "--pin")
 	cmd.Dir = projectDir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -41,6 +42,9 @@ func TestDataplaneBenchmarkRuns(t *testing.T) {
 	}
 	if lost, _ := strconv.Atoi(string(m[2])); lost != 0 {
 		t.Errorf("the benchmark lost %d spans:\n%s", lost, out)
+	}
+	if !strings.Contains(string(out), ", agents pinned to CPU 0\n") {
+		t.Errorf("--pin is not reported in the run's header:\n%s", out)
 	}
 	t.Logf("short run (not a measurement): ratio %s, lost %s", m[1], m[2])
 }
