@@ -40,7 +40,8 @@
 # --gateway-env adds a variable to its environment (measure a candidate default).
 #
 # --profile writes a CPU profile of each gateway over its load window to
-# DIR/<setup>-<round>.pprof (read them with `go tool pprof -top`).
+# DIR/<setup>-<round>.pprof (read them with `go tool pprof -top`; the window is the load's
+# duration: a longer one outlives the generated gateway, stopped once it has drained).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -178,7 +179,7 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
   ( while kill -0 "$gw" 2>/dev/null; do rss_kb "$gw"; sleep 0.5; done ) >"$work/rss-$setup" 2>/dev/null &
   sampler=$!
   if [[ -n $profile ]]; then
-    curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$(( duration + 8 ))" &
+    curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$duration" &
   fi
   send_load "$setup" "$port" "$factor" "${tls[@]}"
   local accepted refused; accepted=$(component_metric "$mport" "otelcol_receiver_accepted_$item" 'receiver="otlp"')
