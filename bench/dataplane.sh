@@ -36,8 +36,18 @@
 # test alone on CPU 0 and the gateway, sink and load generator on the other CPUs (taskset),
 # so neither agent's CPU per span depends on what the gateway does to the shared cores
 # (unpinned, the seed agent's gzip varies by ±20 % from run to run).
+#
+# bench/dataplane.sh --tier gateway [ARGS...] runs the gateway tier with its real cloud
+# exporters to the stand-ins instead: the same as bench/gateway.sh ARGS (see its header).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [[ ${1:-} == --tier ]]; then
+  case ${2:-} in
+    agent) shift 2 ;;
+    gateway) shift 2; exec bash bench/gateway.sh "$@" ;;
+    *) echo "--tier ${2:-}: allowed values are agent, gateway" >&2; exit 2 ;;
+  esac
+fi
 
 stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 pin=0 agent_patch="" gateway_patch="" keep=0 profile="" idle=60
 agent_env=()
