@@ -327,3 +327,58 @@ func TestAzureBackendOutage(t *testing.T) {
 	t.Logf("refused %d requests; the exporter reports %g log records sent, %g failed", ai.Refused(),
 		m.Sum("otelcol_exporter_sent_log_records", `exporter="azure_monitor"`), m.Sum("otelcol_exporter_send_failed_log_records", `exporter="azure_monitor"`))
 }
+
+// TestAzureThrottlingLossIsInvisibleToTheCollector shows what the azure_monitor exporter's
+// counters cannot: when Application Insights throttles (429 with Retry-After) under load,
+// the Application Insights SDK's channel holds one batch (maxbatchsize, 1024 by default)
+// until the throttle expires and drops every further item, while the exporter has already
+// reported them sent. The loss is real (fewer records arrive than the exporter reports
+// sent) and no collector counter shows it: only comparing what the gateways handed over
+// with what Application Insights stored can (README, "Azure's exporter hides its
+// failures"). If a release ever reports these failures, this test fails and the README's
+// statement must change.
+func TestAzureThrottlingLossIsInvisibleToTheCollector(t *testing.T) {
+	ai, gw, agent := azureStandInFleet(t)
+	const records = 4000
+	ai.SetMode(standin.Throttling)
+	sent := make(chan error, 1)
+	go func() {
+		_, err := send(t, "logs", agent.Endpoint(), records, "throttled", insecure, "--rate", "1000")
+		sent <- err
+	}()
+	time.Sleep(8 * time.Second)
+	ai.SetMode(standin.Healthy)
+	if err := <-sent; err != nil {
+		t.Fatalf("telemetrygen: %v", err)
+	}
+	// Settle: until the exporter has reported every record sent and nothing has arrived
+	// for 15 s (the SDK retries after 10 s).
+	var handed float64
+	arrived, still := -1, 0
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && still < 15; {
+		time.Sleep(time.Second)
+		handed = gw.Scrape(t).Sum("otelcol_exporter_sent_log_records", `exporter="azure_monitor"`)
+		if n := ai.Counts()["MessageData"]; n != arrived || handed < records {
+			arrived, still = n, 0
+		} else {
+			still++
+		}
+	}
+	m := gw.Scrape(t)
+	failed := m.Sum("otelcol_exporter_send_failed_log_records", `exporter="azure_monitor"`) +
+		m.Sum("otelcol_exporter_enqueue_failed_log_records", `exporter="azure_monitor"`)
+	t.Logf("the exporter reports %g log records sent and %g failed; Application Insights stored %d, refused %d requests",
+		handed, failed, arrived, ai.Refused())
+	if handed != records {
+		t.Fatalf("the exporter reports %g of %d log records sent", handed, records)
+	}
+	if ai.Refused() == 0 {
+		t.Fatal("the stand-in refused nothing: the throttling did not reach the exporter")
+	}
+	if arrived >= records {
+		t.Errorf("all %d records arrived: the SDK no longer drops while throttled (update the README)", arrived)
+	}
+	if failed != 0 {
+		t.Errorf("the collector counted %g failed records: its counters now see the SDK's loss (update the README and the ingestion alert)", failed)
+	}
+}
