@@ -39,13 +39,21 @@ type AzureMonitorExporter struct {
 	ExporterHelper
 }
 
+// AzureMonitorMaxBatchSize is the exporter's batch size in the generated configs. It is
+// also what the Application Insights SDK's channel holds while ingestion throttles it (429
+// with Retry-After): every further item is dropped, after the exporter has reported it
+// sent, so no collector counter shows the loss. At the upstream default (1024) a 5 s throttle
+// at 1000 log records/s lost 2111 of 4000 records (tests/collector); at 8192 none. An 8192-item
+// request is a few MB gzip'd, well inside the ingestion endpoint's request size.
+const AzureMonitorMaxBatchSize = 8192
+
 // AzureMonitorFromEnv is the exporter reading its connection string from the environment
 // variable env (AzureMonitorConnectionStringEnv when empty).
 func AzureMonitorFromEnv(env string) AzureMonitorExporter {
 	if env == "" {
 		env = AzureMonitorConnectionStringEnv
 	}
-	return AzureMonitorExporter{ConnectionString: "${env:" + env + "}"}
+	return AzureMonitorExporter{ConnectionString: "${env:" + env + "}", MaxBatchSize: AzureMonitorMaxBatchSize}
 }
 
 func (AzureMonitorExporter) Type() string { return TypeAzureMonitor }

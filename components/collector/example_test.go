@@ -279,6 +279,7 @@ func ExampleAzureMonitorFromEnv() {
 	// exporters:
 	//   azure_monitor:
 	//     connection_string: ${env:APPLICATIONINSIGHTS_CONNECTION_STRING}
+	//     maxbatchsize: 8192
 	//     sending_queue:
 	//       enabled: true
 	//       num_consumers: 10

@@ -328,16 +328,14 @@ func TestAzureBackendOutage(t *testing.T) {
 		m.Sum("otelcol_exporter_sent_log_records", `exporter="azure_monitor"`), m.Sum("otelcol_exporter_send_failed_log_records", `exporter="azure_monitor"`))
 }
 
-// TestAzureThrottlingLossIsInvisibleToTheCollector shows what the azure_monitor exporter's
-// counters cannot: when Application Insights throttles (429 with Retry-After) under load,
-// the Application Insights SDK's channel holds one batch (maxbatchsize, 1024 by default)
-// until the throttle expires and drops every further item, while the exporter has already
-// reported them sent. The loss is real (fewer records arrive than the exporter reports
-// sent) and no collector counter shows it: only comparing what the gateways handed over
-// with what Application Insights stored can (README, "Azure's exporter hides its
-// failures"). If a release ever reports these failures, this test fails and the README's
-// statement must change.
-func TestAzureThrottlingLossIsInvisibleToTheCollector(t *testing.T) {
+// TestAzureThrottlingUnderLoadLosesNothing throttles Application Insights (429 with
+// Retry-After) while 1000 log records/s flow. The SDK behind the azure_monitor exporter
+// then holds one batch (the exporter's maxbatchsize) until the throttle expires and drops
+// every further item after the exporter has reported it sent, so no collector counter
+// would show such a loss. With the upstream default of 1024 this run lost 2111 of 4000
+// records (0 counted failed); with the generated collector.AzureMonitorMaxBatchSize every
+// record must arrive, and the exporter must report them all sent.
+func TestAzureThrottlingUnderLoadLosesNothing(t *testing.T) {
 	ai, gw, agent := azureStandInFleet(t)
 	const records = 4000
 	ai.SetMode(standin.Throttling)
@@ -351,34 +349,22 @@ func TestAzureThrottlingLossIsInvisibleToTheCollector(t *testing.T) {
 	if err := <-sent; err != nil {
 		t.Fatalf("telemetrygen: %v", err)
 	}
-	// Settle: until the exporter has reported every record sent and nothing has arrived
-	// for 15 s (the SDK retries after 10 s).
-	var handed float64
-	arrived, still := -1, 0
-	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline) && still < 15; {
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) && ai.Counts()["MessageData"] < records {
 		time.Sleep(time.Second)
-		handed = gw.Scrape(t).Sum("otelcol_exporter_sent_log_records", `exporter="azure_monitor"`)
-		if n := ai.Counts()["MessageData"]; n != arrived || handed < records {
-			arrived, still = n, 0
-		} else {
-			still++
-		}
 	}
 	m := gw.Scrape(t)
+	handed := m.Sum("otelcol_exporter_sent_log_records", `exporter="azure_monitor"`)
 	failed := m.Sum("otelcol_exporter_send_failed_log_records", `exporter="azure_monitor"`) +
 		m.Sum("otelcol_exporter_enqueue_failed_log_records", `exporter="azure_monitor"`)
+	arrived := ai.Counts()["MessageData"]
 	t.Logf("the exporter reports %g log records sent and %g failed; Application Insights stored %d, refused %d requests",
 		handed, failed, arrived, ai.Refused())
-	if handed != records {
-		t.Fatalf("the exporter reports %g of %d log records sent", handed, records)
-	}
 	if ai.Refused() == 0 {
 		t.Fatal("the stand-in refused nothing: the throttling did not reach the exporter")
 	}
-	if arrived >= records {
-		t.Errorf("all %d records arrived: the SDK no longer drops while throttled (update the README)", arrived)
-	}
-	if failed != 0 {
-		t.Errorf("the collector counted %g failed records: its counters now see the SDK's loss (update the README and the ingestion alert)", failed)
+	if arrived != records || handed != records {
+		t.Errorf("Application Insights stored %d of %d log records (the exporter reports %g sent, %g failed): the SDK dropped what it could not hold while throttled",
+			arrived, records, handed, failed)
 	}
 }
