@@ -49,11 +49,16 @@ func deployAlerts(ctx *pulumi.Context, cfg config.Stack, p *plan.Plan, rg pulumi
 	// Ingestion is checked against the Application Insights otelfleet created (its rows are
 	// in the stack's workspace), when the gateway exports to it at all.
 	if plan.SendsToAzureMonitor(p.ConfigSpec().Exporters) && cfg.Azure.AppInsightsCreate {
-		r, err := alerts.IngestionRule(alerts.Ingestion{Workspace: mon.WorkspaceID, AppInsights: mon.AppInsightsID})
+		ingestion := alerts.Ingestion{Workspace: mon.WorkspaceID, AppInsights: mon.AppInsightsID}
+		failing, err := alerts.IngestionRule(ingestion)
 		if err != nil {
 			return err
 		}
-		logRules = append(logRules, r)
+		losing, err := alerts.IngestionLossRule(ingestion)
+		if err != nil {
+			return err
+		}
+		logRules = append(logRules, failing, losing)
 	}
 	_, err = alerts.NewAlerts(ctx, cfg.Name+"-alerts", &alerts.Args{
 		ResourceGroupName: rg, Location: cfg.Azure.Location, Tags: tags,

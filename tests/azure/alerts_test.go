@@ -52,7 +52,7 @@ var (
 )
 
 func TestAlertRulesOfTheStack(t *testing.T) {
-	prodLog := slices.Sorted(slices.Values(append(append(slices.Clone(fleetRules), aciLogRules...), "appinsights-ingestion-failing")))
+	prodLog := slices.Sorted(slices.Values(append(append(slices.Clone(fleetRules), aciLogRules...), "appinsights-ingestion-failing", "appinsights-ingestion-losing")))
 	for _, tt := range []struct {
 		name        string
 		values      map[string]string
@@ -62,7 +62,7 @@ func TestAlertRulesOfTheStack(t *testing.T) {
 		{"without ACI", map[string]string{"otelfleet:aciEnabled": "false"}, nil, slices.DeleteFunc(slices.Clone(prodLog), func(n string) bool { return strings.HasPrefix(n, "aci-") })},
 		// Only the Application Insights otelfleet created is checked, and only when the
 		// gateway exports to it.
-		{"upstream only", map[string]string{"otelfleet:upstreamOtlpEndpoint": "otlp.example.com:4317", "otelfleet:tlsCaStack": "acme/otelfleet/aws-prod", "otelfleet:upstreamOnly": "true"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.DeleteFunc(slices.Clone(prodLog), func(n string) bool { return n == "appinsights-ingestion-failing" })},
+		{"upstream only", map[string]string{"otelfleet:upstreamOtlpEndpoint": "otlp.example.com:4317", "otelfleet:tlsCaStack": "acme/otelfleet/aws-prod", "otelfleet:upstreamOnly": "true"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.DeleteFunc(slices.Clone(prodLog), func(n string) bool { return strings.HasPrefix(n, "appinsights-ingestion-") })},
 		// Tail sampling adds the rules on the sampler's buffer filling and on traces evicted
 		// before their decision (the fleet's alert catalogue).
 		{"tail sampling", map[string]string{"otelfleet:samplingMode": "tail", "otelfleet:samplingDecisionWait": "5s", "otelfleet:samplingLatencyThresholdMs": "1000"}, []string{"aci-cpu-high", "aci-memory-high"}, slices.Sorted(slices.Values(append(slices.Clone(prodLog), "tail-sampling-buffer-filling", "tail-sampling-evicting")))},
@@ -228,6 +228,7 @@ func TestLogAlerts(t *testing.T) {
 		"aci-exporter-dropping-data":    {containerGroupType, []string{"ContainerInstanceLog"}, "Failures", "Maximum", "GreaterThan", 0, "PT10M", nil, alerts.SevError},
 		"aci-exporter-retrying":         {containerGroupType, []string{"ContainerInstanceLog"}, "Retries", "Maximum", "GreaterThan", 10, "PT15M", nil, alerts.SevInfo},
 		"appinsights-ingestion-failing": {workspaceType, []string{"InsightsMetrics", "AppRequests", "AppDependencies"}, "Lost", "Maximum", "GreaterThan", 0, "PT15M", nil, alerts.SevError},
+		"appinsights-ingestion-losing":  {workspaceType, []string{"InsightsMetrics", "AppRequests", "AppDependencies"}, "LostPercent", "Maximum", "GreaterThan", 5, "PT1H", nil, alerts.SevError},
 	}
 	res := prod(t)
 	rg := rgName(t, res)
@@ -243,7 +244,11 @@ func TestLogAlerts(t *testing.T) {
 			equal(t, "location", at(t, r, "location"), "eastus")
 			equal(t, "scopes", at(t, r, "scopes"), []any{scopes[w.scope]})
 			equal(t, "window", at(t, r, "windowSize"), w.window)
-			equal(t, "frequency", at(t, r, "evaluationFrequency"), "PT5M")
+			frequency := "PT5M"
+			if name == "appinsights-ingestion-losing" {
+				frequency = "PT10M" // a lagged 30-minute comparison: no need to repeat it every 5
+			}
+			equal(t, "frequency", at(t, r, "evaluationFrequency"), frequency)
 			equal(t, "severity", at(t, r, "severity"), w.severity)
 			equal(t, "enabled", at(t, r, "enabled"), true)
 			c := "criteria.allOf.0."

@@ -101,4 +101,7 @@ func TestFleetAndACIRulesNeedTheirInputs(t *testing.T) {
 	if _, err := IngestionRule(Ingestion{Workspace: pulumi.String("w")}); err == nil {
 		t.Error("IngestionRule without Application Insights")
 	}
+	if _, err := IngestionLossRule(Ingestion{AppInsights: pulumi.String("a")}); err == nil {
+		t.Error("IngestionLossRule without a workspace")
+	}
 }

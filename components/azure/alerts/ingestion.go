@@ -49,3 +49,59 @@ print Handed = coalesce(handed, 0.0), Stored = coalesce(stored, 0)
 		Query:       query, Measure: "Lost", Threshold: 0,
 	}, nil
 }
+
+// The partial-loss rule compares a 30-minute span that ended 20 minutes ago: by then the
+// counters' scrapes (InsightsMetrics) and the spans (App* tables) have been ingested; Log
+// Analytics ingestion usually takes 2-5 minutes.
+const (
+	lossLagMinutes    = 20
+	lossSpanMinutes   = 30
+	lossWindow        = "PT1H" // covers the lagged span and the spans' TimeGenerated before it
+	lossFrequency     = "PT10M"
+	lossMinHanded     = 1000 // fewer spans in 30 minutes: the total-loss rule's business
+	lossThresholdPerc = 5
+)
+
+// IngestionLossRule fires when Application Insights stored more than 5 % fewer spans than
+// the gateways handed to the azure_monitor exporter over 30 minutes (with at least 1000
+// handed). The exporter's SDK channel drops what it cannot deliver after its retries (about
+// 100 s of outage, or more than one batch per throttled interval) without counting it
+// anywhere the collector reports, so IngestionRule only sees a total loss.
+//
+// Handed is the increase of otelcol_exporter_sent_spans between each gateway's first and
+// last scrape in the span; Stored is the spans (sum of ItemCount, so ingestion sampling is
+// not taken for loss) that reached the ingestion point (_TimeReceived) between the middle of
+// the first scrapes and the middle of the last ones. A span maps to exactly one row of
+// AppRequests (server and consumer spans) or AppDependencies (the rest). Log records are not
+// compared: span events also land in AppTraces and AppExceptions.
+func IngestionLossRule(i Ingestion) (LogRule, error) {
+	if i.Workspace == nil || i.AppInsights == nil {
+		return LogRule{}, fmt.Errorf("alerts: Ingestion needs Workspace and AppInsights")
+	}
+	if i.Exporter == "" {
+		i.Exporter = collector.TypeAzureMonitor
+	}
+	lagged := fmt.Sprintf("%s\n| where TimeGenerated between (ago(%dm) .. ago(%dm))", PrometheusTable, lossLagMinutes+lossSpanMinutes, lossLagMinutes)
+	handed := counterIncreaseIn(lagged, []string{collector.MetricExporterSent}, "exporter")
+	query := i.AppInsights.ToStringOutput().ApplyT(func(id string) string {
+		return fmt.Sprintf(`let handed = %s
+| where Exporter == %s
+| summarize Handed = sum(Increase), Start = min(FirstTime) + (max(FirstTime) - min(FirstTime)) / 2,
+    End = min(LastTime) + (max(LastTime) - min(LastTime)) / 2;
+let start = toscalar(handed | project Start);
+let end = toscalar(handed | project End);
+let stored = toscalar(union isfuzzy=true AppRequests, AppDependencies
+| where _ResourceId =~ %s and _TimeReceived between (start .. end)
+| summarize sum(ItemCount));
+handed
+| extend Stored = coalesce(stored, 0)
+| extend LostPercent = iff(Handed >= %d, 100.0 * (Handed - Stored) / Handed, 0.0)`,
+			handed, kqlString(i.Exporter), kqlString(id), lossMinHanded)
+	}).(pulumi.StringOutput)
+	return LogRule{
+		Name: "appinsights-ingestion-losing", Severity: SevError, Window: lossWindow, Frequency: lossFrequency, Scope: i.Workspace,
+		Description: fmt.Sprintf("Application Insights stored more than %d %% fewer spans than the AKS gateways handed to the azure_monitor exporter over %d minutes (checked %d minutes late, at least %d handed): its SDK dropped what it could not deliver (an outage beyond its retries, throttling beyond one batch per interval, the daily cap). Sources: %s in InsightsMetrics; AppRequests/AppDependencies by _TimeReceived.",
+			lossThresholdPerc, lossSpanMinutes, lossLagMinutes, lossMinHanded, collector.MetricExporterSent),
+		Query: query, Measure: "LostPercent", Threshold: lossThresholdPerc,
+	}, nil
+}

@@ -32,17 +32,26 @@ func kqlList(items []string) string {
 
 // selfMetrics selects the rows of some collector self-metrics and exposes their labels as
 // Labels and the collector they came from as Collector.
-func selfMetrics(names ...string) string {
+func selfMetrics(names ...string) string { return selfMetricsIn(PrometheusTable, names...) }
+
+// selfMetricsIn is selfMetrics over source: the table, or the table with a filter.
+func selfMetricsIn(source string, names ...string) string {
 	return fmt.Sprintf(`%s
 | where Namespace == %s and Name in %s
 | extend Labels = parse_json(Tags)
-| extend Collector = tostring(Labels.%s)`, PrometheusTable, kqlString(PrometheusNamespace), kqlList(names), scrapeURLTag)
+| extend Collector = tostring(Labels.%s)`, source, kqlString(PrometheusNamespace), kqlList(names), scrapeURLTag)
 }
 
 // counterIncrease is how much self-metric counters grew in the query window, per collector,
 // metric name and the given labels (column Increase). InsightsMetrics holds the cumulative
 // values; a restart resets a counter, so a value below the first one counts from zero.
 func counterIncrease(names []string, labels ...string) string {
+	return counterIncreaseIn(PrometheusTable, names, labels...)
+}
+
+// counterIncreaseIn is counterIncrease over source (see selfMetricsIn); FirstTime and
+// LastTime are the scrapes the increase lies between.
+func counterIncreaseIn(source string, names []string, labels ...string) string {
 	by := []string{"Collector", "Name"}
 	var extend []string
 	for _, l := range labels {
@@ -50,7 +59,7 @@ func counterIncrease(names []string, labels ...string) string {
 		extend = append(extend, fmt.Sprintf("%s = tostring(Labels.%s)", col, l))
 		by = append(by, col)
 	}
-	q := selfMetrics(names...)
+	q := selfMetricsIn(source, names...)
 	if len(extend) > 0 {
 		q += "\n| extend " + strings.Join(extend, ", ")
 	}
