@@ -19,7 +19,7 @@ t0=$(date +%s)
 # The tool builds are independent: run them side by side and compile the Go test binaries
 # meanwhile (cold, each alone: ~20 min for the collector, ~25 for the pulumi CLI and
 # provider, ~10 for the control plane, ~10 for the Pulumi SDKs; warm: seconds).
-step "building tools (collector, telemetrygen, control plane, CRDs, actionlint, Kusto checker, pulumi) in the background"
+step "building tools (collector, telemetrygen, control plane, CRDs, actionlint, Kusto checker, promrules, pulumi) in the background"
 bash tools/pulumi.sh >"$logs/pulumi.out" 2>"$logs/pulumi.err" & pulumi_pid=$!
 bash tools/otelcol.sh >"$logs/otelcol.out" 2>"$logs/otelcol.err" & otelcol_pid=$!
 bash tools/telemetrygen.sh >"$logs/telemetrygen.out" 2>"$logs/telemetrygen.err" & telemetrygen_pid=$!
@@ -27,6 +27,7 @@ bash tools/kube-apiserver.sh >"$logs/apiserver.out" 2>"$logs/apiserver.err" & ap
 bash tools/crds.sh >"$logs/crds.out" 2>"$logs/crds.err" & crds_pid=$!
 bash tools/actionlint.sh >"$logs/actionlint.out" 2>"$logs/actionlint.err" & actionlint_pid=$!
 bash tools/kusto.sh >"$logs/kusto.out" 2>"$logs/kusto.err" & kusto_pid=$!
+bash tools/promrules.sh >"$logs/promrules.out" 2>"$logs/promrules.err" & promrules_pid=$!
 
 step "go vet (compiles every package)"
 go vet ./...
@@ -44,6 +45,7 @@ wait_tool apiserver "$apiserver_pid"
 wait_tool crds "$crds_pid"
 wait_tool actionlint "$actionlint_pid"
 wait_tool kusto "$kusto_pid"
+wait_tool promrules "$promrules_pid"
 wait_tool pulumi "$pulumi_pid"
 OTELFLEET_OTELCOL=$(tail -n1 "$logs/otelcol.out")
 OTELFLEET_TELEMETRYGEN=$(tail -n1 "$logs/telemetrygen.out")
@@ -55,11 +57,12 @@ OTELFLEET_PULUMI_KUBERNETES=$(sed -n 's/^PULUMI_KUBERNETES=//p' "$logs/pulumi.ou
 OTELFLEET_CRDS=$(tail -n1 "$logs/crds.out")
 OTELFLEET_ACTIONLINT=$(tail -n1 "$logs/actionlint.out")
 OTELFLEET_KUSTO=$(tail -n1 "$logs/kusto.out")
-export OTELFLEET_OTELCOL OTELFLEET_TELEMETRYGEN OTELFLEET_KUBE_APISERVER OTELFLEET_ETCD OTELFLEET_CRDS OTELFLEET_ACTIONLINT OTELFLEET_KUSTO \
+OTELFLEET_PROMRULES=$(tail -n1 "$logs/promrules.out")
+export OTELFLEET_OTELCOL OTELFLEET_TELEMETRYGEN OTELFLEET_KUBE_APISERVER OTELFLEET_ETCD OTELFLEET_CRDS OTELFLEET_ACTIONLINT OTELFLEET_KUSTO OTELFLEET_PROMRULES \
   OTELFLEET_KUBE_CONTROLLER_MANAGER OTELFLEET_PULUMI OTELFLEET_PULUMI_KUBERNETES
-printf 'collector:      %s\ntelemetrygen:   %s\nkube-apiserver: %s\ncontrollers:    %s\netcd:           %s\nCRDs:           %s\nactionlint:     %s\nKusto checker:  %s\npulumi:         %s\nprovider:       %s\n' \
+printf 'collector:      %s\ntelemetrygen:   %s\nkube-apiserver: %s\ncontrollers:    %s\netcd:           %s\nCRDs:           %s\nactionlint:     %s\nKusto checker:  %s\npromrules:      %s\npulumi:         %s\nprovider:       %s\n' \
   "$OTELFLEET_OTELCOL" "$OTELFLEET_TELEMETRYGEN" "$OTELFLEET_KUBE_APISERVER" "$OTELFLEET_KUBE_CONTROLLER_MANAGER" "$OTELFLEET_ETCD" \
-  "$OTELFLEET_CRDS" "$OTELFLEET_ACTIONLINT" "$OTELFLEET_KUSTO" "$OTELFLEET_PULUMI" "$OTELFLEET_PULUMI_KUBERNETES"
+  "$OTELFLEET_CRDS" "$OTELFLEET_ACTIONLINT" "$OTELFLEET_KUSTO" "$OTELFLEET_PROMRULES" "$OTELFLEET_PULUMI" "$OTELFLEET_PULUMI_KUBERNETES"
 printf 'tools ready after %ss\n' $(( $(date +%s) - t0 ))
 
 step "gofmt"

@@ -9,6 +9,12 @@ import (
 	"github.com/otelfleet/otelfleet/components/fleet"
 )
 
+// AlertLabelPartOf marks the fleet's alerts (part_of="otelfleet") for Alertmanager routes. It
+// is not the Kubernetes label fleet.LabelPartOf: "app.kubernetes.io/part-of" is no valid
+// Prometheus label name where names are validated the legacy way (Prometheus 2, Prometheus 3
+// so configured), and one invalid label makes Prometheus refuse the whole rule group.
+const AlertLabelPartOf = "part_of"
+
 // AlertRule is one Prometheus alerting rule of the fleet.
 type AlertRule struct {
 	Alert       string            `json:"alert"`
@@ -34,7 +40,7 @@ func FleetAlerts(namespaces, gateway, gatewayKind string, minReplicas, tailSampl
 			forDuration = "0m" // the expression counts over the window itself
 		}
 		rules = append(rules, AlertRule{Alert: a.Name(), Expr: expr, For: forDuration,
-			Labels:      map[string]string{"severity": string(a.Severity), fleet.LabelPartOf: fleet.PartOf},
+			Labels:      map[string]string{"severity": string(a.Severity), AlertLabelPartOf: fleet.PartOf},
 			Annotations: map[string]string{"summary": a.Summary, "runbook": "README.md#operating-the-fleet"}})
 	}
 	return rules
