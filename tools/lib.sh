@@ -28,3 +28,34 @@ hold_lock() {
         flock 9
     fi
 }
+
+# cached_build TOOL KEY BUILD makes the cache entry $(otelfleet_cache)/TOOL/KEY once: the
+# function BUILD fills an empty temp directory (its one argument) under a lock, and the
+# directory is renamed into place only when BUILD succeeds. Sets CACHED_ENTRY to the entry's
+# path. The caller defines log(); progress goes to stderr.
+cached_build() {
+    local tool=$1 key=$2 build=$3
+    local root="$(otelfleet_cache)/$tool"
+    CACHED_ENTRY="$root/$key"
+    if [[ -d "$CACHED_ENTRY" ]]; then
+        log "cached: $CACHED_ENTRY"
+        return 0
+    fi
+    mkdir -p "$root"
+    hold_lock "$root/.lock-$key"
+    if [[ -d "$CACHED_ENTRY" ]]; then
+        log "cached (made by another process): $CACHED_ENTRY"
+        return 0
+    fi
+    # We hold the lock: temp dirs of earlier runs are leftovers of a killed build.
+    rm -rf "$root/.tmp-$key."*
+    local tmp start
+    tmp=$(mktemp -d "$root/.tmp-$key.XXXXXX")
+    start=$(date +%s)
+    if ! "$build" "$tmp" || ! mv -T "$tmp" "$CACHED_ENTRY"; then
+        rm -rf "$tmp"
+        log "ERROR: could not make $CACHED_ENTRY"
+        return 1
+    fi
+    log "made in $(( $(date +%s) - start ))s: $CACHED_ENTRY"
+}

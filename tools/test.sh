@@ -56,8 +56,8 @@ OTELFLEET_PULUMI=$(sed -n 's/^PULUMI=//p' "$logs/pulumi.out" | tail -n1)
 OTELFLEET_PULUMI_KUBERNETES=$(sed -n 's/^PULUMI_KUBERNETES=//p' "$logs/pulumi.out" | tail -n1)
 OTELFLEET_CRDS=$(tail -n1 "$logs/crds.out")
 OTELFLEET_ACTIONLINT=$(tail -n1 "$logs/actionlint.out")
-OTELFLEET_KUSTO=$(tail -n1 "$logs/kusto.out")
-OTELFLEET_PROMRULES=$(tail -n1 "$logs/promrules.out")
+OTELFLEET_KUSTO=$(sed -n 's/^KUSTO=//p' "$logs/kusto.out" | tail -n1)
+OTELFLEET_PROMRULES=$(sed -n 's/^PROMRULES=//p' "$logs/promrules.out" | tail -n1)
 export OTELFLEET_OTELCOL OTELFLEET_TELEMETRYGEN OTELFLEET_KUBE_APISERVER OTELFLEET_ETCD OTELFLEET_CRDS OTELFLEET_ACTIONLINT OTELFLEET_KUSTO OTELFLEET_PROMRULES \
   OTELFLEET_KUBE_CONTROLLER_MANAGER OTELFLEET_PULUMI OTELFLEET_PULUMI_KUBERNETES
 printf 'collector:      %s\ntelemetrygen:   %s\nkube-apiserver: %s\ncontrollers:    %s\netcd:           %s\nCRDs:           %s\nactionlint:     %s\nKusto checker:  %s\npromrules:      %s\npulumi:         %s\nprovider:       %s\n' \

@@ -44,6 +44,22 @@ func Paths(script string, keys ...string) (map[string]string, error) {
 	return out, nil
 }
 
+// Path is the tool $env names, or else the KEY=PATH line key that tools/<script> prints
+// (running it once per process).
+func Path(env, script, key string) (string, error) {
+	if p := os.Getenv(env); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("$%s: %w", env, err)
+		}
+		return p, nil
+	}
+	paths, err := Paths(script, key)
+	if err != nil {
+		return "", err
+	}
+	return paths[key], nil
+}
+
 // Forget drops the remembered result of a script, so the next Paths runs it again (for tests
 // that swap the repository under it).
 func Forget(script string) {

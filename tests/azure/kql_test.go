@@ -3,56 +3,25 @@ package azure
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/otelfleet/otelfleet/internal/toolscript"
 	"github.com/otelfleet/otelfleet/synth"
 )
 
-// envKusto overrides the Kusto checker's directory (skips tools/kusto.sh).
-const envKusto = "OTELFLEET_KUSTO"
-
-var (
-	kustoOnce sync.Once
-	kustoDir  string
-	kustoErr  error
-)
-
-// kustoChecker returns the directory holding check.js and Microsoft's Kusto.Language,
-// installing them with tools/kusto.sh (cached under ~/.cache/otelfleet/kusto/) unless
-// $OTELFLEET_KUSTO names one.
+// kustoChecker returns the directory holding check.js and Microsoft's Kusto.Language:
+// $OTELFLEET_KUSTO, or what tools/kusto.sh installs (cached under ~/.cache/otelfleet/kusto/).
 func kustoChecker(t *testing.T) string {
 	t.Helper()
-	if dir := os.Getenv(envKusto); dir != "" {
-		if _, err := os.Stat(filepath.Join(dir, "check.js")); err != nil {
-			t.Fatalf("$%s: %v", envKusto, err)
-		}
-		return dir
+	dir, err := toolscript.Path("OTELFLEET_KUSTO", "kusto.sh", "KUSTO")
+	if err != nil {
+		t.Fatal(err)
 	}
-	kustoOnce.Do(func() {
-		start := time.Now()
-		var stdout, stderr bytes.Buffer
-		cmd := exec.Command("bash", filepath.Join("..", "..", "tools", "kusto.sh"))
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			kustoErr = fmt.Errorf("tools/kusto.sh: %v\n%s", err, stderr.String())
-			return
-		}
-		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-		kustoDir = lines[len(lines)-1]
-		t.Logf("Kusto checker ready in %s: %s", time.Since(start).Round(time.Millisecond), kustoDir)
-	})
-	if kustoErr != nil {
-		t.Fatal(kustoErr)
-	}
-	return kustoDir
+	return dir
 }
 
 // kqlResult is what Kusto.Language says of one query: its diagnostics and the columns (name →

@@ -1,55 +1,25 @@
 package kube
 
 import (
-	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/otelfleet/otelfleet/internal/toolscript"
 	"sigs.k8s.io/yaml"
 )
 
-// envPromrules overrides the rule checker (skips tools/promrules.sh).
-const envPromrules = "OTELFLEET_PROMRULES"
-
-var (
-	promrulesOnce sync.Once
-	promrulesPath string
-	promrulesErr  error
-)
-
 // promrules returns the rule checker built from tools/promrules (Prometheus's own rule-file
-// parser), building it with tools/promrules.sh unless $OTELFLEET_PROMRULES names one.
+// parser): $OTELFLEET_PROMRULES, or what tools/promrules.sh builds.
 func promrules(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv(envPromrules); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("$%s: %v", envPromrules, err)
-		}
-		return p
+	p, err := toolscript.Path("OTELFLEET_PROMRULES", "promrules.sh", "PROMRULES")
+	if err != nil {
+		t.Fatal(err)
 	}
-	promrulesOnce.Do(func() {
-		start := time.Now()
-		var stdout, stderr bytes.Buffer
-		cmd := exec.Command("bash", filepath.Join(projectDir, "tools", "promrules.sh"))
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			promrulesErr = fmt.Errorf("tools/promrules.sh: %v\n%s", err, stderr.String())
-			return
-		}
-		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-		promrulesPath = lines[len(lines)-1]
-		t.Logf("promrules ready in %s: %s", time.Since(start).Round(time.Millisecond), promrulesPath)
-	})
-	if promrulesErr != nil {
-		t.Fatal(promrulesErr)
-	}
-	return promrulesPath
+	return p
 }
 
 // checkRules writes the PrometheusRule objects to files and runs the checker on them: its
