@@ -26,15 +26,26 @@ func promrules(t *testing.T) string {
 // output, and whether it accepted them all.
 func checkRules(t *testing.T, objects map[string]map[string]any) (string, bool) {
 	t.Helper()
-	dir := t.TempDir()
-	var files []string
+	texts := map[string]string{}
 	for name, obj := range objects {
 		data, err := yaml.Marshal(obj)
 		if err != nil {
 			t.Fatal(err)
 		}
+		texts[name] = string(data)
+	}
+	return runPromrules(t, texts)
+}
+
+// runPromrules writes the texts (file name → content; a .json name is a Grafana dashboard)
+// and runs the checker on them: its output, and whether it accepted them all.
+func runPromrules(t *testing.T, texts map[string]string) (string, bool) {
+	t.Helper()
+	dir := t.TempDir()
+	var files []string
+	for name, text := range texts {
 		file := filepath.Join(dir, strings.NewReplacer("/", "_", " ", "_").Replace(name))
-		if err := os.WriteFile(file, data, 0o600); err != nil {
+		if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		files = append(files, file)
@@ -114,5 +125,32 @@ func TestPromrulesFindsMistakes(t *testing.T) {
 				t.Errorf("accepted:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestDashboardQueriesParse: every PromQL query of the Grafana dashboards the stacks ship
+// parses (Grafana's interval macros replaced by a duration); a broken one is refused.
+func TestDashboardQueriesParse(t *testing.T) {
+	dashboards := map[string]string{}
+	for _, run := range stackRuns() {
+		for file, text := range render(t, run.stack, run.overrides).Result.Dashboards {
+			dashboards[run.name+"/"+file] = text
+		}
+	}
+	if len(dashboards) == 0 {
+		t.Fatal("no dashboard rendered")
+	}
+	if out, ok := runPromrules(t, dashboards); !ok {
+		t.Fatalf("dashboard queries that do not parse:\n%s", out)
+	}
+	for name, text := range dashboards {
+		broken := strings.Replace(text, "[$__rate_interval]", "[$__rate_interval", 1)
+		if broken == text {
+			t.Fatalf("%s has no rate over $__rate_interval to break", name)
+		}
+		if out, ok := runPromrules(t, map[string]string{"broken.json": broken}); ok {
+			t.Errorf("a broken query of %s was accepted:\n%s", name, out)
+		}
+		break
 	}
 }
