@@ -3,6 +3,7 @@ package azure
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -84,23 +85,18 @@ func TestLogAlertQueriesAreValidKQL(t *testing.T) {
 		t.Fatalf("only %d log alert queries in %d stacks", len(queries), len(stacks))
 	}
 	results := analyzeKQL(t, queries)
-	for _, id := range slices.Sorted(func(yield func(string) bool) {
-		for id := range queries {
-			if !yield(id) {
-				return
-			}
-		}
-	}) {
+	for _, id := range slices.Sorted(maps.Keys(queries)) {
 		res, r := results[id], rules[id]
 		for _, d := range res.Diagnostics {
 			t.Errorf("%s: %s\n%s", id, d, queries[id])
 		}
-		if m, ok := r.Inputs["criteria"].(map[string]any)["allOf"].([]any)[0].(map[string]any)["metricMeasureColumn"].(string); ok {
+		condition := at(t, r, "criteria.allOf.0").(map[string]any)
+		if m, ok := condition["metricMeasureColumn"].(string); ok {
 			if typ, found := res.Columns[m]; !found || !slices.Contains(numericKusto, typ) {
 				t.Errorf("%s: measure column %s is %q in the result %v; want one of %v", id, m, typ, res.Columns, numericKusto)
 			}
 		}
-		dims, _ := r.Inputs["criteria"].(map[string]any)["allOf"].([]any)[0].(map[string]any)["dimensions"].([]any)
+		dims, _ := condition["dimensions"].([]any)
 		for _, d := range dims {
 			name := d.(map[string]any)["name"].(string)
 			if typ := res.Columns[name]; typ != "string" {
