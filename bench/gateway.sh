@@ -36,6 +36,13 @@
 # --overload the load then exceeds what the gateway sustains, and the overload line shows
 # whether it refuses the excess (senders retry) or drops it.
 #
+# The line "calibration for these nodes: pulumi config set ..." gives the generated
+# gateway's measured cost of the signal as the stack key the capacity model reads
+# (gatewayCpuSecondsPerMillion{Spans,LogRecords,MetricPoints}): run the benchmark on the
+# node type the gateways run on (with --cpus as their CPU limit) and set it, so the HPA
+# floor and target come from your nodes rather than the development machine. Spans are
+# calibrated with --error-percent 100.
+#
 # --gateway-patch applies a YAML merge patch to the generated gateway before the rewrite,
 # --gateway-env adds a variable to its environment (measure a candidate default).
 #
@@ -247,6 +254,15 @@ if (( overload > 1 )); then
     "$overload" "$(( ${tot[overload.hwm]} / 1024 ))" "${ceiling:-?}" "${tot[overload.refused]}" "${tot[overload.lost]}"
   [[ $signal == traces ]] && printf 'at %sx: spans the backend received twice (a retried call had reached it: delivery is at least once) %s\n' \
     "$overload" "${tot[overload.dup]}"
+fi
+# The capacity model's cost of this signal on this machine (stacks/plan, the
+# gatewayCpuSecondsPerMillion* keys): spans are costed with every span kept.
+declare -A cost_key=([traces]=Spans [logs]=LogRecords [metrics]=MetricPoints)
+if [[ $signal != traces || $error_percent == 100 ]]; then
+  awk -v n="${tot[generated.spans]}" -v t="${tot[generated.ticks]}" -v clk="$(getconf CLK_TCK)" -v k="${cost_key[$signal]}" -v s="$stack" \
+    'BEGIN { if (n > 0 && t > 0) printf "calibration for these nodes: pulumi config set --stack %s otelfleet:gatewayCpuSecondsPerMillion%s %.1f\n", s, k, t / clk * 1e6 / n }'
+else
+  echo "calibration: run with --error-percent 100 (the capacity model costs a span with every span kept)"
 fi
 awk -v gn="${tot[generated.spans]}" -v gt="${tot[generated.ticks]}" -v sn="${tot[seed.spans]}" -v st="${tot[seed.ticks]}" \
   -v lost=$(( ${tot[generated.lost]} + ${tot[seed.lost]} )) \

@@ -37,8 +37,19 @@ and the gateway pod's resources, ` + "`synth`" + ` prints (and the stack output 
   assumed: 600 B per span, 400 B per log record, 100 B per metric point of OTLP protobuf). A
   ` + "`gatewayQueueStorageSize`" + ` whose queue share (3/4) holds less is refused, naming the size needed.
 
-The costs were measured on a 2-core development machine with the benchmark's small spans:
-faster nodes do better and instrumented spans are bigger, so re-measure on your nodes
-(` + "`bench/gateway.sh --stack <stack> --signal traces|logs|metrics`" + `) before trusting the figures
-to the last pod. Without an expected load, the configured HPA is kept as it is.
+The costs were measured on a 2-core development machine with the benchmark's small spans,
+and the same code cost up to 1.7× as much on a slower host of the same kind: faster nodes do
+better, slower ones worse, and instrumented spans are bigger. **Calibrate on your nodes**: run
+the benchmark on the node type the gateways use, with their CPU limit, once per signal —
+
+    bench/gateway.sh --stack aws-prod --cpus 1 --error-percent 100
+    bench/gateway.sh --stack aws-prod --cpus 1 --signal logs
+    bench/gateway.sh --stack aws-prod --cpus 1 --signal metrics
+
+— each ends with a line such as
+` + "`calibration for these nodes: pulumi config set --stack aws-prod otelfleet:gatewayCpuSecondsPerMillionSpans 61.3`" + `:
+set those keys (` + "`gatewayCpuSecondsPerMillionSpans`" + `, ` + "`gatewayCpuSecondsPerMillionLogRecords`" + `,
+` + "`gatewayCpuSecondsPerMillionMetricPoints`" + `; 0 or unset keeps the table's figure) and the model
+uses them; ` + "`synth`" + ` prints the costs it used and which the stack gave. Without an expected
+load, the configured HPA is kept as it is.
 `

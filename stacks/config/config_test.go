@@ -83,6 +83,7 @@ func TestBadConfigurations(t *testing.T) {
 		{"pdb_zero.yaml", "gatewayPdbMaxUnavailable", []string{"0 is not allowed", "at least 1"}},
 		{"expected_load_negative.yaml", "gatewayExpectedLogRecordsPerSecond", []string{"-5 is not allowed", "items per second"}},
 		{"outage_bad.yaml", "gatewayOutageToBuffer", []string{`"a week"`, "0s to 168h"}},
+		{"gateway_cost_bad.yaml", "gatewayCpuSecondsPerMillionSpans", []string{"0.02 is not allowed", "1 to 10000 CPU-seconds per million"}},
 		{"collector_image_tag.yaml", "collectorImage", []string{`"otel/opentelemetry-collector-contrib:0.161.0"`, "without tag"}},
 		{"collector_image_digest.yaml", "collectorImage", []string{"@sha256:6c3a7b4f", "sha256:<64 hex digits>"}},
 		{"collector_log_level.yaml", "collectorLogLevel", []string{`"verbose"`, "allowed values: debug, info, warn, error"}},

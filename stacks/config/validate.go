@@ -186,6 +186,14 @@ func (s *Stack) validateGateway(v *validator) {
 			v.bad(e.key, e.n, "give 0 (not stated) to 100000000 items per second over the whole gateway tier")
 		}
 	}
+	for _, e := range []struct {
+		key  string
+		cost float64
+	}{{"gatewayCpuSecondsPerMillionSpans", g.CostSpans}, {"gatewayCpuSecondsPerMillionLogRecords", g.CostLogRecords}, {"gatewayCpuSecondsPerMillionMetricPoints", g.CostPoints}} {
+		if e.cost != 0 && !(e.cost >= 1 && e.cost <= 10000) { // NaN fails too
+			v.bad(e.key, e.cost, "give 0 (the figure measured for the stack's cloud) or 1 to 10000 CPU-seconds per million items, as bench/gateway.sh prints them")
+		}
+	}
 	if d, err := time.ParseDuration(g.OutageToBuffer); err != nil || d < 0 || d > 168*time.Hour {
 		v.bad("gatewayOutageToBuffer", g.OutageToBuffer, "give a duration from 0s to 168h, such as 15m")
 	}

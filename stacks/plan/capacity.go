@@ -2,7 +2,9 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/otelfleet/otelfleet/components/capacity"
@@ -16,8 +18,10 @@ import (
 type Capacity struct {
 	Load   capacity.Load `json:"load"`
 	Outage string        `json:"outage"`
-	// Costs are the measured costs the model used (the stack's cloud).
-	Costs capacity.Costs `json:"costs"`
+	// Costs are the costs the model used: those measured for the stack's cloud, or the
+	// stack's own (Calibrated names the signals whose cost the stack gives).
+	Costs      capacity.Costs `json:"costs"`
+	Calibrated []string       `json:"calibrated,omitempty"`
 	// FixedReplicas, without the HPA, are the replicas checked against the load.
 	FixedReplicas int `json:"fixedReplicas,omitempty"`
 	capacity.Model
@@ -45,6 +49,31 @@ func costs(spans, records, points float64) capacity.Costs {
 		c[s] = v
 	}
 	return c
+}
+
+// calibrated returns the cloud's measured costs with the stack's own measurements
+// (gatewayCpuSecondsPerMillion*, 0: not given) in their place.
+func calibrated(measured capacity.Costs, g config.Gateway) capacity.Costs {
+	c := maps.Clone(measured)
+	for s, cpu := range map[string]float64{capacity.Traces: g.CostSpans, capacity.Logs: g.CostLogRecords, capacity.Metrics: g.CostPoints} {
+		if v := c[s]; cpu > 0 {
+			v.CPUSecondsPerMillion = cpu
+			c[s] = v
+		}
+	}
+	return c
+}
+
+// calibratedSignals are the signals whose cost the stack gives, in capacity.Signals order.
+func calibratedSignals(g config.Gateway) []string {
+	given := map[string]bool{capacity.Traces: g.CostSpans > 0, capacity.Logs: g.CostLogRecords > 0, capacity.Metrics: g.CostPoints > 0}
+	var out []string
+	for _, s := range capacity.Signals {
+		if given[s] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // gatewayCapacity runs the model for the stack and applies it to the plan's HPA: the
@@ -77,7 +106,7 @@ func gatewayCapacity(cfg config.Stack, p *Plan, gatewayMiB int) (*Capacity, erro
 	in := capacity.Inputs{
 		Load: capacity.Load{capacity.Traces: float64(g.ExpectedSpans), capacity.Logs: float64(g.ExpectedLogRecords),
 			capacity.Metrics: float64(g.ExpectedPoints)},
-		Costs: clouds[cfg.Cloud].gatewayCosts, Pod: pod, PDBMaxUnavailable: g.PDBMaxUnavailable, Outage: outage,
+		Costs: calibrated(clouds[cfg.Cloud].gatewayCosts, g), Pod: pod, PDBMaxUnavailable: g.PDBMaxUnavailable, Outage: outage,
 		HPACPUPercent: g.HPACPUPercent, HPAMinReplicas: g.HPAMinReplicas, HPAMaxReplicas: g.HPAMaxReplicas,
 	}
 	maxKey := "gatewayHpaMaxReplicas"
@@ -97,7 +126,7 @@ func gatewayCapacity(cfg config.Stack, p *Plan, gatewayMiB int) (*Capacity, erro
 		p.Gateway.HPA.Min, p.Gateway.HPA.CPUPercent = m.MinReplicas, m.CPUPercent
 		p.Gateway.MinReplicas = m.MinReplicas // fewer is now a capacity incident
 	}
-	c := &Capacity{Load: in.Load, Outage: g.OutageToBuffer, Costs: in.Costs, Model: m}
+	c := &Capacity{Load: in.Load, Outage: g.OutageToBuffer, Costs: in.Costs, Calibrated: calibratedSignals(g), Model: m}
 	if !g.HPAEnabled {
 		c.FixedReplicas = g.Replicas
 	}
@@ -156,8 +185,13 @@ func persistentlyQueued(gatewayYAML string) (map[string]int, error) {
 // Summary is the model in one line, as `synth` prints it and the stack output
 // gatewayCapacity holds it.
 func (c *Capacity) Summary() string {
-	pod := fmt.Sprintf("one pod sustains %d spans/s, %d log records/s or %d metric points/s at its CPU limit",
-		c.PodItemsPerSecond[capacity.Traces], c.PodItemsPerSecond[capacity.Logs], c.PodItemsPerSecond[capacity.Metrics])
+	source := "as measured on the development machine"
+	if len(c.Calibrated) > 0 {
+		source = "calibrated by the stack for " + strings.Join(c.Calibrated, ", ")
+	}
+	pod := fmt.Sprintf("one pod sustains %d spans/s, %d log records/s or %d metric points/s at its CPU limit (costs %.1f/%.1f/%.1f CPU-s per million, %s)",
+		c.PodItemsPerSecond[capacity.Traces], c.PodItemsPerSecond[capacity.Logs], c.PodItemsPerSecond[capacity.Metrics],
+		c.Costs[capacity.Traces].CPUSecondsPerMillion, c.Costs[capacity.Logs].CPUSecondsPerMillion, c.Costs[capacity.Metrics].CPUSecondsPerMillion, source)
 	scale := fmt.Sprintf("HPA min %d at %d%% CPU", c.MinReplicas, c.CPUPercent)
 	if c.FixedReplicas > 0 {
 		scale = fmt.Sprintf("%d fixed replicas (no HPA)", c.FixedReplicas)

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -30,18 +31,43 @@ func planWith(t *testing.T, base string, overrides map[string]string) (*Plan, er
 	return New(cfg)
 }
 
+var expectedLoad = map[string]string{"gatewayExpectedSpansPerSecond": "60000", "gatewayExpectedLogRecordsPerSecond": "20000", "gatewayExpectedMetricPointsPerSecond": "100000"}
+
+// slowerNodes is the expected load on nodes that measured every cost twice the table's.
+var slowerNodes = with(expectedLoad, "gatewayCpuSecondsPerMillionSpans", "136.8",
+	"gatewayCpuSecondsPerMillionLogRecords", "41.8", "gatewayCpuSecondsPerMillionMetricPoints", "18.4")
+
+// with returns a copy of m with the key, value pairs kv set.
+func with(m map[string]string, kv ...string) map[string]string {
+	out := maps.Clone(m)
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
 // The expected load sets the HPA's floor; a load the HPA maximum or the queue volume cannot
 // carry is one error naming the key to change, before anything is deployed.
 func TestCapacityModelSetsTheHPA(t *testing.T) {
 	cases := []struct {
-		name      string
-		overrides map[string]string
-		wantMin   int
-		wantErr   []string
+		name        string
+		overrides   map[string]string
+		wantMin     int
+		wantErr     []string
+		wantSummary string
 	}{
 		{name: "no load stated", wantMin: 3},
-		// 60000 x 68.4 us + 20000 x 18.2 us + 100000 x 10.5 us = 5.52 cores; 0.7 per pod: 8, +1.
-		{name: "expected load", overrides: map[string]string{"gatewayExpectedSpansPerSecond": "60000", "gatewayExpectedLogRecordsPerSecond": "20000", "gatewayExpectedMetricPointsPerSecond": "100000"}, wantMin: 9},
+		// 60000 x 68.4 us + 20000 x 20.9 us + 100000 x 9.2 us = 5.44 cores; 0.7 per pod: 8, +1.
+		{name: "expected load", overrides: expectedLoad, wantMin: 9},
+		// The stack's own measurement of a span (34.2 us): 3.39 cores; 0.7 per pod: 5, +1.
+		{name: "calibrated span cost", overrides: with(expectedLoad, "gatewayCpuSecondsPerMillionSpans", "34.2"), wantMin: 6,
+			wantSummary: "costs 34.2/20.9/9.2 CPU-s per million, calibrated by the stack for traces"},
+		// Slower nodes: every cost twice the table's, 10.9 cores: 16, +1 — more than the HPA
+		// maximum that carried the load at the table's costs.
+		{name: "calibrated on slower nodes", overrides: slowerNodes,
+			wantErr: []string{"otelfleet:gatewayHpaMaxReplicas: 10 is not allowed", "needs 17 gateway pods"}},
+		{name: "calibrated on slower nodes, maximum raised", overrides: with(slowerNodes, "gatewayHpaMaxReplicas", "20"), wantMin: 17,
+			wantSummary: "costs 136.8/41.8/18.4 CPU-s per million, calibrated by the stack for traces, logs, metrics"},
 		{name: "beyond the HPA maximum", overrides: map[string]string{"gatewayExpectedSpansPerSecond": "500000"},
 			wantErr: []string{"otelfleet:gatewayHpaMaxReplicas: 10 is not allowed", "needs 50 gateway pods"}},
 		{name: "fixed replicas too few", overrides: map[string]string{"gatewayExpectedSpansPerSecond": "60000", "gatewayHpaEnabled": "false"},
@@ -66,6 +92,9 @@ func TestCapacityModelSetsTheHPA(t *testing.T) {
 			}
 			if p.Gateway.HPA == nil || p.Gateway.HPA.Min != tc.wantMin || p.Capacity.MinReplicas != tc.wantMin {
 				t.Errorf("HPA %+v, model %+v; want min %d", p.Gateway.HPA, p.Capacity.Model, tc.wantMin)
+			}
+			if tc.wantSummary != "" && !strings.Contains(p.Capacity.Summary(), tc.wantSummary) {
+				t.Errorf("summary %q, want it to contain %q", p.Capacity.Summary(), tc.wantSummary)
 			}
 		})
 	}

@@ -2,6 +2,8 @@ package collector
 
 import (
 	"context"
+	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -54,7 +56,10 @@ func TestDataplaneBenchmarkRuns(t *testing.T) {
 // --overload phase.
 var (
 	gatewayBenchLine = regexp.MustCompile(`(?m)^generated/seed gateway spans-per-cpu-second ratio: ([0-9.]+|n/a[^,]*), lost: ([0-9]+)$`)
-	keptLine         = regexp.MustCompile(`(?m)^spans with status ERROR: 5 %; the generated gateway kept \(its sampler\) [0-9]+ of [0-9]+ spans \(([0-9]+) %\)`)
+	keptLine         = regexp.MustCompile(`(?m)^spans with status ERROR: ([0-9]+) %; the generated gateway kept \(its sampler\) [0-9]+ of [0-9]+ spans \(([0-9]+) %\)`)
+	generatedRow     = regexp.MustCompile(`(?m)^\(generated\) gateway +[0-9]+ +[0-9.]+ +([0-9.]+) `)
+	calibrationLine  = regexp.MustCompile(`(?m)^calibration for these nodes: pulumi config set --stack ([a-z-]+) otelfleet:(gatewayCpuSecondsPerMillion[A-Za-z]+) ([0-9.]+)$`)
+	calibrationHint  = "calibration: run with --error-percent 100"
 	overloadLine     = regexp.MustCompile(`(?m)^at 2x: peak RSS ([0-9]+) MiB against the memory_limiter ceiling of ([0-9]+) MiB; refused \(the senders retry\) [0-9]+, lost ([0-9]+)$`)
 )
 
@@ -75,7 +80,8 @@ func TestGatewayBenchmarkRuns(t *testing.T) {
 		overload bool
 	}{
 		{[]string{filepath.Join("bench", "gateway.sh")}, []string{"--stack", "aws-prod", "--overload", "2"}, true},
-		{[]string{filepath.Join("bench", "dataplane.sh"), "--tier", "gateway"}, []string{"--stack", "azure-prod"}, false},
+		// Every span kept: the run that calibrates the capacity model's span cost.
+		{[]string{filepath.Join("bench", "dataplane.sh"), "--tier", "gateway"}, []string{"--stack", "azure-prod", "--error-percent", "100"}, false},
 	} {
 		run := tc.run
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -94,12 +100,14 @@ func TestGatewayBenchmarkRuns(t *testing.T) {
 		if lost, _ := strconv.Atoi(string(m[2])); lost != 0 {
 			t.Errorf("%v: the benchmark lost %d spans:\n%s", run, lost, out)
 		}
-		// The production mix: each cloud's sampler keeps about a quarter (24 %, 25 %).
+		// The production mix: each cloud's sampler keeps about a quarter (24 %, 25 %); with
+		// every span an error, all of them.
 		if k := keptLine.FindSubmatch(out); k == nil {
 			t.Errorf("%v: no sampling line in the output:\n%s", run, out)
-		} else if pct, _ := strconv.Atoi(string(k[1])); pct < 15 || pct > 35 {
-			t.Errorf("%v: the generated gateway kept %d %% of the spans; want about 25 %%:\n%s", run, pct, out)
+		} else if errs, pct := atoi(k[1]), atoi(k[2]); (errs == 5 && (pct < 15 || pct > 35)) || (errs == 100 && pct < 99) {
+			t.Errorf("%v: with %d %% errors the generated gateway kept %d %% of the spans:\n%s", run, errs, pct, out)
 		}
+		checkCalibration(t, run, out)
 		if tc.overload {
 			o := overloadLine.FindSubmatch(out)
 			if o == nil {
@@ -112,5 +120,40 @@ func TestGatewayBenchmarkRuns(t *testing.T) {
 			}
 		}
 		t.Logf("%v short run (not a measurement): ratio %s, lost %s", run, m[1], m[2])
+	}
+}
+
+func atoi(b []byte) int { n, _ := strconv.Atoi(string(b)); return n }
+
+// checkCalibration: a run with every span kept ends with the stack key that calibrates the
+// capacity model and the generated gateway's measured cost (its CPU-s/1M column); other
+// trace runs say how to calibrate instead. The key must be one the project declares.
+func checkCalibration(t *testing.T, run []string, out []byte) {
+	t.Helper()
+	c := calibrationLine.FindSubmatch(out)
+	if !slices.Contains(run, "100") {
+		if c != nil || !strings.Contains(string(out), calibrationHint) {
+			t.Errorf("%v: a production-mix run should print %q and no calibration:\n%s", run, calibrationHint, out)
+		}
+		return
+	}
+	row := generatedRow.FindSubmatch(out)
+	if c == nil || row == nil {
+		t.Fatalf("%v: no calibration line or generated row in the output:\n%s", run, out)
+	}
+	if !slices.Contains(run, string(c[1])) || string(c[2]) != "gatewayCpuSecondsPerMillionSpans" {
+		t.Errorf("%v: calibration for stack %s key %s", run, c[1], c[2])
+	}
+	cost, _ := strconv.ParseFloat(string(c[3]), 64)
+	measured, _ := strconv.ParseFloat(string(row[1]), 64)
+	if cost <= 0 || math.Abs(cost-measured) > 0.051 {
+		t.Errorf("%v: calibration %.1f, the generated gateway measured %.2f CPU-s per 1M", run, cost, measured)
+	}
+	project, err := os.ReadFile(filepath.Join(projectDir, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(project), "\n  "+string(c[2])+":\n") {
+		t.Errorf("Pulumi.yaml declares no config key %s", c[2])
 	}
 }
