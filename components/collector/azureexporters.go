@@ -11,6 +11,17 @@ import (
 // both the seeds' `azuremonitor` and their `azureloganalytics`, which does not exist upstream.
 const TypeAzureMonitor = "azure_monitor"
 
+// ExportedByAttribute is the resource attribute a collector outside the cluster (the ACI
+// collector: ExportedByACI) stamps on everything it exports, and that a Kubernetes gateway
+// on Azure removes from what it receives. Azure Monitor copies resource attributes into
+// each item's Properties, so the ingestion-loss alert can tell the spans the gateways
+// exported (no such property) from the ACI collector's, which no gateway counter covers.
+// Only the ACI path pays for the property (~30 bytes an item).
+const (
+	ExportedByAttribute = "otelfleet.exported_by"
+	ExportedByACI       = "aci"
+)
+
 // AzureMonitorConnectionStringEnv is the variable the Azure Monitor exporter reads its
 // connection string from; the value only ever lives in a Kubernetes Secret or an ACI secure
 // environment variable.

@@ -41,7 +41,9 @@ func cloudCollectors(cfg config.Stack) (map[string]string, error) {
 		y, err := gatewayYAML(collector.GatewayOptions{
 			MemoryLimitMiB: ACIMemoryMiB(cfg.Azure.ACIMemoryGB), Sampling: sampling(cfg), QueueSize: cfg.Gateway.QueueSize,
 			Exporters: ACIExporters(cfg), Redaction: Redaction(cfg),
-			ResourceAttributes: ResourceAttributes(cfg, "azure_container_instances", ""), LogLevel: cfg.Collector.LogLevel,
+			ResourceAttributes: append(ResourceAttributes(cfg, "azure_container_instances", ""),
+				collector.AttributeAction{Key: collector.ExportedByAttribute, Value: collector.ExportedByACI, Action: "upsert"}),
+			LogLevel: cfg.Collector.LogLevel,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("ACI collector config: %w", err)

@@ -210,6 +210,11 @@ func gateway(cfg config.Stack) Gateway {
 	out := Gateway{Kind: g.Kind, MinReplicas: cfg.GatewayMinReplicas(), PDBMax: g.PDBMaxUnavailable, QueueSize: g.QueueSize,
 		Resources:          Resources{CPURequest: g.CPURequest, CPULimit: g.CPULimit, MemoryRequest: g.MemoryRequest, MemoryLimit: g.MemoryLimit},
 		ResourceAttributes: ResourceAttributes(cfg, clouds[cfg.Cloud].platform, clouds[cfg.Cloud].clusterOf(cfg))}
+	if cfg.Cloud == "azure" {
+		// What reaches a gateway through another stack's ACI collector is this gateway's
+		// export now: the ingestion-loss alert counts it on the gateways' side.
+		out.ResourceAttributes = append(out.ResourceAttributes, collector.AttributeAction{Key: collector.ExportedByAttribute, Action: "delete"})
+	}
 	if g.HPAEnabled {
 		out.HPA = &HPA{Min: g.HPAMinReplicas, Max: g.HPAMaxReplicas, CPUPercent: g.HPACPUPercent, MemoryPercent: g.HPAMemoryPercent}
 	} else {

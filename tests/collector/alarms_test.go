@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -162,19 +160,8 @@ func TestAlarmsReadWhatTheCollectorsEmit(t *testing.T) {
 	gw.start(t, bin)
 	agent := prepare(t, s, daemonSetAgent(t, s), loopback.Options{GatewayEndpoint: gw.Endpoint()}, ca).start(t, bin)
 
-	ecsPorts := freePorts(t)
-	ecsText, err := loopback.Rewrite(s.Result.Collector["ecs-collector.yaml"], loopback.Options{
-		Role: loopback.Gateway, Ports: ecsPorts, Sink: loopback.Sink{OTLPEndpoint: dead}, SelfMetrics: self(),
-	})
-	if err != nil {
-		t.Fatalf("ecs-collector.yaml: %v", err)
-	}
-	ecsPath := filepath.Join(t.TempDir(), "ecs-collector.yaml")
-	if err := os.WriteFile(ecsPath, []byte(ecsText), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ecs := &collectorRun{Workload: loopback.Workload{File: "ecs-collector.yaml", Role: loopback.Gateway, Name: "ecs-collector", Env: otelcoltest.DummyAWSEnv()},
-		Ports: ecsPorts, Config: ecsText, Path: ecsPath}
+	ecs := prepareOutside(t, "ecs-collector", s.Result.Collector["ecs-collector.yaml"],
+		loopback.Options{Sink: loopback.Sink{OTLPEndpoint: dead}, SelfMetrics: self()}, otelcoltest.DummyAWSEnv())
 	ecs.patch(t, failFast)
 	ecs.start(t, bin)
 

@@ -263,3 +263,22 @@ func assertNoDeprecations(t testing.TB, runs ...*collectorRun) {
 		}
 	}
 }
+
+// prepareOutside is prepare for a collector that runs outside Kubernetes (the ECS task, the
+// ACI container group): its config is rewritten as a gateway's with o (Role and Ports set
+// here) and it runs with env as its environment.
+func prepareOutside(t *testing.T, name, config string, o loopback.Options, env []string) *collectorRun {
+	t.Helper()
+	o.Role, o.Ports = loopback.Gateway, freePorts(t)
+	rewritten, err := loopback.Rewrite(config, o)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	file := strings.ReplaceAll(name, " ", "-") + ".yaml"
+	path := filepath.Join(t.TempDir(), file)
+	if err := os.WriteFile(path, []byte(rewritten), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := loopback.Workload{File: file, Role: loopback.Gateway, Name: name, Env: env}
+	return &collectorRun{Workload: w, Ports: o.Ports, Config: rewritten, Path: path}
+}

@@ -2,11 +2,13 @@ package collector
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/otelfleet/otelfleet/components/collector"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest/loopback"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest/standin"
@@ -367,4 +369,57 @@ func TestAzureThrottlingUnderLoadLosesNothing(t *testing.T) {
 		t.Errorf("Application Insights stored %d of %d log records (the exporter reports %g sent, %g failed): the SDK dropped what it could not hold while throttled",
 			arrived, records, handed, failed)
 	}
+}
+
+// TestAzureExportMarks: the ingestion-loss alert (components/azure/alerts) counts the
+// App* rows without the property otelfleet.exported_by as the gateways' exports. Run as
+// rendered, each with its real azure_monitor exporter to the Application Insights stand-in:
+// the ACI collector marks every span it exports; the gateway removes the mark from spans
+// that arrive with it (as from another stack's ACI collector forwarding upstream), while
+// Azure Monitor still copies the gateway's other resource attributes into Properties — so
+// the missing mark is the gateway's doing, not the exporter's.
+func TestAzureExportMarks(t *testing.T) {
+	ai, _, agent := azureStandInFleet(t)
+	s := render(t, "azure-prod")
+	aci := prepareOutside(t, "aci-collector", s.Result.Collector["otel-aci.yaml"], loopback.Options{StandIn: ai.URL},
+		[]string{"APPLICATIONINSIGHTS_CONNECTION_STRING=InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=" + ai.URL})
+	aci.start(t, otelcoltest.Binary(t))
+
+	const spans = 200 // each path samples 25 %: about 50 arrive from each
+	mark := fmt.Sprintf(`--otlp-attributes=%s="%s"`, collector.ExportedByAttribute, collector.ExportedByACI)
+	for _, c := range []struct {
+		run     *collectorRun
+		service string
+	}{{agent, "via-gateway"}, {aci, "via-aci"}} {
+		if out, err := send(t, "traces", c.run.Endpoint(), spans, c.service, insecure, mark); err != nil {
+			t.Fatalf("telemetrygen to %s: %v\n%s", c.service, err, out)
+		}
+	}
+	byRole := map[string][]map[string]any{}
+	deadline := time.Now().Add(90 * time.Second) // the exporter's channel sends every 10 s
+	for time.Now().Before(deadline) {
+		clear(byRole)
+		e := ai.Envelopes()
+		for _, env := range append(e["RequestData"], e["RemoteDependencyData"]...) {
+			props, _ := env.Data.BaseData["properties"].(map[string]any)
+			byRole[env.Tags["ai.cloud.role"]] = append(byRole[env.Tags["ai.cloud.role"]], props)
+		}
+		if len(byRole["via-gateway"]) > 0 && len(byRole["via-aci"]) > 0 {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	for role, want := range map[string]struct{ platform, mark any }{
+		"via-gateway": {"azure_aks", nil}, "via-aci": {"azure_container_instances", collector.ExportedByACI},
+	} {
+		if len(byRole[role]) == 0 {
+			t.Fatalf("no span of %s arrived at Application Insights", role)
+		}
+		for _, props := range byRole[role] {
+			if props["cloud.platform"] != want.platform || props[collector.ExportedByAttribute] != want.mark {
+				t.Fatalf("%s: span properties %v; want cloud.platform %v and %s %v", role, props, want.platform, collector.ExportedByAttribute, want.mark)
+			}
+		}
+	}
+	t.Logf("spans arrived: %d through the gateway, %d through the ACI collector", len(byRole["via-gateway"]), len(byRole["via-aci"]))
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -279,17 +278,7 @@ func TestOneFleetCAAcrossStacks(t *testing.T) {
 // TLS variables) as its environment.
 func prepareECS(t *testing.T, s *renderedStack, config, upstream string, env []string) *collectorRun {
 	t.Helper()
-	ports := freePorts(t)
-	rewritten, err := loopback.Rewrite(config, loopback.Options{Role: loopback.Gateway, Ports: ports, Upstream: upstream})
-	if err != nil {
-		t.Fatalf("%s ecs-collector.yaml: %v", s.Name, err)
-	}
-	path := filepath.Join(t.TempDir(), "ecs-collector.yaml")
-	if err := os.WriteFile(path, []byte(rewritten), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	w := loopback.Workload{File: "ecs-collector.yaml", Role: loopback.Gateway, Name: "ecs-collector", Env: env}
-	return &collectorRun{Workload: w, Ports: ports, Config: rewritten, Path: path}
+	return prepareOutside(t, "ecs-collector", config, loopback.Options{Upstream: upstream}, env)
 }
 
 func parseConfig(t *testing.T, text string) map[string]any {

@@ -19,6 +19,11 @@ type Ingestion struct {
 	Exporter string
 }
 
+// notFromACI keeps the App* rows a gateway exported: the ACI collector, which sends to the
+// same Application Insights without counters in InsightsMetrics, marks its items
+// (collector.ExportedByAttribute, copied into Properties), and the gateways strip the mark.
+var notFromACI = fmt.Sprintf("tostring(Properties[%s]) != %s", kqlString(collector.ExportedByAttribute), kqlString(collector.ExportedByACI))
+
 // IngestionRule fires when the gateways handed spans to the azure_monitor exporter during
 // 15 minutes but Application Insights stored none (AppRequests and AppDependencies, where
 // spans land). That exporter queues telemetry in the Application Insights SDK's in-memory
@@ -38,10 +43,10 @@ func IngestionRule(i Ingestion) (LogRule, error) {
 | where Exporter == %s
 | summarize sum(Increase));
 let stored = toscalar(union isfuzzy=true AppRequests, AppDependencies
-| where _ResourceId =~ %s
+| where _ResourceId =~ %s and %s
 | count);
 print Handed = coalesce(handed, 0.0), Stored = coalesce(stored, 0)
-| extend Lost = iff(Handed > 0 and Stored == 0, 1, 0)`, handed, kqlString(i.Exporter), kqlString(id))
+| extend Lost = iff(Handed > 0 and Stored == 0, 1, 0)`, handed, kqlString(i.Exporter), kqlString(id), notFromACI)
 	}).(pulumi.StringOutput)
 	return LogRule{
 		Name: "appinsights-ingestion-failing", Severity: SevError, Window: "PT15M", Scope: i.Workspace,
@@ -72,8 +77,9 @@ const (
 // last scrape in the span; Stored is the spans (sum of ItemCount, so ingestion sampling is
 // not taken for loss) that reached the ingestion point (_TimeReceived) between the middle of
 // the first scrapes and the middle of the last ones. A span maps to exactly one row of
-// AppRequests (server and consumer spans) or AppDependencies (the rest). Log records are not
-// compared: span events also land in AppTraces and AppExceptions.
+// AppRequests (server and consumer spans) or AppDependencies (the rest); rows the ACI
+// collector exported are left out (notFromACI). Log records are not compared: span events
+// also land in AppTraces and AppExceptions.
 func IngestionLossRule(i Ingestion) (LogRule, error) {
 	if i.Workspace == nil || i.AppInsights == nil {
 		return LogRule{}, fmt.Errorf("alerts: Ingestion needs Workspace and AppInsights")
@@ -91,12 +97,12 @@ func IngestionLossRule(i Ingestion) (LogRule, error) {
 let start = toscalar(handed | project Start);
 let end = toscalar(handed | project End);
 let stored = toscalar(union isfuzzy=true AppRequests, AppDependencies
-| where _ResourceId =~ %s and _TimeReceived between (start .. end)
+| where _ResourceId =~ %s and _TimeReceived between (start .. end) and %s
 | summarize sum(ItemCount));
 handed
 | extend Stored = coalesce(stored, 0)
 | extend LostPercent = iff(Handed >= %d, 100.0 * (Handed - Stored) / Handed, 0.0)`,
-			handed, kqlString(i.Exporter), kqlString(id), lossMinHanded)
+			handed, kqlString(i.Exporter), kqlString(id), notFromACI, lossMinHanded)
 	}).(pulumi.StringOutput)
 	return LogRule{
 		Name: "appinsights-ingestion-losing", Severity: SevError, Window: lossWindow, Frequency: lossFrequency, Scope: i.Workspace,
