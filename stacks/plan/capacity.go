@@ -51,11 +51,16 @@ func costs(spans, records, points float64) capacity.Costs {
 	return c
 }
 
-// calibrated returns the cloud's measured costs with the stack's own measurements
-// (gatewayCpuSecondsPerMillion*, 0: not given) in their place.
+// givenCosts are the stack's own costs per signal (gatewayCpuSecondsPerMillion*, 0: not
+// given).
+func givenCosts(g config.Gateway) map[string]float64 {
+	return map[string]float64{capacity.Traces: g.CostSpans, capacity.Logs: g.CostLogRecords, capacity.Metrics: g.CostPoints}
+}
+
+// calibrated returns the cloud's measured costs with the stack's own in their place.
 func calibrated(measured capacity.Costs, g config.Gateway) capacity.Costs {
 	c := maps.Clone(measured)
-	for s, cpu := range map[string]float64{capacity.Traces: g.CostSpans, capacity.Logs: g.CostLogRecords, capacity.Metrics: g.CostPoints} {
+	for s, cpu := range givenCosts(g) {
 		if v := c[s]; cpu > 0 {
 			v.CPUSecondsPerMillion = cpu
 			c[s] = v
@@ -66,10 +71,9 @@ func calibrated(measured capacity.Costs, g config.Gateway) capacity.Costs {
 
 // calibratedSignals are the signals whose cost the stack gives, in capacity.Signals order.
 func calibratedSignals(g config.Gateway) []string {
-	given := map[string]bool{capacity.Traces: g.CostSpans > 0, capacity.Logs: g.CostLogRecords > 0, capacity.Metrics: g.CostPoints > 0}
 	var out []string
 	for _, s := range capacity.Signals {
-		if given[s] {
+		if givenCosts(g)[s] > 0 {
 			out = append(out, s)
 		}
 	}
