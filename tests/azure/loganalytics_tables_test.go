@@ -4,7 +4,8 @@ package azure
 // as the Azure Monitor table reference documents them (learn.microsoft.com/azure/azure-monitor/
 // reference/tables/<table>; taken from MicrosoftDocs/azure-reference-other,
 // azure-monitor-ref/tables/includes/<table>-include.md, and compared with the current pages
-// for ContainerLogV2, KubePodInventory, ContainerInstanceLog and AppRequests). The table
+// for ContainerLogV2, KubePodInventory, ContainerInstanceLog, AppRequests and
+// AppDependencies). The table
 // pages leave out the standard column _TimeReceived (when the ingestion point received the
 // record; learn.microsoft.com/azure/azure-monitor/logs/log-standard-columns), which every
 // table has: it is added to each below.
