@@ -14,8 +14,8 @@ costs about a third of that:
 
 | stack's cloud | spans | log records | metric points |
 |---|---|---|---|
-| aws (X-Ray + S3 archive + CloudWatch Logs + EMF, tail sampling, redaction) | 68.4 | 20.9 | 9.2 |
-| azure (Application Insights, probabilistic sampling, redaction) | 38.5 | 16.9 | 13.6 |
+| aws (X-Ray + S3 archive + CloudWatch Logs + EMF, tail sampling, redaction) | 98.6 | 29.0 | 12.2 |
+| azure (Application Insights, probabilistic sampling, redaction) | 63.0 | 29.0 | 22.0 |
 | kubernetes (OTLP upstream) | aws's figures, as an upper bound | | |
 
 From these, the stack's expected peak load (` + "`gatewayExpectedSpansPerSecond`" + `,
@@ -37,9 +37,10 @@ and the gateway pod's resources, ` + "`synth`" + ` prints (and the stack output 
   assumed: 600 B per span, 400 B per log record, 100 B per metric point of OTLP protobuf). A
   ` + "`gatewayQueueStorageSize`" + ` whose queue share (3/4) holds less is refused, naming the size needed.
 
-The costs were measured on a 2-core development machine with the benchmark's small spans,
-and the same code cost up to 1.7× as much on a slower host of the same kind: faster nodes do
-better, slower ones worse, and instrumented spans are bigger. **Calibrate on your nodes**: run
+The costs are the higher of two 2-core development hosts of the same kind, measured with the
+benchmark's small spans (the faster host measured aws 68.4/20.9/9.2 and azure
+38.5/16.9/13.6: the same code costs up to 1.7× as much from host to host): faster nodes do
+better, and instrumented spans are bigger. **Calibrate on your nodes**: run
 the benchmark on the node type the gateways use, with their CPU limit, once per signal —
 
     bench/gateway.sh --stack aws-prod --cpus 1 --error-percent 100

@@ -189,7 +189,7 @@ func persistentlyQueued(gatewayYAML string) (map[string]int, error) {
 // Summary is the model in one line, as `synth` prints it and the stack output
 // gatewayCapacity holds it.
 func (c *Capacity) Summary() string {
-	source := "as measured on the development machine"
+	source := "the development hosts' figures"
 	if len(c.Calibrated) > 0 {
 		source = "calibrated by the stack for " + strings.Join(c.Calibrated, ", ")
 	}

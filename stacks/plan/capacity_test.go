@@ -31,11 +31,11 @@ func planWith(t *testing.T, base string, overrides map[string]string) (*Plan, er
 	return New(cfg)
 }
 
-var expectedLoad = map[string]string{"gatewayExpectedSpansPerSecond": "60000", "gatewayExpectedLogRecordsPerSecond": "20000", "gatewayExpectedMetricPointsPerSecond": "100000"}
+var expectedLoad = map[string]string{"gatewayExpectedSpansPerSecond": "40000", "gatewayExpectedLogRecordsPerSecond": "20000", "gatewayExpectedMetricPointsPerSecond": "100000"}
 
 // slowerNodes is the expected load on nodes that measured every cost twice the table's.
-var slowerNodes = with(expectedLoad, "gatewayCpuSecondsPerMillionSpans", "136.8",
-	"gatewayCpuSecondsPerMillionLogRecords", "41.8", "gatewayCpuSecondsPerMillionMetricPoints", "18.4")
+var slowerNodes = with(expectedLoad, "gatewayCpuSecondsPerMillionSpans", "197.2",
+	"gatewayCpuSecondsPerMillionLogRecords", "58.0", "gatewayCpuSecondsPerMillionMetricPoints", "24.4")
 
 // with returns a copy of m with the key, value pairs kv set.
 func with(m map[string]string, kv ...string) map[string]string {
@@ -57,24 +57,24 @@ func TestCapacityModelSetsTheHPA(t *testing.T) {
 		wantSummary string
 	}{
 		{name: "no load stated", wantMin: 3},
-		// 60000 x 68.4 us + 20000 x 20.9 us + 100000 x 9.2 us = 5.44 cores; 0.7 per pod: 8, +1.
-		{name: "expected load", overrides: expectedLoad, wantMin: 9},
-		// The stack's own measurement of a span (34.2 us): 3.39 cores; 0.7 per pod: 5, +1.
-		{name: "calibrated span cost", overrides: with(expectedLoad, "gatewayCpuSecondsPerMillionSpans", "34.2"), wantMin: 6,
-			wantSummary: "costs 34.2/20.9/9.2 CPU-s per million, calibrated by the stack for traces"},
-		// Slower nodes: every cost twice the table's, 10.9 cores: 16, +1 — more than the HPA
+		// 40000 x 98.6 us + 20000 x 29.0 us + 100000 x 12.2 us = 5.74 cores; 0.7 per pod: 9, +1.
+		{name: "expected load", overrides: expectedLoad, wantMin: 10},
+		// The stack's own measurement of a span (49.3 us): 3.77 cores; 0.7 per pod: 6, +1.
+		{name: "calibrated span cost", overrides: with(expectedLoad, "gatewayCpuSecondsPerMillionSpans", "49.3"), wantMin: 7,
+			wantSummary: "costs 49.3/29.0/12.2 CPU-s per million, calibrated by the stack for traces"},
+		// Slower nodes: every cost twice the table's, 11.5 cores: 17, +1 — more than the HPA
 		// maximum that carried the load at the table's costs.
 		{name: "calibrated on slower nodes", overrides: slowerNodes,
-			wantErr: []string{"otelfleet:gatewayHpaMaxReplicas: 10 is not allowed", "needs 17 gateway pods"}},
-		{name: "calibrated on slower nodes, maximum raised", overrides: with(slowerNodes, "gatewayHpaMaxReplicas", "20"), wantMin: 17,
-			wantSummary: "costs 136.8/41.8/18.4 CPU-s per million, calibrated by the stack for traces, logs, metrics"},
+			wantErr: []string{"otelfleet:gatewayHpaMaxReplicas: 10 is not allowed", "needs 18 gateway pods"}},
+		{name: "calibrated on slower nodes, maximum raised", overrides: with(slowerNodes, "gatewayHpaMaxReplicas", "20"), wantMin: 18,
+			wantSummary: "costs 197.2/58.0/24.4 CPU-s per million, calibrated by the stack for traces, logs, metrics"},
 		{name: "beyond the HPA maximum", overrides: map[string]string{"gatewayExpectedSpansPerSecond": "500000"},
-			wantErr: []string{"otelfleet:gatewayHpaMaxReplicas: 10 is not allowed", "needs 50 gateway pods"}},
+			wantErr: []string{"otelfleet:gatewayHpaMaxReplicas: 10 is not allowed", "needs 72 gateway pods"}},
 		{name: "fixed replicas too few", overrides: map[string]string{"gatewayExpectedSpansPerSecond": "60000", "gatewayHpaEnabled": "false"},
 			wantErr: []string{"otelfleet:gatewayReplicas: 3 is not allowed"}},
 		{name: "queue volume too small for the outage", overrides: map[string]string{"gatewayExpectedSpansPerSecond": "20000",
 			"gatewayPersistentQueue": "true", "gatewayQueueStorageSize": "2Gi", "gatewayOutageToBuffer": "30m"},
-			wantErr: []string{`otelfleet:gatewayQueueStorageSize: 2Gi is not allowed`, "less than the outage to ride out (30m0s)", "at least 18Gi"}},
+			wantErr: []string{`otelfleet:gatewayQueueStorageSize: 2Gi is not allowed`, "less than the outage to ride out (30m0s)", "at least 14Gi"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,16 +57,19 @@ var clouds = map[string]cloud{
 //
 //	bench/gateway.sh --stack <aws-prod|azure-prod> --signal <signal> --repeat 2 --duration 15 [--cpus 1] --error-percent 100
 //
-// on the 2-core development machine (2026-12-07, GOGC=400; the higher of an unpinned run
-// and one pinned to a CPU, as a limit holds a pod). Spans are the worst case: every span
-// kept by the sampler (an error storm), so they include every exporter — on AWS X-Ray, the
-// S3 archive and the queue hop. With production's mix (5 % errors) a span costs a third
-// of that on aws-prod and azure-prod (bench/gateway.sh's default). A pod's capacity is its
-// CPU limit divided by these: faster nodes do better, so the model errs on the side of
-// more pods.
+// on two 2-core development hosts of the same kind (2026-12-07, GOGC=400): the highest of
+// each host's unpinned run and one pinned to a CPU (as a limit holds a pod). The slower
+// host set every figure (aws 68.4/20.9/9.2 and azure 38.5/16.9/13.6 on the faster one: the
+// same code costs up to 1.7x as much from host to host). Spans are the worst case: every
+// span kept by the sampler (an error storm), so they include every exporter — on AWS
+// X-Ray, the S3 archive and the queue hop. With production's mix (5 % errors) a span costs
+// a third of that on aws-prod and azure-prod (bench/gateway.sh's default). A pod's
+// capacity is its CPU limit divided by these: faster nodes do better, so the model errs on
+// the side of more pods until the stack is calibrated on its own nodes
+// (gatewayCpuSecondsPerMillion*).
 var gatewayCostsMeasured = map[string]capacity.Costs{
-	"aws":   costs(68.4, 20.9, 9.2),
-	"azure": costs(38.5, 16.9, 13.6),
+	"aws":   costs(98.6, 29.0, 12.2),
+	"azure": costs(63.0, 29.0, 22.0),
 }
 
 func (c cloud) regionOf(cfg config.Stack) string {
