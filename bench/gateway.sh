@@ -40,7 +40,7 @@
 # gateway's measured cost of the signal as the stack key the capacity model reads
 # (gatewayCpuSecondsPerMillion{Spans,LogRecords,MetricPoints}): run the benchmark on the
 # node type the gateways run on (with --cpus as their CPU limit) and set it, so the HPA
-# floor and target come from your nodes rather than the development machine. Spans are
+# floor and target come from your nodes rather than the development hosts. Spans are
 # calibrated with --error-percent 100.
 #
 # --gateway-patch applies a YAML merge patch to the generated gateway before the rewrite,
