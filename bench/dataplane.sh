@@ -15,7 +15,7 @@
 #   bench/dataplane.sh [--stack aws-prod] [--duration 20] [--workers 8] [--rate 2000]
 #                      [--batch-size 512] [--padding BYTES] [--repeat 3]
 #                      [--agent-patch FILE] [--gateway-patch FILE] [--agent-env K=V]...
-#                      [--profile DIR] [--idle 60] [--pin] [--keep]
+#                      [--profile DIR] [--idle 60] [--pin] [--overload 2] [--keep]
 #
 # --idle first measures the generated agent with no load for that many seconds (its node
 # metric presets still scrape: host_metrics every 30 s; kubelet_stats and the Prometheus pod
@@ -37,6 +37,14 @@
 # so neither agent's CPU per span depends on what the gateway does to the shared cores
 # (unpinned, the seed agent's gzip varies by ±20 % from run to run).
 #
+# --overload F adds a last phase: the generated agent alone under a CPU quota (a cgroup,
+# as a pod's CPU limit holds it) of 1/F of the CPU the rounds' load cost it, so it is
+# offered F times the load it sustains, the memory_limiter ceiling as generated. It
+# reports the agent's peak RSS against that ceiling, what it refused (the senders' to
+# retry: application SDKs do) and what it lost (accepted, never reached the sink):
+#   agent at Fx: peak RSS X MiB against the memory_limiter ceiling of Y MiB; refused R, lost L
+# It needs a writable cgroup CPU controller (v1 or v2; root on this machine has one).
+#
 # bench/dataplane.sh --tier gateway [ARGS...] runs the gateway tier with its real cloud
 # exporters to the stand-ins instead: the same as bench/gateway.sh ARGS (see its header).
 set -euo pipefail
@@ -49,7 +57,7 @@ if [[ ${1:-} == --tier ]]; then
   esac
 fi
 
-stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 pin=0 agent_patch="" gateway_patch="" keep=0 profile="" idle=60
+stack=aws-prod duration=20 workers=8 rate=2000 batch=512 padding=0 repeat=3 pin=0 agent_patch="" gateway_patch="" keep=0 profile="" idle=60 overload=0
 agent_env=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -66,6 +74,7 @@ while [[ $# -gt 0 ]]; do
     --agent-env) agent_env+=("$2"); shift 2 ;;
     --profile) mkdir -p "$2"; profile=$(realpath "$2"); shift 2 ;;
     --pin) pin=1; shift ;;
+    --overload) overload=$2; shift 2 ;;
     --keep) keep=1; shift ;;
     *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
@@ -94,8 +103,8 @@ if (( pin )); then
   agent_prefix=(taskset -c 0) rest_prefix=(taskset -c "1-$(( $(nproc) - 1 ))")
 fi
 
-run_phase() { # setup agent-config otlp-port metrics-port health-port pprof-port round
-  local setup=$1 agent=$2 port=$3 mport=$4 hport=$5 pport=$6 round=$7
+run_phase() { # setup agent-config otlp-port metrics-port health-port pprof-port round [cpu-quota]
+  local setup=$1 agent=$2 port=$3 mport=$4 hport=$5 pport=$6 round=$7 quota=${8:-}
   rm -rf "$work/cfg/queue"
   local sink gw ag
   run_prefix=("${rest_prefix[@]}")
@@ -103,6 +112,7 @@ run_phase() { # setup agent-config otlp-port metrics-port health-port pprof-port
   start gateway "$GATEWAY_HEALTH"; gw=$started
   run_prefix=("${agent_prefix[@]}")
   start "$agent" "$hport"; ag=$started
+  if [[ -n $quota ]]; then cpu_limit "$ag" "$quota" || exit 1; fi
   if [[ $setup == generated && $round == 1 && $idle -gt 0 ]]; then
     local i0; i0=$(cpu_ticks "$ag")
     sleep "$idle"
@@ -146,6 +156,14 @@ for r in $(seq "$repeat"); do
   run_phase seed seed "$SEED_OTLP" "$SEED_METRICS" "$SEED_HEALTH" "$SEED_PPROF" "$r"
 done
 
+if (( overload > 1 )); then
+  # The agent's CPU per second of the rounds' load, over F: it then sustains 1/F of the load.
+  quota=$(awk -v t="${tot[generated.agent_ticks]}" -v clk="$clk" -v ms="${tot[generated.load_ms]}" -v f="$overload" \
+    'BEGIN { printf "%.4f", t / clk / (ms / 1000) / f }')
+  log "overload: the generated agent under a CPU quota of $quota cores (1/${overload} of what the load cost it)"
+  run_phase overload agent "$AGENT_OTLP" "$AGENT_METRICS" "$AGENT_HEALTH" "$AGENT_PPROF" 1 "$quota"
+fi
+
 printf '\nstack %s, %s x %ss of telemetrygen traces (%s workers x rate %s, batch %s, padding %s B)%s%s%s\n' \
   "$stack" "$repeat" "$duration" "$workers" "$rate" "$batch" "$padding" "${agent_prefix[*]:+, agents pinned to CPU 0}" \
   "${agent_patch:+, agent patch $(basename "$agent_patch")}${agent_env[*]:+, agent env ${agent_env[*]}}" "${gateway_patch:+, gateway patch $(basename "$gateway_patch")}"
@@ -155,6 +173,12 @@ for s in generated seed; do
   row "($s) gateway" "${tot[$s.spans]}" "${tot[$s.gw_ticks]}" "${tot[$s.load_ms]}" "${tot[$s.gw_hwm]}" "-"
 done
 printf 'refused at the agent: generated %s, seed %s\n' "${tot[generated.refused]}" "${tot[seed.refused]}"
+if (( overload > 1 )); then
+  ceiling=$(sed -n 's/^ *limit_mib: *\([0-9]*\).*/\1/p' "$work/cfg/agent.yaml" | head -n1)
+  row "(generated) agent at ${overload}x" "${tot[overload.spans]}" "${tot[overload.agent_ticks]}" "${tot[overload.load_ms]}" "${tot[overload.agent_hwm]}" "${tot[overload.lost]}"
+  printf 'agent at %sx (CPU quota %s cores): peak RSS %s MiB against the memory_limiter ceiling of %s MiB; refused %s, lost %s\n' \
+    "$overload" "$limited_cores" "$(( ${tot[overload.agent_hwm]} / 1024 ))" "${ceiling:-?}" "${tot[overload.refused]}" "${tot[overload.lost]}"
+fi
 if (( idle > 0 )); then
   awk -v t="$idle_ticks" -v s="$idle" -v h="$idle_hwm" -v clk="$clk" \
     'BEGIN { printf "generated agent on an idle node (metric presets on, %ds): %.1f millicores, peak RSS %.0f MiB\n", s, 1000 * t / clk / s, h / 1024 }'

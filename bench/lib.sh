@@ -9,7 +9,7 @@ bench_init() {
   otelcol=${OTELFLEET_OTELCOL:-$(bash tools/otelcol.sh 2>/dev/null | tail -n1)}
   telemetrygen=${OTELFLEET_TELEMETRYGEN:-$(bash tools/telemetrygen.sh 2>/dev/null | tail -n1)}
   work=$(mktemp -d)
-  pids=()
+  pids=() cgroups=()
   trap bench_cleanup EXIT
   log "rendering stack $1"
   go run . synth --stack "$1" --out "$work/synth" >/dev/null
@@ -17,6 +17,7 @@ bench_init() {
 bench_cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  for d in "${cgroups[@]}"; do rmdir "$d" 2>/dev/null || true; done
   if [[ ${keep:-0} == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
 }
 
@@ -65,4 +66,25 @@ row() { # label items ticks load_ms hwm_kb lost
 row_header() { # [item name, default spans]
   local i=${1:-spans}
   printf '%-30s %10s %9s %12s %14s %9s %7s\n' "setup / process" "$i/s" "CPU-s" "CPU-s/1M" "$i/CPU-s" "peakMiB" "lost"
+}
+
+# cpu_limit PID CORES: moves the process into a new cgroup whose CPU quota is CORES CPUs (at
+# least 1 % of one: the quota set is left in $limited_cores), as a container's CPU limit
+# holds it; bench_cleanup removes the cgroup.
+cpu_limit() {
+  local pid=$1 cores=$2 quota dir
+  quota=$(awk -v c="$cores" 'BEGIN { q = int(c * 100000); print (q < 1000 ? 1000 : q) }')
+  if [[ -f /sys/fs/cgroup/cgroup.subtree_control ]]; then # cgroup v2
+    dir=/sys/fs/cgroup/otelfleet-bench-$$-${#cgroups[@]}
+    grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
+    mkdir "$dir" && echo "$quota 100000" >"$dir/cpu.max"
+  elif [[ -d /sys/fs/cgroup/cpu ]]; then # cgroup v1
+    dir=/sys/fs/cgroup/cpu/otelfleet-bench-$$-${#cgroups[@]}
+    mkdir "$dir" && echo 100000 >"$dir/cpu.cfs_period_us" && echo "$quota" >"$dir/cpu.cfs_quota_us"
+  else
+    log "no cgroup CPU controller at /sys/fs/cgroup: cannot limit a collector's CPU"; return 1
+  fi || { log "cannot create the cgroup $dir (a CPU quota needs root and a writable cgroup fs)"; return 1; }
+  cgroups+=("$dir")
+  echo "$pid" >"$dir/cgroup.procs"
+  limited_cores=$(awk -v q="$quota" 'BEGIN { printf "%.4f", q / 100000 }')
 }

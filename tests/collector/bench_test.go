@@ -20,9 +20,12 @@ import (
 // A 2-second smoke run may leave an agent under one CPU tick: the ratio is then "n/a".
 var benchLine = regexp.MustCompile(`(?m)^generated/seed spans-per-cpu-second ratio: ([0-9.]+|n/a[^,]*), lost: ([0-9]+)$`)
 
+// agentOverloadLine is the line of bench/dataplane.sh's --overload phase.
+var agentOverloadLine = regexp.MustCompile(`(?m)^agent at 2x \(CPU quota [0-9.]+ cores\): peak RSS ([0-9]+) MiB against the memory_limiter ceiling of ([0-9]+) MiB; refused [0-9]+, lost ([0-9]+)$`)
+
 // TestDataplaneBenchmarkRuns keeps bench/dataplane.sh working: a short, light run (2 s,
-// 2 workers at 500 spans/s each, agents pinned) must complete both set-ups and print its final line with
-// nothing lost. It asserts no speed: the ratio is only logged (figures come from full runs,
+// 2 workers at 500 spans/s each, agents pinned, with the --overload phase) must complete
+// both set-ups and print its final line with nothing lost. It asserts no speed: the ratio is only logged (figures come from full runs,
 // see the README's capacity model).
 func TestDataplaneBenchmarkRuns(t *testing.T) {
 	otelcoltest.Binary(t)
@@ -30,7 +33,7 @@ func TestDataplaneBenchmarkRuns(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", filepath.Join("bench", "dataplane.sh"),
-		"--duration", "2", "--repeat", "1", "--workers", "2", "--rate", "500", "--idle", "2", "--pin")
+		"--duration", "2", "--repeat", "1", "--workers", "2", "--rate", "500", "--idle", "2", "--pin", "--overload", "2")
 	cmd.Dir = projectDir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -45,6 +48,13 @@ func TestDataplaneBenchmarkRuns(t *testing.T) {
 	}
 	if lost, _ := strconv.Atoi(string(m[2])); lost != 0 {
 		t.Errorf("the benchmark lost %d spans:\n%s", lost, out)
+	}
+	// The agent under a CPU quota of half what the load cost it (at least 1 % of a CPU):
+	// memory stays under its memory_limiter ceiling and nothing accepted is lost.
+	if o := agentOverloadLine.FindSubmatch(out); o == nil {
+		t.Errorf("no agent overload line in the output:\n%s", out)
+	} else if peak, ceiling := atoi(o[1]), atoi(o[2]); peak <= 0 || peak >= ceiling || string(o[3]) != "0" {
+		t.Errorf("agent at 2x: peak %d MiB (ceiling %d), lost %s:\n%s", peak, ceiling, o[3], out)
 	}
 	if !strings.Contains(string(out), ", agents pinned to CPU 0\n") {
 		t.Errorf("--pin is not reported in the run's header:\n%s", out)
