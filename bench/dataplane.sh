@@ -82,6 +82,7 @@ done
 
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+overload_factor "$overload"
 bench_init "$stack"
 args=(-synth "$work/synth" -out "$work/cfg")
 [[ -n $agent_patch ]] && args+=(-agent-patch "$agent_patch")
@@ -174,7 +175,7 @@ for s in generated seed; do
 done
 printf 'refused at the agent: generated %s, seed %s\n' "${tot[generated.refused]}" "${tot[seed.refused]}"
 if (( overload > 1 )); then
-  ceiling=$(sed -n 's/^ *limit_mib: *\([0-9]*\).*/\1/p' "$work/cfg/agent.yaml" | head -n1)
+  ceiling=$(limiter_ceiling_mib "$work/cfg/agent.yaml")
   row "(generated) agent at ${overload}x" "${tot[overload.spans]}" "${tot[overload.agent_ticks]}" "${tot[overload.load_ms]}" "${tot[overload.agent_hwm]}" "${tot[overload.lost]}"
   printf 'agent at %sx (CPU quota %s cores): peak RSS %s MiB against the memory_limiter ceiling of %s MiB; refused %s, lost %s\n' \
     "$overload" "$limited_cores" "$(( ${tot[overload.agent_hwm]} / 1024 ))" "${ceiling:-?}" "${tot[overload.refused]}" "${tot[overload.lost]}"

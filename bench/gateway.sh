@@ -89,6 +89,7 @@ case $signal in
 esac
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+overload_factor "$overload"
 bench_init "$stack"
 go build -o "$work/dataplane" ./bench/dataplane
 args=(-tier gateway -synth "$work/synth" -out "$work/cfg")
@@ -248,7 +249,7 @@ fi
 printf 'refused at the gateway: generated %s, seed %s; failed sends: generated %s, seed %s\n' \
   "${tot[generated.refused]}" "${tot[seed.refused]}" "${tot[generated.failed]}" "${tot[seed.failed]}"
 if (( overload > 1 )); then
-  ceiling=$(sed -n 's/^ *limit_mib: *\([0-9]*\).*/\1/p' "$work/cfg/gateway.yaml" | head -n1)
+  ceiling=$(limiter_ceiling_mib "$work/cfg/gateway.yaml")
   row "(generated) at ${overload}x" "${tot[overload.spans]}" "${tot[overload.ticks]}" "${tot[overload.load_ms]}" "${tot[overload.hwm]}" "${tot[overload.lost]}"
   printf 'at %sx: peak RSS %s MiB against the memory_limiter ceiling of %s MiB; refused (the senders retry) %s, lost %s\n' \
     "$overload" "$(( ${tot[overload.hwm]} / 1024 ))" "${ceiling:-?}" "${tot[overload.refused]}" "${tot[overload.lost]}"

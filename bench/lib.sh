@@ -68,6 +68,15 @@ row_header() { # [item name, default spans]
   printf '%-30s %10s %9s %12s %14s %9s %7s\n' "setup / process" "$i/s" "CPU-s" "CPU-s/1M" "$i/CPU-s" "peakMiB" "lost"
 }
 
+# limiter_ceiling_mib CONFIG: the memory_limiter's limit_mib in a collector config.
+limiter_ceiling_mib() { sed -n 's/^ *limit_mib: *\([0-9]*\).*/\1/p' "$1" | head -n1; }
+
+# overload_factor F: exits unless F is 0 (no overload phase) or an integer from 2 to 10.
+overload_factor() {
+  [[ $1 =~ ^[0-9]+$ ]] && { (( $1 == 0 )) || (( $1 >= 2 && $1 <= 10 )); } \
+    || { echo "--overload $1: allowed values are integers 2 to 10 (0: no overload phase)" >&2; exit 2; }
+}
+
 # cpu_limit PID CORES: moves the process into a new cgroup whose CPU quota is CORES CPUs (at
 # least 1 % of one: the quota set is left in $limited_cores), as a container's CPU limit
 # holds it; bench_cleanup removes the cgroup.
