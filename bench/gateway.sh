@@ -5,7 +5,12 @@
 #   (b) the seed's gateway for the same cloud (bench/seed-gateway-<cloud>.yaml, only its
 #       invalid keys fixed), pointed at the same stand-ins
 # telemetrygen sends the same load (--signal: traces, logs or metrics) straight to each gateway (mTLS to the generated
-# one, as agents do; plaintext to the seed's, which has no TLS). --error-percent P (default
+# one, as agents do; plaintext to the seed's, which has no TLS). With --feed agents (traces
+# only) it goes through each gateway's own agent instead, as in production: the stack's
+# DaemonSet agent (trace-id routing, 8192-span snappy batches over mTLS) in front of the
+# generated gateway, the seed's agent (1024-span gzip batches, in plaintext: the seed's
+# gateway has no TLS) in front of the seed's; the agents run beside the load generator and
+# only the gateways are measured. --error-percent P (default
 # 5) of the spans carry status ERROR, the rest none: the generated gateway samples as it
 # would in production (the seeds ask for "智能采样" to cut transfer costs) — aws-prod's tail
 # sampling keeps the errors and 20 % of the rest, azure-prod's probabilistic sampler 25 %
@@ -30,7 +35,7 @@
 #
 #   bench/gateway.sh [--stack aws-prod] [--signal traces] [--duration 20] [--workers 8] [--rate 2000]
 #                    [--batch-size 512] [--repeat 3] [--overload 2] [--error-percent 5] [--gateway-patch FILE]
-#                    [--gateway-env K=V]... [--cpus N] [--profile DIR] [--keep]
+#                    [--gateway-env K=V]... [--cpus N] [--feed direct|agents] [--profile DIR] [--keep]
 #
 # --cpus N runs both gateways on N CPUs only (taskset), as a pod's CPU limit would: with
 # --overload the load then exceeds what the gateway sustains, and the overload line shows
@@ -53,7 +58,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 stack=aws-prod signal=traces duration=20 workers=8 rate=2000 batch=512 repeat=3 overload=0 gateway_patch="" keep=0 profile=""
-error_percent=5
+error_percent=5 feed=direct
 gateway_env=()
 run_prefix=() load_prefix=()
 while [[ $# -gt 0 ]]; do
@@ -67,6 +72,7 @@ while [[ $# -gt 0 ]]; do
     --repeat) repeat=$2; shift 2 ;;
     --overload) overload=$2; shift 2 ;;
     --error-percent) error_percent=$2; shift 2 ;;
+    --feed) feed=$2; shift 2 ;;
     --gateway-patch) gateway_patch=$(realpath "$2"); shift 2 ;;
     --gateway-env) gateway_env+=("$2"); shift 2 ;;
     --cpus) run_prefix=(taskset -c "0-$(( $2 - 1 ))")
@@ -81,6 +87,11 @@ done
 
 [[ $error_percent =~ ^[0-9]+$ ]] && (( error_percent <= 100 )) \
   || { echo "--error-percent $error_percent: allowed values are integers 0 to 100" >&2; exit 2; }
+case $feed in
+  direct) ;;
+  agents) [[ $signal == traces ]] || { echo "--feed agents: --signal traces only (the seed's agent has no logs pipeline, and the stack's agent adds its node's metrics)" >&2; exit 2; } ;;
+  *) echo "--feed $feed: allowed values are direct, agents" >&2; exit 2 ;;
+esac
 case $signal in
   traces) item=spans ;;
   logs) item=log_records ;;
@@ -101,7 +112,7 @@ for _ in $(seq 300); do [[ -f $work/cfg/ready ]] && break; sleep 0.1; done
 # shellcheck source=/dev/null
 source "$work/cfg/ports.sh"
 if (( ${#gateway_env[@]} > 0 )); then printf '%s\n' "${gateway_env[@]}" >>"$work/cfg/gateway.env"; fi
-for c in gateway seed; do validate "$c"; done
+for c in gateway seed agent seedagent; do validate "$c"; done
 
 # The stand-ins' count of this signal's items (metrics: none, EMF packs many points in one
 # event; X-Ray: distinct spans, received counts resent ones again), and the exporter that
@@ -175,6 +186,21 @@ expected() {
   else echo "$3"; fi
 }
 
+# agent_flush AGENT-METRICS-PORT GATEWAY-METRICS-PORT: once the load has stopped, waits
+# until the gateway accepted every span the agent accepted (the seed's agent batches for up
+# to 10 s) or nothing moved for 15 s; sets $agent_short to what never reached the gateway.
+agent_flush() {
+  local want got last=-1 still=0
+  want=$(component_metric "$1" otelcol_receiver_accepted_spans 'receiver="otlp"')
+  for _ in $(seq 120); do
+    got=$(component_metric "$2" otelcol_receiver_accepted_spans 'receiver="otlp"')
+    (( got >= want )) && break
+    if (( got == last )); then still=$((still + 1)); (( still >= 15 )) && break; else still=0 last=$got; fi
+    sleep 1
+  done
+  agent_short=$(( want > got ? want - got : 0 ))
+}
+
 run_phase() { # setup port metrics-port health-port pprof-port round factor
   local setup=$1 port=$2 mport=$3 hport=$4 pport=$5 round=$6 factor=${7:-1}
   rm -rf "$work/cfg/queue-$setup"
@@ -182,6 +208,16 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
   local name=$setup; [[ $setup == generated ]] && name=gateway
   start "$name" "$hport"; local gw=$started
   local tls=(--otlp-insecure); [[ $setup == generated ]] && tls=("${tls_client[@]}")
+  local ag="" agent_ports agent_short=0
+  if [[ $feed == agents ]]; then
+    # The gateway's own agent takes the load, on the load generator's CPUs.
+    local agent=seedagent; [[ $setup == generated ]] && agent=agent
+    agent_ports=${agent^^}_OTLP; port=${!agent_ports}; tls=(--otlp-insecure)
+    agent_ports=${agent^^}_METRICS
+    local saved=("${run_prefix[@]}"); run_prefix=("${load_prefix[@]}")
+    local health=${agent^^}_HEALTH; start "$agent" "${!health}"; ag=$started
+    run_prefix=("${saved[@]}")
+  fi
   local before before_all g0; before=$(arrived); before_all=$(received); g0=$(cpu_ticks "$gw")
   local sampler
   ( while kill -0 "$gw" 2>/dev/null; do rss_kb "$gw"; sleep 0.5; done ) >"$work/rss-$setup" 2>/dev/null &
@@ -190,6 +226,7 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
     curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$duration" &
   fi
   send_load "$setup" "$port" "$factor" "${tls[@]}"
+  if [[ -n $ag ]]; then agent_flush "${!agent_ports}" "$mport"; fi
   local accepted refused; accepted=$(component_metric "$mport" "otelcol_receiver_accepted_$item" 'receiver="otlp"')
   refused=$(component_metric "$mport" "otelcol_receiver_refused_$item" 'receiver="otlp"')
   # Drain: until the backend has what the gateway accepted (and its sampler kept), or
@@ -218,11 +255,12 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
   add "$key.spans" "$accepted"; add "$key.refused" "$refused"; add "$key.failed" "$failed"
   local early; early=$(( $(metric "$mport" otelcol_processor_tail_sampling_sampling_trace_dropped_too_early) * spans_per_trace ))
   local dup=0; [[ $signal == traces ]] && dup=$(( $(received) - before_all - got ))
-  add "$key.lost" $(( (want > got ? want - got : 0) + failed + early )); add "$key.dup" "$dup"
+  add "$key.lost" $(( (want > got ? want - got : 0) + failed + early + agent_short )); add "$key.dup" "$dup"
   [[ $setup == generated && $signal == traces ]] && add "$key.kept" "$(expected "$setup" "$mport" "$accepted")"
   add "$key.ticks" $(( g1 - g0 )); add "$key.load_ms" $(( duration * 1000 ))
   maxof "$key.hwm" "$(hwm_kb "$gw")"
-  log "$setup x$factor: accepted $accepted $item in ${duration}s, refused $refused, $backend sent $sent, arrived $got (+$dup resent), failed $failed, dropped before a sampling decision $early, $(( g1 - g0 )) ticks"
+  log "$setup x$factor: accepted $accepted $item in ${duration}s, refused $refused, $backend sent $sent, arrived $got (+$dup resent), failed $failed, dropped before a sampling decision $early, never left the agent $agent_short, $(( g1 - g0 )) ticks"
+  if [[ -n $ag ]]; then stop "$ag"; fi
   stop "$gw"; kill "$sampler" 2>/dev/null || true
 }
 
@@ -236,8 +274,9 @@ if (( overload > 1 )); then
   run_phase generated "$GATEWAY_OTLP" "$GATEWAY_METRICS" "$GATEWAY_HEALTH" "$GATEWAY_PPROF" overload "$overload"
 fi
 
-printf '\nstack %s (%s), gateway tier with the real exporters to stand-ins, %s x %ss of telemetrygen '"$signal"' (%s workers x rate %s, batch %s)%s\n' \
-  "$stack" "$CLOUD" "$repeat" "$duration" "$workers" "$rate" "$batch" "${gateway_patch:+, gateway patch $(basename "$gateway_patch")}${gateway_env[*]:+, gateway env ${gateway_env[*]}}${run_prefix[*]:+, gateways on ${run_prefix[*]}}"
+feed_note="straight to each gateway"; [[ $feed == agents ]] && feed_note="through each gateway's own agent"
+printf '\nstack %s (%s), gateway tier with the real exporters to stand-ins, %s x %ss of telemetrygen '"$signal"' %s (%s workers x rate %s, batch %s)%s\n' \
+  "$stack" "$CLOUD" "$repeat" "$duration" "$feed_note" "$workers" "$rate" "$batch" "${gateway_patch:+, gateway patch $(basename "$gateway_patch")}${gateway_env[*]:+, gateway env ${gateway_env[*]}}${run_prefix[*]:+, gateways on ${run_prefix[*]}}"
 row_header "$item"
 for s in generated seed; do
   row "($s) gateway" "${tot[$s.spans]}" "${tot[$s.ticks]}" "${tot[$s.load_ms]}" "${tot[$s.hwm]}" "${tot[$s.lost]}"

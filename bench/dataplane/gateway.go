@@ -15,6 +15,7 @@ import (
 	"github.com/otelfleet/otelfleet/internal/otelcoltest"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest/loopback"
 	"github.com/otelfleet/otelfleet/internal/otelcoltest/standin"
+	"sigs.k8s.io/yaml"
 )
 
 // Gateway tier (-tier gateway): the generated gateway and the seed's gateway for the
@@ -24,8 +25,12 @@ import (
 //	gateway.yaml seed.yaml         collector configs (loopback.Rewrite, StandIn)
 //	gateway.env  seed.env          their environment (dummy AWS credentials, the
 //	                               Application Insights connection string / key)
+//	agent.yaml seedagent.yaml      each gateway's own agent (bench/gateway.sh --feed
+//	agent.env  seedagent.env       agents): the stack's DaemonSet agent to the generated
+//	                               gateway over mTLS, the seed's agent to the seed's
+//	                               gateway in plaintext (see seedAgentToSeedGateway)
 //	tls/client/                    a fleet client certificate for telemetrygen (mTLS)
-//	ports.sh                       GATEWAY_*, SEED_*, COUNTS_PORT, CLOUD
+//	ports.sh                       GATEWAY_*, SEED_*, AGENT_*, SEEDAGENT_*, COUNTS_PORT, CLOUD
 //	ready                          written last, once the stand-ins serve
 //
 // then it serves until SIGTERM: the stand-ins, and their counts as JSON on
@@ -36,19 +41,22 @@ import (
 // aiKey is the Application Insights instrumentation key both Azure gateways use.
 const aiKey = "00000000-0000-0000-0000-000000000000"
 
-func gatewayTier(synthDir, seedDir, out string, p patches) error {
+func gatewayTier(synthDir, seedDir, seedAgentFile, out string, p patches) error {
 	workloads, err := stackWorkloads(synthDir)
 	if err != nil {
 		return err
 	}
-	var gw *loopback.Workload
+	var gw, agent *loopback.Workload
 	for i, w := range workloads {
-		if w.Role == loopback.Gateway && w.Labels["otelfleet.io/track"] != "canary" {
+		switch {
+		case w.Role == loopback.Gateway && w.Labels["otelfleet.io/track"] != "canary":
 			gw = &workloads[i]
+		case w.Role == loopback.Agent && w.Kind == "DaemonSet":
+			agent = &workloads[i]
 		}
 	}
-	if gw == nil {
-		return fmt.Errorf("%s: no gateway", synthDir)
+	if gw == nil || agent == nil {
+		return fmt.Errorf("%s: need a gateway and a DaemonSet agent", synthDir)
 	}
 	gwText, err := os.ReadFile(filepath.Join(synthDir, "collector", gw.File))
 	if err != nil {
@@ -114,23 +122,43 @@ func gatewayTier(synthDir, seedDir, out string, p patches) error {
 	if err := ca.WriteTLSDir(filepath.Join(out, "tls", "client"), []string{"bench-client"}, nil); err != nil {
 		return err
 	}
+	agentTLS := filepath.Join(out, "tls", "agent")
+	if err := ca.WriteTLSDir(agentTLS, agent.TLSNames, nil); err != nil {
+		return err
+	}
+	agentText, err := os.ReadFile(filepath.Join(synthDir, "collector", agent.File))
+	if err != nil {
+		return err
+	}
+	seedAgent, err := seedAgentToSeedGateway(seedAgentFile)
+	if err != nil {
+		return err
+	}
 	sh := []string{"CLOUD=" + cloud, fmt.Sprintf("QUEUED_EXPORTERS='%s'", collector.QueuedExporters)}
-	for _, f := range []struct {
-		name, text string
-		tlsDir     string
-		env        []string
-	}{
-		{"gateway", generated, gwTLS, append(append([]string(nil), gw.Env...), env...)},
-		{"seed", string(seedText), "", env},
-	} {
-		ports, err := loopback.FreePorts()
+	ports := map[string]loopback.Ports{}
+	for _, name := range []string{"gateway", "seed", "agent", "seedagent"} {
+		p, err := loopback.FreePorts()
 		if err != nil {
 			return err
 		}
-		prefix := strings.ToUpper(f.name)
-		sh = append(sh, fmt.Sprintf("%s_OTLP=%d %s_METRICS=%d %s_HEALTH=%d %s_PPROF=%d", prefix, ports.OTLPGRPC, prefix, ports.Metrics, prefix, ports.Health, prefix, ports.Pprof))
-		if err := writeCollector(out, f.name, f.text, loopback.Options{Role: loopback.Gateway, Ports: ports, StandIn: url, TLSDir: f.tlsDir,
-			StorageDir: filepath.Join(out, "queue-"+f.name)}, f.env); err != nil {
+		ports[name] = p
+		prefix := strings.ToUpper(name)
+		sh = append(sh, fmt.Sprintf("%s_OTLP=%d %s_METRICS=%d %s_HEALTH=%d %s_PPROF=%d", prefix, p.OTLPGRPC, prefix, p.Metrics, prefix, p.Health, prefix, p.Pprof))
+	}
+	otlpOf := func(name string) string { return fmt.Sprintf("127.0.0.1:%d", ports[name].OTLPGRPC) }
+	for _, f := range []struct {
+		name, text string
+		o          loopback.Options
+		env        []string
+	}{
+		{"gateway", generated, loopback.Options{Role: loopback.Gateway, StandIn: url, TLSDir: gwTLS, StorageDir: filepath.Join(out, "queue-gateway")},
+			append(append([]string(nil), gw.Env...), env...)},
+		{"seed", string(seedText), loopback.Options{Role: loopback.Gateway, StandIn: url, StorageDir: filepath.Join(out, "queue-seed")}, env},
+		{"agent", string(agentText), loopback.Options{Role: loopback.Agent, GatewayEndpoint: otlpOf("gateway"), TLSDir: agentTLS}, agent.Env},
+		{"seedagent", seedAgent, loopback.Options{Role: loopback.Agent, GatewayEndpoint: otlpOf("seed")}, nil},
+	} {
+		f.o.Ports = ports[f.name]
+		if err := writeCollector(out, f.name, f.text, f.o, f.env); err != nil {
 			return err
 		}
 	}
@@ -155,4 +183,28 @@ func gatewayTier(synthDir, seedDir, out string, p patches) error {
 	signal.Notify(stop, syscall.SIGTERM, os.Interrupt)
 	<-stop
 	return nil
+}
+
+// seedAgentToSeedGateway is the seed's agent (bench/seed-agent.yaml) as the seed's gateway
+// sees it: in plaintext. The seed's agent asks for TLS with a client certificate, but the
+// seed's gateway (receivers from the seed's one complete config, the agent's) has none, so
+// one of the two must give: the agent's TLS goes (tls.insecure, no certificate files),
+// which spares the seed's gateway the TLS the generated gateway pays. Nothing else changes.
+func seedAgentToSeedGateway(file string) (string, error) {
+	text, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	var c map[string]any
+	if err := yaml.Unmarshal(text, &c); err != nil {
+		return "", fmt.Errorf("%s: %w", file, err)
+	}
+	exporters, _ := c["exporters"].(map[string]any)
+	exp, _ := exporters["otlp_grpc"].(map[string]any)
+	if exp == nil {
+		return "", fmt.Errorf("%s: no otlp_grpc exporter to the gateway", file)
+	}
+	exp["tls"] = map[string]any{"insecure": true}
+	out, err := yaml.Marshal(c)
+	return string(out), err
 }

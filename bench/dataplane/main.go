@@ -46,7 +46,7 @@ func main() {
 	case "agent":
 		err = prepare(*synthDir, *seedFile, *out, p)
 	case "gateway":
-		err = gatewayTier(*synthDir, *seedDir, *out, p)
+		err = gatewayTier(*synthDir, *seedDir, *seedFile, *out, p)
 	default:
 		err = fmt.Errorf("-tier %q: allowed values are agent, gateway", *tier)
 	}

@@ -92,6 +92,8 @@ func TestGatewayBenchmarkRuns(t *testing.T) {
 		{[]string{filepath.Join("bench", "gateway.sh")}, []string{"--stack", "aws-prod", "--overload", "2"}, true},
 		// Every span kept: the run that calibrates the capacity model's span cost.
 		{[]string{filepath.Join("bench", "dataplane.sh"), "--tier", "gateway"}, []string{"--stack", "azure-prod", "--error-percent", "100"}, false},
+		// Each gateway behind its own agent, as deployed.
+		{[]string{filepath.Join("bench", "gateway.sh")}, []string{"--stack", "aws-prod", "--feed", "agents"}, false},
 	} {
 		run := tc.run
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -118,6 +120,9 @@ func TestGatewayBenchmarkRuns(t *testing.T) {
 			t.Errorf("%v: with %d %% errors the generated gateway kept %d %% of the spans:\n%s", run, errs, pct, out)
 		}
 		checkCalibration(t, run, out)
+		if fedByAgents := slices.Contains(run, "agents"); fedByAgents != strings.Contains(string(out), "through each gateway's own agent") {
+			t.Errorf("%v: the run's header does not say how the gateways were fed:\n%s", run, out)
+		}
 		if tc.overload {
 			o := overloadLine.FindSubmatch(out)
 			if o == nil {
