@@ -22,6 +22,12 @@ const (
 	overloadMaxDuration = 60 * time.Second // give up driving the agent after this
 	overloadWorkers     = 4
 	recoverySpans       = 1000
+	// drainStall ends the wait for the agent's queue once nothing has arrived for this
+	// long: longer than a retry's longest pause (the agent's max_interval 30 s, randomized
+	// by up to half again: 45 s), after which its queue consumers retry the gateway, plus
+	// the gateway's tail-sampling decision_wait (10 s) for a span that reaches it after its
+	// trace was decided. A shorter wait took spans still on their way for lost ones.
+	drainStall = 60 * time.Second
 )
 
 // padding is a 1 KiB span attribute: it makes the spans realistic in size, so memory
@@ -100,10 +106,15 @@ func TestAgentOverloadRefusesAndRecovers(t *testing.T) {
 	gwRun.Proc.Restart()
 	recovered := time.Now()
 	last, stableSince := -1, time.Now()
-	for time.Since(stableSince) < 12*time.Second && time.Since(recovered) < 4*time.Minute {
+	for time.Since(recovered) < 4*time.Minute {
 		n := count(t, sinkFile, service)
+		if n >= int(accepted) {
+			break
+		}
 		if n != last {
 			last, stableSince = n, time.Now()
+		} else if time.Since(stableSince) > drainStall {
+			break
 		}
 		time.Sleep(time.Second)
 	}
