@@ -188,14 +188,15 @@ expected() {
 
 # agent_flush AGENT-METRICS-PORT GATEWAY-METRICS-PORT: once the load has stopped, waits
 # until the gateway accepted every span the agent accepted (the seed's agent batches for up
-# to 10 s) or nothing moved for 15 s; sets $agent_short to what never reached the gateway.
+# to 10 s) or nothing moved for 60 s (an agent the gateway refused retries after up to
+# ~45 s: max_interval 30 s plus jitter); sets $agent_short to what never reached the gateway.
 agent_flush() {
   local want got last=-1 still=0
   want=$(component_metric "$1" otelcol_receiver_accepted_spans 'receiver="otlp"')
-  for _ in $(seq 120); do
+  for _ in $(seq 300); do
     got=$(component_metric "$2" otelcol_receiver_accepted_spans 'receiver="otlp"')
     (( got >= want )) && break
-    if (( got == last )); then still=$((still + 1)); (( still >= 15 )) && break; else still=0 last=$got; fi
+    if (( got == last )); then still=$((still + 1)); (( still >= 60 )) && break; else still=0 last=$got; fi
     sleep 1
   done
   agent_short=$(( want > got ? want - got : 0 ))
@@ -208,12 +209,12 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
   local name=$setup; [[ $setup == generated ]] && name=gateway
   start "$name" "$hport"; local gw=$started
   local tls=(--otlp-insecure); [[ $setup == generated ]] && tls=("${tls_client[@]}")
-  local ag="" agent_ports agent_short=0
+  local ag="" agent_metrics agent_short=0
   if [[ $feed == agents ]]; then
     # The gateway's own agent takes the load, on the load generator's CPUs.
     local agent=seedagent; [[ $setup == generated ]] && agent=agent
-    agent_ports=${agent^^}_OTLP; port=${!agent_ports}; tls=(--otlp-insecure)
-    agent_ports=${agent^^}_METRICS
+    local otlp=${agent^^}_OTLP; port=${!otlp}; tls=(--otlp-insecure)
+    agent_metrics=${agent^^}_METRICS
     local saved=("${run_prefix[@]}"); run_prefix=("${load_prefix[@]}")
     local health=${agent^^}_HEALTH; start "$agent" "${!health}"; ag=$started
     run_prefix=("${saved[@]}")
@@ -226,7 +227,7 @@ run_phase() { # setup port metrics-port health-port pprof-port round factor
     curl -fsS -o "$profile/$setup-$round.pprof" "http://127.0.0.1:$pport/debug/pprof/profile?seconds=$duration" &
   fi
   send_load "$setup" "$port" "$factor" "${tls[@]}"
-  if [[ -n $ag ]]; then agent_flush "${!agent_ports}" "$mport"; fi
+  if [[ -n $ag ]]; then agent_flush "${!agent_metrics}" "$mport"; fi
   local accepted refused; accepted=$(component_metric "$mport" "otelcol_receiver_accepted_$item" 'receiver="otlp"')
   refused=$(component_metric "$mport" "otelcol_receiver_refused_$item" 'receiver="otlp"')
   # Drain: until the backend has what the gateway accepted (and its sampler kept), or
