@@ -42,21 +42,9 @@ import (
 const aiKey = "00000000-0000-0000-0000-000000000000"
 
 func gatewayTier(synthDir, seedDir, seedAgentFile, out string, p patches) error {
-	workloads, err := stackWorkloads(synthDir)
+	gw, agent, err := gatewayAndAgent(synthDir)
 	if err != nil {
 		return err
-	}
-	var gw, agent *loopback.Workload
-	for i, w := range workloads {
-		switch {
-		case w.Role == loopback.Gateway && w.Labels["otelfleet.io/track"] != "canary":
-			gw = &workloads[i]
-		case w.Role == loopback.Agent && w.Kind == "DaemonSet":
-			agent = &workloads[i]
-		}
-	}
-	if gw == nil || agent == nil {
-		return fmt.Errorf("%s: need a gateway and a DaemonSet agent", synthDir)
 	}
 	gwText, err := os.ReadFile(filepath.Join(synthDir, "collector", gw.File))
 	if err != nil {

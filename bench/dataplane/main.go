@@ -59,21 +59,16 @@ func main() {
 // patches are merge-patch files for the generated configs ("" for none).
 type patches struct{ agent, gateway string }
 
-// stackWorkloads are the collector workloads of an offline render.
-func stackWorkloads(synthDir string) ([]loopback.Workload, error) {
+// gatewayAndAgent are the stable-track gateway and the DaemonSet agent of an offline render.
+func gatewayAndAgent(synthDir string) (gw, agent *loopback.Workload, err error) {
 	manifests, err := readManifests(filepath.Join(synthDir, "manifests"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return loopback.Workloads(manifests)
-}
-
-func prepare(synthDir, seedFile, out string, p patches) error {
-	workloads, err := stackWorkloads(synthDir)
+	workloads, err := loopback.Workloads(manifests)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	var gw, agent *loopback.Workload
 	for i, w := range workloads {
 		switch {
 		case w.Role == loopback.Gateway && w.Labels["otelfleet.io/track"] != "canary":
@@ -83,7 +78,15 @@ func prepare(synthDir, seedFile, out string, p patches) error {
 		}
 	}
 	if gw == nil || agent == nil {
-		return fmt.Errorf("%s: need a gateway and a DaemonSet agent", synthDir)
+		return nil, nil, fmt.Errorf("%s: need a gateway and a DaemonSet agent", synthDir)
+	}
+	return gw, agent, nil
+}
+
+func prepare(synthDir, seedFile, out string, p patches) error {
+	gw, agent, err := gatewayAndAgent(synthDir)
+	if err != nil {
+		return err
 	}
 	ca, err := loopback.NewCA()
 	if err != nil {
